@@ -1,0 +1,67 @@
+package dev.weft.core;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * One accepted TCP (or TLS) connection, owned by the virtual thread that runs its handler.
+ *
+ * <p>Only that thread reads and writes. Other threads (shutdown, the write watchdog) may only
+ * close it, which makes a blocked read or write fail at once.
+ *
+ * <p>Idle and busy tell graceful shutdown what it may close at once: a connection is
+ * <em>busy</em> from the moment it is accepted; a protocol calls {@link #markIdle()} while it
+ * waits for the next unit of work (an HTTP keep-alive wait) and {@link #markBusy()} when one
+ * begins. Reads while idle are bounded by {@code idleTimeout}, reads while busy by
+ * {@code readTimeout}. Idle connections also give their I/O buffers back to a shared pool.
+ */
+public interface Connection extends AutoCloseable {
+
+    /** A number unique within the server, also in the thread name {@code weft-conn-<id>}. */
+    long id();
+
+    /** The buffered input of this connection; always the same object. */
+    SocketInput in();
+
+    /** The buffered output of this connection; always the same object. */
+    SocketOutput out();
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    /** True when the connection runs over TLS. */
+    boolean isSecure();
+
+    /** Flushes, then half-closes: sends FIN while reading goes on. */
+    void shutdownOutput() throws IOException;
+
+    /** Resets the connection (SO_LINGER 0, then close): queued bytes are discarded, the peer sees RST. */
+    void abort();
+
+    /** Flushes what is buffered (best effort) and closes. Safe to call more than once, from any thread. */
+    @Override
+    void close();
+
+    /** True once the connection is closed, by anyone. */
+    boolean isClosed();
+
+    /**
+     * Marks that no unit of work is in flight. If the server is draining, the connection is
+     * closed at once (the next read fails), since nothing would be lost.
+     */
+    void markIdle();
+
+    /**
+     * Marks that a unit of work has begun.
+     *
+     * @return false if shutdown closed the connection while it was idle: the work must not start
+     */
+    boolean markBusy();
+
+    /** True while idle (see {@link #markIdle()}). */
+    boolean isIdle();
+
+    /** True once the server has begun a graceful shutdown: finish the current unit of work, then close. */
+    boolean isDraining();
+}

@@ -1,0 +1,37 @@
+package dev.weft.core;
+
+import java.net.SocketTimeoutException;
+
+/**
+ * A timeout ended a read or write on a connection. {@link #kind()} says which one fired; the
+ * message also names the connection and the configured value.
+ */
+public final class ConnectionTimeoutException extends SocketTimeoutException {
+
+    /** Which bound was exceeded. */
+    public enum Kind {
+        /** One blocking read while busy took longer than {@code readTimeout}. */
+        READ,
+        /** An idle connection saw no byte within {@code idleTimeout}. */
+        IDLE,
+        /** A unit of work passed the deadline set with {@link SocketInput#deadline}. */
+        DEADLINE,
+        /** One blocking write took longer than {@code writeTimeout}; the watchdog closed the socket. */
+        WRITE,
+        /** The TLS handshake took longer than {@code handshakeTimeout}. */
+        HANDSHAKE
+    }
+
+    private static final long serialVersionUID = 1L;
+
+    private final Kind kind;
+
+    public ConnectionTimeoutException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.weft.core;
+
+import java.util.Map;
+
+/**
+ * A snapshot of a server's counters since start.
+ *
+ * @param accepted      connections accepted
+ * @param active        connections open now
+ * @param completed     connections that have ended (for any reason)
+ * @param waitedAtLimit times the acceptor had to wait because {@code maxConnections} were open
+ * @param timeouts      timeouts fired, by kind (every kind present, zero when none fired)
+ * @param bytesIn       bytes read from all connections
+ * @param bytesOut      bytes written to all connections
+ */
+public record ServerStats(long accepted, long active, long completed, long waitedAtLimit,
+                          Map<ConnectionTimeoutException.Kind, Long> timeouts,
+                          long bytesIn, long bytesOut) {
+
+    public ServerStats {
+        timeouts = Map.copyOf(timeouts);
+    }
+
+    /** Timeouts of one kind. */
+    public long timeouts(ConnectionTimeoutException.Kind kind) {
+        return timeouts.getOrDefault(kind, 0L);
+    }
+}

@@ -1,0 +1,71 @@
+package dev.weft.core;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+
+/**
+ * The buffered input of one connection: a plain blocking {@link InputStream} plus the loops a
+ * protocol needs (readn, read a line, read to a delimiter), each bounded.
+ *
+ * <p>Every blocking read is bounded by SO_TIMEOUT: {@code readTimeout} while the connection is
+ * busy, {@code idleTimeout} while it is idle, and never more than the time left before the
+ * {@linkplain #deadline(Instant) deadline}. A timeout throws {@link ConnectionTimeoutException}
+ * naming which bound fired. Not thread-safe: only the connection's thread reads.
+ */
+public abstract class SocketInput extends InputStream {
+
+    /** For implementations in this library only. */
+    protected SocketInput() {
+    }
+
+    /**
+     * Reads exactly {@code n} bytes, however many partial reads that takes.
+     *
+     * @throws EOFException if the stream ends first; the message says how many of the {@code n} bytes arrived
+     */
+    public abstract byte[] readExactly(int n) throws IOException;
+
+    /** Reads exactly {@code len} bytes into {@code b} at {@code off}; see {@link #readExactly(int)}. */
+    public abstract void readExactly(byte[] b, int off, int len) throws IOException;
+
+    /**
+     * Reads one line ending in LF (a CR before it is dropped too), decoded as UTF-8, without
+     * its ending.
+     *
+     * @param maxBytes the most bytes the line may have, ending included
+     * @return the line, or {@code null} at end of stream before any byte
+     * @throws LimitExceededException past {@code maxBytes}
+     * @throws EOFException if the stream ends inside a line
+     */
+    public abstract String readLine(int maxBytes) throws IOException;
+
+    /**
+     * Reads up to and including {@code delimiter}, returning the bytes before it.
+     *
+     * @param maxBytes the most bytes to read, delimiter included
+     * @return the bytes before the delimiter, or {@code null} at end of stream before any byte
+     * @throws LimitExceededException past {@code maxBytes}
+     * @throws EOFException if the stream ends before the delimiter
+     */
+    public abstract byte[] readUntil(byte[] delimiter, int maxBytes) throws IOException;
+
+    /** The next byte without consuming it (blocking if none is buffered), or -1 at end of stream. */
+    public abstract int peek() throws IOException;
+
+    /** Bytes that can be read now from the buffer, without touching the socket. */
+    public abstract int buffered();
+
+    /**
+     * Sets a deadline for the unit of work now starting: each read from here on waits at most
+     * until then. {@code null} clears it.
+     */
+    public abstract void deadline(Instant deadline);
+
+    /** The deadline in force, or {@code null}. */
+    public abstract Instant deadline();
+
+    /** Bytes read from the socket since the connection began. */
+    public abstract long bytesRead();
+}

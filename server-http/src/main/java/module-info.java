@@ -1,0 +1,6 @@
+/** Weft server-http: strict HTTP/1.1 on server-core, blocking handlers on virtual threads. */
+module dev.weft.http {
+    requires transitive dev.weft.core;
+    requires org.slf4j;
+    exports dev.weft.http;
+}
