@@ -1,0 +1,7 @@
+package dev.weft.http;
+
+/** Placeholder so the package exists until the HTTP API lands; delete it then. */
+final class Placeholder {
+    private Placeholder() {
+    }
+}
