@@ -34,7 +34,7 @@ public final class EchoServer {
         int port = SampleArgs.portOrExit("EchoServer", args, DEFAULT_PORT);
         TcpServer server = builder(port).registerShutdownHook(true).start();
         logReportAtExit(server, log);
-        log.info("echo server listening on {} (Ctrl-C to stop)", server.localAddress());
+        log.info("echo server listening on port {} (Ctrl-C to stop)", server.port());
         server.awaitTermination();
     }
 

@@ -108,6 +108,11 @@ public final class EventLoopEchoServer implements AutoCloseable {
         return forced;
     }
 
+    /** True until the loop thread has ended. */
+    boolean isRunning() {
+        return loop.isAlive();
+    }
+
     /** {@code shutdown(Duration.ofSeconds(1))}. */
     @Override
     public void close() {
