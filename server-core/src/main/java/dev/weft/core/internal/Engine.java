@@ -4,20 +4,288 @@ import dev.weft.core.ConnectionHandler;
 import dev.weft.core.ServerConfig;
 import dev.weft.core.ServerStats;
 import dev.weft.core.ShutdownReport;
+import dev.weft.core.TcpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The running server behind {@link dev.weft.core.TcpServer}. (Stub: being implemented.) */
+/**
+ * The running server behind {@link TcpServer}: the listener, the acceptor thread, the registry
+ * of live connections, the counters, the buffer pool and the watchdog.
+ */
 public final class Engine {
-    public static Engine start(ServerConfig config, ConnectionHandler handler) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+
+    static final Logger LOG = LoggerFactory.getLogger(TcpServer.class);
+
+    private final ServerConfig config;
+    private final ConnectionHandler handler;
+    private final ServerSocketChannel listener;
+    private final InetSocketAddress localAddress;
+    private final Counters counters = new Counters();
+    private final BufferPool pool;
+    private final Semaphore permits;
+    private final ConcurrentHashMap<Long, ConnectionImpl> connections = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong closedIdle = new AtomicLong();
+    private final int readTimeoutMillis;
+    private final int idleTimeoutMillis;
+    private final long writeTimeoutNanos;
+    private final Thread acceptor;
+    private final Watchdog watchdog;
+    private final AtomicBoolean shutdownStarted = new AtomicBoolean();
+    private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
+    private volatile boolean draining;
+    private Thread shutdownHook;
+
+    private Engine(ServerConfig config, ConnectionHandler handler, ServerSocketChannel listener) throws IOException {
+        this.config = config;
+        this.handler = handler;
+        this.listener = listener;
+        this.localAddress = (InetSocketAddress) listener.getLocalAddress();
+        this.pool = new BufferPool(config.bufferSize(), Math.min(2 * config.maxConnections(), 1024));
+        this.permits = new Semaphore(config.maxConnections());
+        this.readTimeoutMillis = soTimeoutMillis(config.readTimeout());
+        this.idleTimeoutMillis = soTimeoutMillis(config.idleTimeout());
+        this.writeTimeoutNanos = config.writeTimeout().toNanos();
+        int port = localAddress.getPort();
+        this.acceptor = Thread.ofPlatform().name("weft-acceptor-" + port)
+                .unstarted(new Acceptor(this, listener, permits));
+        long shortest = Long.MAX_VALUE;
+        if (writeTimeoutNanos > 0) {
+            shortest = writeTimeoutNanos;
+        }
+        if (config.sslContext() != null && !config.handshakeTimeout().isZero()) {
+            shortest = Math.min(shortest, config.handshakeTimeout().toNanos());
+        }
+        this.watchdog = shortest == Long.MAX_VALUE ? null : new Watchdog(this, shortest, "weft-watchdog-" + port);
     }
-    public int port() { throw new UnsupportedOperationException(); }
-    public InetSocketAddress localAddress() { throw new UnsupportedOperationException(); }
-    public ServerConfig config() { throw new UnsupportedOperationException(); }
-    public ServerStats stats() { throw new UnsupportedOperationException(); }
-    public boolean isDraining() { throw new UnsupportedOperationException(); }
-    public ShutdownReport shutdown(Duration grace) { throw new UnsupportedOperationException(); }
-    public void awaitTermination() throws InterruptedException { throw new UnsupportedOperationException(); }
+
+    /** Binds the listener and starts the acceptor (and the watchdog when a write or handshake timeout is set). */
+    public static Engine start(ServerConfig config, ConnectionHandler handler) throws IOException {
+        ServerSocketChannel ssc = ServerSocketChannel.open();
+        Engine engine;
+        try {
+            if (config.reusePort()) {
+                if (!ssc.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new UnsupportedOperationException("reusePort = true: SO_REUSEPORT is not supported on this platform ("
+                            + System.getProperty("os.name") + ")");
+                }
+                ssc.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            ssc.setOption(StandardSocketOptions.SO_REUSEADDR, config.reuseAddress());
+            if (config.receiveBufferSize() > 0) {
+                // On the listener, so accepted sockets start with it: a window above 64 KiB must be set before the handshake.
+                ssc.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferSize());
+            }
+            ssc.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
+            engine = new Engine(config, handler, ssc);
+        } catch (IOException | RuntimeException e) {
+            ssc.close();
+            throw e;
+        }
+        if (engine.watchdog != null) {
+            engine.watchdog.start();
+        }
+        engine.acceptor.start();
+        if (config.registerShutdownHook()) {
+            engine.shutdownHook = Thread.ofPlatform().name("weft-shutdown-" + engine.port())
+                    .unstarted(() -> engine.shutdown(config.shutdownGrace()));
+            Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
+        }
+        LOG.debug("listening on {}{}", engine.localAddress, config.sslContext() != null ? " (TLS)" : "");
+        return engine;
+    }
+
+    /** Configures an accepted socket and starts its virtual thread; false if it was dropped. */
+    boolean launch(SocketChannel ch) {
+        InetSocketAddress remote;
+        try {
+            ch.configureBlocking(true);
+            if (config.tcpNoDelay()) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+            if (config.keepAlive()) {
+                ch.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            }
+            if (config.sendBufferSize() > 0) {
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, config.sendBufferSize());
+            }
+            if (config.receiveBufferSize() > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferSize());
+            }
+            remote = (InetSocketAddress) ch.getRemoteAddress();
+        } catch (IOException | RuntimeException e) {
+            // The peer reset between accept and here: nothing to serve.
+            LOG.debug("dropping a connection that failed setup: {}", e.toString());
+            closeQuietly(ch);
+            return false;
+        }
+        long id = ids.incrementAndGet();
+        ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
+        Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn::run);
+        conn.thread(t);
+        connections.put(id, conn);
+        counters.accepted.increment();
+        try {
+            t.start();
+        } catch (Throwable e) {
+            connections.remove(id);
+            counters.completed.increment();
+            closeQuietly(ch);
+            LOG.error("conn {}: cannot start its thread", id, e);
+            return false;
+        }
+        return true;
+    }
+
+    /** A connection's thread is about to end; called once, by that thread. */
+    void ended(ConnectionImpl conn) {
+        connections.remove(conn.id());
+        counters.completed.increment();
+        permits.release();
+    }
+
+    void closedIdle() {
+        closedIdle.incrementAndGet();
+    }
+
+    long closedIdleCount() {
+        return closedIdle.get();
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Nothing more to free.
+        }
+    }
+
+    // ---- shutdown ------------------------------------------------------------------------------
+
+    /** Graceful shutdown; a second or concurrent call waits for the first and returns its report. */
+    public ShutdownReport shutdown(Duration grace) {
+        if (shutdownStarted.compareAndSet(false, true)) {
+            removeShutdownHook();
+            try {
+                terminated.complete(new GracefulShutdown(this).run(grace));
+            } catch (Throwable t) {
+                terminated.completeExceptionally(t);
+                throw t;
+            }
+        }
+        return terminated.join();
+    }
+
+    private void removeShutdownHook() {
+        Thread hook = shutdownHook;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is already exiting; the hook is running or will, and waits for us.
+            }
+        }
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        try {
+            terminated.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("shutdown failed", e.getCause());
+        }
+    }
+
+    void beginDraining() {
+        draining = true;
+    }
+
+    ServerSocketChannel listener() {
+        return listener;
+    }
+
+    Thread acceptorThread() {
+        return acceptor;
+    }
+
+    Watchdog watchdog() {
+        return watchdog;
+    }
+
+    // ---- accessors -----------------------------------------------------------------------------
+
+    public int port() {
+        return localAddress.getPort();
+    }
+
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public ServerStats stats() {
+        return counters.snapshot(connections.size());
+    }
+
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** The shared buffer pool, buffers of {@code bufferSize} bytes. */
+    public BufferPool pool() {
+        return pool;
+    }
+
+    ConnectionHandler handler() {
+        return handler;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    Collection<ConnectionImpl> connections() {
+        return connections.values();
+    }
+
+    int readTimeoutMillis() {
+        return readTimeoutMillis;
+    }
+
+    int idleTimeoutMillis() {
+        return idleTimeoutMillis;
+    }
+
+    long writeTimeoutNanos() {
+        return writeTimeoutNanos;
+    }
+
+    /** SO_TIMEOUT for a duration: 0 stays "none"; anything else is at least 1 ms. */
+    static int soTimeoutMillis(Duration d) {
+        if (d.isZero()) {
+            return 0;
+        }
+        long ms = d.toMillis();
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+    }
+
+    /** A duration as exception messages show it: "250 ms". */
+    static String human(Duration d) {
+        return d.isZero() ? "0 (none)" : d.toMillis() + " ms";
+    }
 }

@@ -1,0 +1,132 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.ShutdownReport;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The drain (design.md "Graceful shutdown"): stop accepting, close idle connections at once, let
+ * busy ones finish until the grace ends, close the rest by force, then wait for every thread.
+ */
+final class GracefulShutdown {
+
+    /** How often to name a connection thread that ignores being closed while we wait for it. */
+    private static final Duration STUCK_REPORT = Duration.ofSeconds(5);
+
+    private final Engine engine;
+
+    GracefulShutdown(Engine engine) {
+        this.engine = engine;
+    }
+
+    ShutdownReport run(Duration grace) {
+        long start = System.nanoTime();
+        Thread self = Thread.currentThread();
+        engine.beginDraining();
+
+        // 1. Stop accepting. Closing unblocks accept() (jdk-facts.md #5); the interrupt ends a wait at maxConnections.
+        try {
+            engine.listener().close();
+        } catch (IOException e) {
+            Engine.LOG.debug("closing the listener: {}", e.toString());
+        }
+        engine.acceptorThread().interrupt();
+        joinUninterruptibly(engine.acceptorThread());
+
+        // 2. Close the idle ones at once. No new connection can appear: the acceptor has ended.
+        List<ConnectionImpl> all = new ArrayList<>(engine.connections());
+        List<ConnectionImpl> busy = new ArrayList<>();
+        for (ConnectionImpl c : all) {
+            if (!c.closeIfIdle() && c.thread() != self) {
+                busy.add(c);
+            }
+        }
+
+        // 3. Let the busy ones finish (or go idle, which closes them) until the grace ends.
+        long deadline = start + grace.toNanos();
+        for (ConnectionImpl c : busy) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                c.thread().join(Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                // Interrupted: treat as the end of the grace.
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+
+        // 4. Force what is left.
+        long completed = 0;
+        long forced = 0;
+        for (ConnectionImpl c : busy) {
+            if (c.closedAsIdle()) {
+                continue;
+            }
+            if (c.thread().isAlive()) {
+                forced++;
+                c.closeFromOutside();
+                // A virtual thread interrupted in socket I/O closes the socket; in a lock or queue wait it wakes.
+                c.thread().interrupt();
+            } else {
+                completed++;
+            }
+        }
+        boolean interrupted = Thread.interrupted();
+        for (ConnectionImpl c : all) {
+            if (c.thread() != self) {
+                joinReporting(c);
+            }
+        }
+        if (engine.watchdog() != null) {
+            try {
+                engine.watchdog().stop();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed);
+        Engine.LOG.debug("port {} shut down: {}", engine.port(), report);
+        return report;
+    }
+
+    private static void joinReporting(ConnectionImpl c) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (c.thread().join(STUCK_REPORT)) {
+                    break;
+                }
+                Engine.LOG.warn("{}: its thread still runs after the connection was closed; waiting for it", c.describe());
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

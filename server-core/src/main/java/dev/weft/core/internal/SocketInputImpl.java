@@ -1,0 +1,442 @@
+package dev.weft.core.internal;
+
+import dev.weft.core.ConnectionTimeoutException;
+import dev.weft.core.LimitExceededException;
+import dev.weft.core.SocketInput;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The readn loop and its bounded relatives over a socket stream, with our own buffer (a
+ * {@code BufferedInputStream} subclass pins a virtual thread on JDK 21, jdk-facts.md #8).
+ *
+ * <p>While the connection is idle and nothing is buffered, the buffer goes back to the pool and
+ * the thread waits for ONE byte in a 1-byte array; a buffer is taken only once that byte arrives.
+ * That is what keeps an idle keep-alive connection at a few KB (jdk-facts.md #7).
+ *
+ * <p>SO_TIMEOUT is set before each socket read to the bound in force (readTimeout or idleTimeout,
+ * capped by the deadline), and only when it changes.
+ */
+public final class SocketInputImpl extends SocketInput {
+
+    private static final byte[] LF = {'\n'};
+
+    private final ConnectionImpl conn;
+    private final InputStream raw;
+    private final Engine engine;
+
+    private byte[] buf;
+    private int pos;
+    private int lim;
+    private long bytesRead;
+    private Instant deadline;
+    private long deadlineNanos;
+    private int soTimeout = -1;
+    private byte[] one;
+    /** The 1-byte idle wait happened in this idle period: further fills read fully. */
+    private boolean wokeInIdle;
+
+    SocketInputImpl(ConnectionImpl conn, InputStream raw) {
+        this.conn = conn;
+        this.raw = raw;
+        this.engine = conn.engine();
+    }
+
+    // ---- the socket read ---------------------------------------------------------------------
+
+    /** One socket read under the bound in force; -1 at end of stream. */
+    private int readSocket(byte[] b, int off, int len) throws IOException {
+        boolean idle = conn.isIdle();
+        int timeout = idle ? engine.idleTimeoutMillis() : engine.readTimeoutMillis();
+        ConnectionTimeoutException.Kind kind = idle ? ConnectionTimeoutException.Kind.IDLE
+                : ConnectionTimeoutException.Kind.READ;
+        if (deadline != null) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                throw timeout(ConnectionTimeoutException.Kind.DEADLINE, null);
+            }
+            // Round up: a 0 would mean "no timeout" to SO_TIMEOUT.
+            long leftMillis = Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
+            if (timeout == 0 || leftMillis < timeout) {
+                timeout = (int) leftMillis;
+                kind = ConnectionTimeoutException.Kind.DEADLINE;
+            }
+        }
+        if (timeout != soTimeout) {
+            conn.socket().setSoTimeout(timeout);
+            soTimeout = timeout;
+        }
+        int n;
+        try {
+            n = raw.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+            throw timeout(kind, e);
+        }
+        if (n > 0) {
+            bytesRead += n;
+            engine.counters().bytesIn.add(n);
+        }
+        return n;
+    }
+
+    private ConnectionTimeoutException timeout(ConnectionTimeoutException.Kind kind, Throwable cause) {
+        engine.counters().timeout(kind);
+        String what = switch (kind) {
+            case IDLE -> "no byte within idleTimeout=" + Engine.human(engine.config().idleTimeout()) + " while idle";
+            case DEADLINE -> "deadline " + deadline + " passed";
+            default -> "no byte within readTimeout=" + Engine.human(engine.config().readTimeout());
+        };
+        ConnectionTimeoutException e = new ConnectionTimeoutException(kind, conn.describe() + ": " + what);
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
+    /** Refills the empty buffer; returns the bytes now buffered, or -1 at end of stream. */
+    private int fill() throws IOException {
+        pos = 0;
+        lim = 0;
+        if (conn.isIdle() && !wokeInIdle) {
+            releaseBuffer();
+            if (one == null) {
+                one = new byte[1];
+            }
+            int n = readSocket(one, 0, 1);
+            if (n <= 0) {
+                return -1;
+            }
+            wokeInIdle = true;
+            buf = engine.pool().acquire(conn.id());
+            buf[0] = one[0];
+            lim = 1;
+            return 1;
+        }
+        if (buf == null) {
+            buf = engine.pool().acquire(conn.id());
+        }
+        int n = readSocket(buf, 0, buf.length);
+        if (n > 0) {
+            lim = n;
+        }
+        return n;
+    }
+
+    /** The connection went idle: the next wait may give the buffer back. */
+    void idle() {
+        wokeInIdle = false;
+    }
+
+    /** Gives the buffer back if it holds nothing; the connection's thread only. */
+    void releaseBuffer() {
+        if (buf != null && pos >= lim) {
+            engine.pool().release(buf, conn.id());
+            buf = null;
+            pos = 0;
+            lim = 0;
+        }
+    }
+
+    /** The connection ended: the buffer goes back whatever it holds. */
+    void discard() {
+        pos = lim;
+        releaseBuffer();
+    }
+
+    /** True when this input holds a buffer now (for tests of the idle-memory path). */
+    public boolean holdsBuffer() {
+        return buf != null;
+    }
+
+    // ---- InputStream -------------------------------------------------------------------------
+
+    @Override
+    public int read() throws IOException {
+        if (pos >= lim && fill() < 0) {
+            return -1;
+        }
+        return buf[pos++] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        int avail = lim - pos;
+        if (avail <= 0) {
+            if (len >= engine.pool().bufferSize() && (!conn.isIdle() || wokeInIdle)) {
+                // Large reads go straight into the caller's array: one copy fewer.
+                return readSocket(b, off, len);
+            }
+            if (fill() < 0) {
+                return -1;
+            }
+            avail = lim - pos;
+        }
+        int n = Math.min(avail, len);
+        System.arraycopy(buf, pos, b, off, n);
+        pos += n;
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        long skipped = 0;
+        while (skipped < n) {
+            if (pos >= lim && fill() < 0) {
+                break;
+            }
+            int k = (int) Math.min(lim - pos, n - skipped);
+            pos += k;
+            skipped += k;
+        }
+        return skipped;
+    }
+
+    @Override
+    public int available() {
+        return lim - pos;
+    }
+
+    /**
+     * Pumps everything to {@code out} until end of stream, flushing after each chunk: a socket
+     * pump must pass on what arrived before it blocks for more, or an echo would stall.
+     */
+    @Override
+    public long transferTo(OutputStream out) throws IOException {
+        Objects.requireNonNull(out, "out");
+        long total = 0;
+        while (pos < lim || fill() > 0) {
+            int n = lim - pos;
+            out.write(buf, pos, n);
+            pos = lim;
+            total += n;
+            out.flush();
+        }
+        return total;
+    }
+
+    /** Closes the connection, as closing a socket's input stream does. */
+    @Override
+    public void close() {
+        conn.close();
+    }
+
+    // ---- SocketInput -------------------------------------------------------------------------
+
+    @Override
+    public byte[] readExactly(int n) throws IOException {
+        if (n < 0) {
+            throw new IllegalArgumentException("readExactly: n = " + n + ": must not be negative");
+        }
+        byte[] b = new byte[n];
+        readExactly(b, 0, n);
+        return b;
+    }
+
+    @Override
+    public void readExactly(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        int got = 0;
+        try {
+            while (got < len) {
+                int avail = lim - pos;
+                if (avail > 0) {
+                    int c = Math.min(avail, len - got);
+                    System.arraycopy(buf, pos, b, off + got, c);
+                    pos += c;
+                    got += c;
+                } else if (len - got >= engine.pool().bufferSize() && (!conn.isIdle() || wokeInIdle)) {
+                    int r = readSocket(b, off + got, len - got);
+                    if (r < 0) {
+                        throw eof(len, got);
+                    }
+                    got += r;
+                } else if (fill() < 0) {
+                    throw eof(len, got);
+                }
+            }
+        } catch (ConnectionTimeoutException e) {
+            ConnectionTimeoutException t = new ConnectionTimeoutException(e.kind(),
+                    e.getMessage() + " (readExactly: " + got + " of " + len + " bytes had arrived)");
+            t.initCause(e);
+            throw t;
+        }
+    }
+
+    private EOFException eof(int expected, int got) {
+        return new EOFException(conn.describe() + ": end of stream inside readExactly: expected " + expected
+                + " bytes, got " + got);
+    }
+
+    @Override
+    public String readLine(int maxBytes) throws IOException {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("readLine: maxBytes = " + maxBytes + ": must be at least 1");
+        }
+        // Fast path: the whole line is in the buffer; decode straight from it.
+        int end = Math.min(lim, pos + maxBytes);
+        for (int i = pos; i < end; i++) {
+            if (buf[i] == '\n') {
+                int start = pos;
+                pos = i + 1;
+                int len = i - start;
+                if (len > 0 && buf[i - 1] == '\r') {
+                    len--;
+                }
+                return new String(buf, start, len, StandardCharsets.UTF_8);
+            }
+        }
+        byte[] line = until(LF, maxBytes, "readLine");
+        if (line == null) {
+            return null;
+        }
+        int len = line.length;
+        if (len > 0 && line[len - 1] == '\r') {
+            len--;
+        }
+        return new String(line, 0, len, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] readUntil(byte[] delimiter, int maxBytes) throws IOException {
+        Objects.requireNonNull(delimiter, "delimiter");
+        if (delimiter.length == 0) {
+            throw new IllegalArgumentException("readUntil: delimiter is empty");
+        }
+        if (maxBytes < delimiter.length) {
+            throw new IllegalArgumentException("readUntil: maxBytes = " + maxBytes
+                    + ": must be at least the delimiter length " + delimiter.length);
+        }
+        return until(delimiter, maxBytes, "readUntil");
+    }
+
+    /**
+     * Reads up to and including {@code delim}, at most {@code max} bytes in all; returns what came
+     * before it. Bytes are collected only when the match spans buffer refills.
+     */
+    private byte[] until(byte[] delim, int max, String op) throws IOException {
+        byte last = delim[delim.length - 1];
+        byte[] acc = null;
+        int accLen = 0;
+        while (true) {
+            if (pos >= lim && fill() < 0) {
+                if (accLen == 0) {
+                    return null;
+                }
+                throw new EOFException(conn.describe() + ": end of stream inside " + op + " after " + accLen
+                        + " bytes, before the delimiter");
+            }
+            int start = pos;
+            int end = Math.min(lim, start + (max - accLen));
+            for (int i = start; i < end; i++) {
+                if (buf[i] == last && endsWith(delim, acc, accLen, start, i)) {
+                    int total = accLen + (i + 1 - start) - delim.length;
+                    byte[] out = new byte[total];
+                    int fromAcc = Math.min(accLen, total);
+                    if (fromAcc > 0) {
+                        System.arraycopy(acc, 0, out, 0, fromAcc);
+                    }
+                    if (total > fromAcc) {
+                        System.arraycopy(buf, start, out, fromAcc, total - fromAcc);
+                    }
+                    pos = i + 1;
+                    return out;
+                }
+            }
+            int n = end - start;
+            if (acc == null) {
+                acc = new byte[Math.min(max, Math.max(64, n * 2))];
+            } else if (accLen + n > acc.length) {
+                acc = java.util.Arrays.copyOf(acc, Math.min(max, Math.max(acc.length * 2, accLen + n)));
+            }
+            System.arraycopy(buf, start, acc, accLen, n);
+            accLen += n;
+            pos = end;
+            if (accLen >= max) {
+                throw new LimitExceededException(conn.describe() + ": " + op + " found no delimiter within maxBytes="
+                        + max, max);
+            }
+        }
+    }
+
+    /** Whether acc[0..accLen) + buf[start..i] ends with delim (its last byte already matched at i). */
+    private boolean endsWith(byte[] delim, byte[] acc, int accLen, int start, int i) {
+        int j = delim.length - 1;
+        int k = i;
+        while (j >= 0) {
+            byte c;
+            if (k >= start) {
+                c = buf[k];
+            } else {
+                int a = accLen - (start - k);
+                if (a < 0) {
+                    return false;
+                }
+                c = acc[a];
+            }
+            if (c != delim[j]) {
+                return false;
+            }
+            j--;
+            k--;
+        }
+        return true;
+    }
+
+    @Override
+    public int peek() throws IOException {
+        if (pos >= lim && fill() < 0) {
+            return -1;
+        }
+        return buf[pos] & 0xff;
+    }
+
+    @Override
+    public int buffered() {
+        return lim - pos;
+    }
+
+    @Override
+    public void deadline(Instant deadline) {
+        this.deadline = deadline;
+        if (deadline != null) {
+            long nanos;
+            try {
+                nanos = Duration.between(Instant.now(), deadline).toNanos();
+            } catch (ArithmeticException e) {
+                nanos = deadline.isAfter(Instant.now()) ? Long.MAX_VALUE / 2 : Long.MIN_VALUE / 2;
+            }
+            deadlineNanos = System.nanoTime() + Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, nanos));
+        }
+    }
+
+    /** Sets the deadline {@code timeout} from now, without going through the wall clock twice. */
+    public void deadlineAfter(Duration timeout) {
+        if (timeout == null) {
+            deadline = null;
+            return;
+        }
+        deadline = Instant.now().plus(timeout);
+        deadlineNanos = System.nanoTime() + timeout.toNanos();
+    }
+
+    @Override
+    public Instant deadline() {
+        return deadline;
+    }
+
+    @Override
+    public long bytesRead() {
+        return bytesRead;
+    }
+}

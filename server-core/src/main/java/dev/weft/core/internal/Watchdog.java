@@ -1,0 +1,45 @@
+package dev.weft.core.internal;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The one timer of a server: SO_TIMEOUT never bounds a write (jdk-facts.md #3), so each guarded
+ * write (and TLS handshake) records its deadline on the connection, and this thread closes any
+ * connection whose guarded operation runs past it. One platform daemon thread per server, not a
+ * timer per connection; a platform thread, so it still ticks when every carrier is busy.
+ */
+final class Watchdog implements Runnable {
+
+    private final Engine engine;
+    private final long tickNanos;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    Watchdog(Engine engine, long shortestTimeoutNanos, String name) {
+        this.engine = engine;
+        // A quarter of the timeout keeps the overrun under 25%; 250 ms caps the scan rate for long timeouts.
+        this.tickNanos = Math.max(5_000_000L, Math.min(shortestTimeoutNanos / 4, 250_000_000L));
+        this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        while (!stopped) {
+            LockSupport.parkNanos(this, tickNanos);
+            long now = System.nanoTime();
+            for (ConnectionImpl c : engine.connections()) {
+                c.checkGuard(now);
+            }
+        }
+    }
+
+    void stop() throws InterruptedException {
+        stopped = true;
+        LockSupport.unpark(thread);
+        thread.join();
+    }
+}
