@@ -1,0 +1,446 @@
+package dev.weft.benchmarks;
+
+import dev.weft.benchmarks.load.Http;
+import dev.weft.benchmarks.load.IdleConnections;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs every server through every workload of its kind, round after round (A B C … A B C …),
+ * writes {@code results.csv} and {@code machine.txt} into the output directory, then the report.
+ *
+ * <p>Each server starts pinned to CPU {@value #SERVER_CPU}; wrk and the load clients run pinned to
+ * CPU {@value #LOAD_CPU}; traffic goes to 127.0.0.1 only; every run is bounded in time; the
+ * server is stopped by PID (SIGTERM, then SIGKILL after 15 s).
+ * {@code modules/benchmarks/run.sh} is the documented way to start it.
+ */
+public final class Runner {
+    static final String SERVER_CPU = "0";
+    static final String LOAD_CPU = "1";
+    private static final String HOST = "127.0.0.1";
+    private static final int START_TIMEOUT_MS = 30_000;
+
+    /** Command-line options; {@code --smoke} swaps in the small CI settings. */
+    record Options(boolean smoke, int rounds, double duration, double warmup, int idleConnections, long streamBytes,
+                   Set<String> only, Path weftJar, Path benchJar, Path out, Path report, String java, String command) {
+
+        static Options parse(String[] args) {
+            boolean smoke = false;
+            Integer rounds = null, idle = null;
+            Double duration = null, warmup = null;
+            Long streamMib = null;
+            Set<String> only = new LinkedHashSet<>();
+            Path weftJar = Path.of("samples/target/weft-samples.jar");
+            Path benchJar = Path.of("modules/benchmarks/target/weft-benchmarks.jar");
+            Path out = Path.of("modules/benchmarks/target/benchmarks");
+            Path report = null;
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String command = "java -jar weft-benchmarks.jar " + String.join(" ", args);
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--smoke" -> smoke = true;
+                    case "--rounds" -> rounds = positiveInt(a, value(args, ++i, a));
+                    case "--duration" -> duration = positiveDouble(a, value(args, ++i, a));
+                    case "--warmup" -> warmup = Double.parseDouble(value(args, ++i, a));
+                    case "--idle" -> idle = positiveInt(a, value(args, ++i, a));
+                    case "--stream-mib" -> streamMib = (long) positiveInt(a, value(args, ++i, a));
+                    case "--only" -> only.addAll(List.of(value(args, ++i, a).split(",")));
+                    case "--weft-jar" -> weftJar = Path.of(value(args, ++i, a));
+                    case "--bench-jar" -> benchJar = Path.of(value(args, ++i, a));
+                    case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--report" -> report = Path.of(value(args, ++i, a));
+                    case "--java" -> java = value(args, ++i, a);
+                    case "--command" -> command = value(args, ++i, a);
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --smoke --rounds N "
+                            + "--duration S --warmup S --idle N --stream-mib M --only id,id --weft-jar P --bench-jar P "
+                            + "--out DIR --report FILE --java PATH --command TEXT");
+                }
+            }
+            if (smoke) {
+                return new Options(true, or(rounds, 1), or(duration, 1.0), or(warmup, 0.0), or(idle, 200),
+                        or(streamMib, 64L) << 20, only.isEmpty() ? Set.of("weft", "weft-echo", "weft-eventloop-echo") : only,
+                        weftJar, benchJar, out, report == null ? out.resolve("benchmarks-smoke.md") : report, java, command);
+            }
+            return new Options(false, or(rounds, 3), or(duration, 10.0), or(warmup, 3.0), or(idle, 10_000),
+                    or(streamMib, 1024L) << 20, only, weftJar, benchJar, out,
+                    report == null ? Path.of("docs/benchmarks.md") : report, java, command);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+
+        private static int positiveInt(String option, String v) {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new IllegalArgumentException(option + " must be at least 1, got " + v);
+            }
+            return n;
+        }
+
+        private static double positiveDouble(String option, String v) {
+            double d = Double.parseDouble(v);
+            if (!(d > 0)) {
+                throw new IllegalArgumentException(option + " must be positive, got " + v);
+            }
+            return d;
+        }
+
+        private static <T> T or(T value, T fallback) {
+            return value != null ? value : fallback;
+        }
+    }
+
+    private final Options options;
+    private final Results results;
+    private final Wrk wrk;
+    private int failures;
+
+    private Runner(Options options, Results results, Wrk wrk) {
+        this.options = options;
+        this.results = results;
+        this.wrk = wrk;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        for (Path jar : List.of(o.weftJar(), o.benchJar())) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " does not exist: build first (modules/benchmarks/run.sh does)");
+            }
+        }
+        Files.createDirectories(o.out().resolve("logs"));
+        Path scripts = o.out().resolve("wrk");
+        Files.createDirectories(scripts);
+        for (String script : List.of("pipeline.lua", "echo.lua")) {
+            try (InputStream in = Runner.class.getResourceAsStream("wrk/" + script)) {
+                Files.copy(in, scripts.resolve(script), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Map<String, String> machine = Machine.describe(o.java(), o.command());
+        Path machineFile = o.out().resolve("machine.txt");
+        Machine.write(machine, machineFile);
+
+        List<ServerSpec> servers = ServerSpec.all(o.weftJar().toAbsolutePath(), o.benchJar().toAbsolutePath()).stream()
+                .filter(s -> o.only().isEmpty() || o.only().contains(s.id()))
+                .toList();
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("--only " + o.only() + " matches no server");
+        }
+        Path csv = o.out().resolve("results.csv");
+        int failures;
+        try (Results results = new Results(csv)) {
+            Runner runner = new Runner(o, results, new Wrk(LOAD_CPU, scripts));
+            for (int round = 1; round <= o.rounds(); round++) {
+                for (ServerSpec server : servers) {
+                    runner.run(server, round);
+                }
+            }
+            failures = runner.failures;
+        }
+        Report.write(Results.read(csv), machine, o.report(), o.smoke());
+        log("results: " + csv.toAbsolutePath());
+        log("report:  " + o.report().toAbsolutePath());
+        if (failures > 0) {
+            log(failures + " measurement(s) failed: see the 'detail' column of " + csv + " and " + o.out().resolve("logs"));
+            System.exit(1);
+        }
+    }
+
+    private void run(ServerSpec server, int round) throws IOException {
+        log("round " + round + "/" + options.rounds() + ": " + server.label());
+        int port = freePort();
+        Path logFile = options.out().resolve("logs").resolve(server.id() + "-round" + round + ".log");
+        List<String> cmd = server.command(SERVER_CPU, options.java(), port);
+        long launched = System.nanoTime();
+        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        var target = new InetSocketAddress(HOST, port);
+        try {
+            if (server.kind() == ServerSpec.Kind.HTTP) {
+                double startupMs = awaitFirst200(process, target, launched, logFile);
+                record(round, server, Workload.STARTUP, startupMs, 0, "");
+                http(server, round, target, process);
+            } else {
+                awaitPort(process, target, logFile);
+                tcp(server, round, port);
+            }
+        } catch (Exception e) {
+            fail(round, server, server.kind() == ServerSpec.Kind.HTTP ? Workload.STARTUP : Workload.TCP_PINGPONG,
+                    "server did not come up: " + e.getMessage());
+        } finally {
+            stop(process);
+        }
+    }
+
+    private void http(ServerSpec server, int round, InetSocketAddress target, Process process) throws IOException {
+        String base = "http://" + HOST + ":" + target.getPort();
+        wrkWorkload(server, round, Workload.PLAINTEXT_16, base + "/plaintext", 16, null);
+        wrkWorkload(server, round, Workload.PLAINTEXT_256, base + "/plaintext", 256, null);
+        wrkWorkload(server, round, Workload.JSON_256, base + "/json", 256, null);
+        wrkWorkload(server, round, Workload.PIPELINED, base + "/plaintext", 256, "pipeline.lua");
+        wrkWorkload(server, round, Workload.ECHO_4K, base + "/echo", 64, "echo.lua");
+        idleMemory(server, round, target, process.pid());
+    }
+
+    private void wrkWorkload(ServerSpec server, int round, Workload w, String url, int connections, String script)
+            throws IOException {
+        try {
+            if (options.warmup() > 0) {
+                wrk.run(url, connections, script, options.warmup());
+            }
+            Wrk.Result r = wrk.run(url, connections, script, options.duration());
+            record(round, server, w, r.requestsPerSecond(), r.errors(),
+                    r.requests() + " requests; p99 " + r.p99() + "; errors: " + r.errorSummary());
+            if (r.requests() == 0 || r.non2xx() > 0) {
+                failures++;
+                log("  " + w.id() + " FAILED: " + r.requests() + " requests, errors: " + r.errorSummary());
+            }
+        } catch (IOException | InterruptedException e) {
+            fail(round, server, w, e.getMessage());
+        }
+    }
+
+    /**
+     * RSS and heap are read after a full GC before and after opening the connections, so the
+     * difference is what the connections hold, not garbage the load runs left behind.
+     */
+    private void idleMemory(ServerSpec server, int round, InetSocketAddress target, long pid) throws IOException {
+        int n = options.idleConnections();
+        try {
+            gc(pid);
+            long rssBefore = rssKb(pid);
+            long heapBefore = heapUsedKb(pid);
+            try (IdleConnections idle = IdleConnections.open(target, n, 10_000)) {
+                // Let the server finish whatever it does after a response before measuring.
+                Thread.sleep(1000);
+                gc(pid);
+                long rssAfter = rssKb(pid);
+                long heapAfter = heapUsedKb(pid);
+                int open = idle.stillOpen();
+                double rssPerConn = (rssAfter - rssBefore) * 1024.0 / n / 1000.0;
+                double heapPerConn = (heapAfter - heapBefore) * 1024.0 / n / 1000.0;
+                String detail = n + " connections, " + open + " still open; RSS " + rssBefore + " -> " + rssAfter
+                        + " KiB; heap " + heapBefore + " -> " + heapAfter + " KiB";
+                record(round, server, Workload.IDLE_RSS, rssPerConn, n - open, detail);
+                record(round, server, Workload.IDLE_HEAP, heapPerConn, n - open, detail);
+                if (open < n) {
+                    failures++;
+                    log("  idle memory: the server closed " + (n - open) + " of " + n + " idle connections");
+                }
+            }
+        } catch (Exception e) {
+            fail(round, server, Workload.IDLE_RSS, e.toString());
+        }
+    }
+
+    private void tcp(ServerSpec server, int round, int port) throws IOException {
+        String p = Integer.toString(port);
+        try {
+            String out = loadClient("dev.weft.benchmarks.load.TcpPingPong", List.of(HOST, p, "64", "64",
+                    fmt(options.warmup()), fmt(options.duration())), options.warmup() + options.duration() + 30);
+            Matcher m = Pattern.compile("round_trips_per_sec=([0-9.]+) round_trips=(\\d+) errors=(\\d+)").matcher(out);
+            if (!m.find()) {
+                throw new IOException("TcpPingPong printed no result: " + out);
+            }
+            long errors = Long.parseLong(m.group(3));
+            record(round, server, Workload.TCP_PINGPONG, Double.parseDouble(m.group(1)), errors, m.group(2) + " round trips");
+            if (Long.parseLong(m.group(2)) == 0 || errors > 0) {
+                failures++;
+            }
+        } catch (IOException | InterruptedException e) {
+            fail(round, server, Workload.TCP_PINGPONG, e.getMessage());
+        }
+        try {
+            long warmupBytes = options.warmup() > 0 ? options.streamBytes() / 4 : 0;
+            String out = loadClient("dev.weft.benchmarks.load.TcpStream", List.of(HOST, p,
+                    Long.toString(options.streamBytes()), Long.toString(warmupBytes), "60"), 150);
+            Matcher m = Pattern.compile("gb_per_sec=([0-9.]+) bytes=(\\d+) seconds=([0-9.]+) errors=(\\d+)").matcher(out);
+            if (!m.find()) {
+                throw new IOException("TcpStream printed no result: " + out);
+            }
+            long errors = Long.parseLong(m.group(4));
+            record(round, server, Workload.TCP_STREAM, Double.parseDouble(m.group(1)), errors,
+                    m.group(2) + " bytes echoed in " + m.group(3) + " s");
+            if (errors > 0) {
+                failures++;
+            }
+        } catch (IOException | InterruptedException e) {
+            fail(round, server, Workload.TCP_STREAM, e.getMessage());
+        }
+    }
+
+    /** Runs a load client from this jar in its own JVM on the load CPU and returns what it printed. */
+    private String loadClient(String main, List<String> args, double timeoutSeconds) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", LOAD_CPU, options.java(), "-cp",
+                options.benchJar().toAbsolutePath().toString(), main));
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out;
+        try (InputStream in = p.getInputStream()) {
+            out = in.readAllBytes();
+        }
+        if (!p.waitFor((long) timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            throw new IOException(main + " did not finish within " + timeoutSeconds + " s");
+        }
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(main + " exited with " + p.exitValue() + ": " + text);
+        }
+        return text;
+    }
+
+    private void record(int round, ServerSpec server, Workload w, double value, long errors, String detail) throws IOException {
+        results.add(new Results.Row(round, server.id(), w.id(), value, w.unit(), errors, detail));
+        log(String.format("  %-18s %12.1f %-14s errors %d", w.id(), value, w.unit(), errors));
+    }
+
+    private void fail(int round, ServerSpec server, Workload w, String why) throws IOException {
+        failures++;
+        results.add(new Results.Row(round, server.id(), w.id(), null, w.unit(), 0, why));
+        log("  " + w.id() + " FAILED: " + why);
+    }
+
+    /** Milliseconds from launching the process to the first 200 response to GET /plaintext. */
+    private static double awaitFirst200(Process process, InetSocketAddress target, long launched, Path logFile)
+            throws IOException, InterruptedException {
+        long deadline = launched + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            checkAlive(process, logFile);
+            try {
+                if (Http.get(target, "/plaintext", 1000) == 200) {
+                    return (System.nanoTime() - launched) / 1e6;
+                }
+            } catch (ConnectException | SocketTimeoutException notYet) {
+                // Not listening yet.
+            } catch (SocketException resetDuringStart) {
+                // Listening but not yet serving.
+            }
+            Thread.sleep(2); // polling interval: resolution of the start-up figure
+        }
+        throw new IOException("no 200 from GET /plaintext within " + START_TIMEOUT_MS + " ms; log: " + tail(logFile));
+    }
+
+    private static void awaitPort(Process process, InetSocketAddress target, Path logFile) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(START_TIMEOUT_MS);
+        while (System.nanoTime() < deadline) {
+            checkAlive(process, logFile);
+            try (Socket s = new Socket()) {
+                s.connect(target, 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(5); // polling interval
+            }
+        }
+        throw new IOException("port " + target.getPort() + " not open within " + START_TIMEOUT_MS + " ms; log: " + tail(logFile));
+    }
+
+    private static void checkAlive(Process process, Path logFile) throws IOException {
+        if (!process.isAlive()) {
+            throw new IOException("server exited with " + process.exitValue() + "; log: " + tail(logFile));
+        }
+    }
+
+    private static void stop(Process process) {
+        process.destroy(); // SIGTERM to the server's PID (taskset execs java, so it is the JVM)
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                log("  server " + process.pid() + " ignored SIGTERM for 15 s: SIGKILL");
+                process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void gc(long pid) throws IOException, InterruptedException {
+        jcmd(pid, "GC.run");
+        Thread.sleep(500); // lets the GC's uncommit of freed heap reach RSS
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + pid + "/status");
+    }
+
+    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
+
+    /** Sums "used" over the heap's spaces as {@code GC.heap_info} prints them (one line for G1, two for Serial). */
+    static long heapUsedKb(long pid) throws IOException, InterruptedException {
+        String info = jcmd(pid, "GC.heap_info");
+        long used = 0;
+        boolean found = false;
+        for (String line : info.lines().toList()) {
+            Matcher m = HEAP_USED.matcher(line);
+            if (m.find() && !line.contains("Metaspace") && !line.contains("class space")) {
+                used += Long.parseLong(m.group(1));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new IOException("could not read heap use from jcmd " + pid + " GC.heap_info:\n" + info);
+        }
+        return used;
+    }
+
+    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(List.of(jcmd.toString(), Long.toString(pid), command))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static String fmt(double d) {
+        return Double.toString(d);
+    }
+
+    private static void log(String line) {
+        System.out.println(line);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.weft.benchmarks;
+
+import java.util.List;
+
+/**
+ * One measured quantity: what the runner records under {@code id} and the report prints under
+ * {@code title}. {@code chart} groups workloads that share a unit into one PNG.
+ */
+public record Workload(String id, String title, String unit, boolean higherIsBetter, String chart) {
+
+    public static final Workload PLAINTEXT_16 = new Workload("plaintext-16", "GET /plaintext, 16 connections", "req/s", true, "http");
+    public static final Workload PLAINTEXT_256 = new Workload("plaintext-256", "GET /plaintext, 256 connections", "req/s", true, "http");
+    public static final Workload JSON_256 = new Workload("json-256", "GET /json, 256 connections", "req/s", true, "http");
+    public static final Workload PIPELINED = new Workload("pipelined-256x16", "GET /plaintext pipelined 16 deep, 256 connections", "req/s", true, "http");
+    public static final Workload ECHO_4K = new Workload("echo-4k-64", "POST /echo 4 KiB body, 64 connections", "req/s", true, "http");
+    public static final Workload IDLE_RSS = new Workload("idle-rss", "Idle keep-alive connection: RSS growth per connection", "KB/conn", false, "memory");
+    public static final Workload IDLE_HEAP = new Workload("idle-heap", "Idle keep-alive connection: heap after GC per connection", "KB/conn", false, "memory");
+    public static final Workload STARTUP = new Workload("startup", "Start-up: process launch to first 200 response", "ms", false, "startup");
+    public static final Workload TCP_PINGPONG = new Workload("tcp-pingpong-64", "TCP ping-pong, 64 connections x 64-byte messages", "round trips/s", true, "tcp-pingpong");
+    public static final Workload TCP_STREAM = new Workload("tcp-stream", "TCP stream over one connection, echoed", "GB/s", true, "tcp-stream");
+
+    public static final List<Workload> ALL = List.of(PLAINTEXT_16, PLAINTEXT_256, JSON_256, PIPELINED, ECHO_4K,
+            IDLE_RSS, IDLE_HEAP, STARTUP, TCP_PINGPONG, TCP_STREAM);
+
+    public static Workload byId(String id) {
+        for (Workload w : ALL) {
+            if (w.id.equals(id)) {
+                return w;
+            }
+        }
+        throw new IllegalArgumentException("unknown workload '" + id + "'; known: " + ALL.stream().map(Workload::id).toList());
+    }
+}

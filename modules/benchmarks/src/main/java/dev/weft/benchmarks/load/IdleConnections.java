@@ -1,0 +1,91 @@
+package dev.weft.benchmarks.load;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Opens N keep-alive connections that each make one {@code GET /plaintext} and then stay open and
+ * silent: the idle-memory workload. Connections are opened by a few workers in parallel so the
+ * server's accept backlog never overflows into SYN retransmits.
+ */
+public final class IdleConnections implements AutoCloseable {
+    private static final int WORKERS = 8;
+    private final List<SocketChannel> channels;
+
+    private IdleConnections(List<SocketChannel> channels) {
+        this.channels = channels;
+    }
+
+    public static IdleConnections open(InetSocketAddress target, int count, int timeoutMillis) throws Exception {
+        List<SocketChannel> all = Collections.synchronizedList(new ArrayList<>(count));
+        IdleConnections result = new IdleConnections(all);
+        try (ExecutorService workers = Executors.newFixedThreadPool(WORKERS)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < WORKERS; w++) {
+                int share = count / WORKERS + (w < count % WORKERS ? 1 : 0);
+                done.add(workers.submit(() -> {
+                    for (int i = 0; i < share; i++) {
+                        SocketChannel ch = SocketChannel.open(target);
+                        all.add(ch);
+                        var socket = ch.socket();
+                        socket.setSoTimeout(timeoutMillis);
+                        Http.Response r = Http.exchange(socket.getInputStream(), socket.getOutputStream(), target, "/plaintext");
+                        if (r.status() != 200 || r.closing()) {
+                            throw new IOException("idle connection " + all.size() + ": status " + r.status()
+                                    + (r.closing() ? ", server announced Connection: close" : ""));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (Exception e) {
+            result.close();
+            throw e;
+        }
+        return result;
+    }
+
+    public int size() {
+        return channels.size();
+    }
+
+    /** Connections the server has not closed: a non-blocking read sees no bytes yet and no EOF. */
+    public int stillOpen() throws IOException {
+        ByteBuffer probe = ByteBuffer.allocate(1);
+        int open = 0;
+        for (SocketChannel ch : channels) {
+            ch.configureBlocking(false);
+            probe.clear();
+            try {
+                if (ch.read(probe) == 0) {
+                    open++;
+                }
+            } catch (IOException reset) {
+                // Reset by the server: not open.
+            }
+        }
+        return open;
+    }
+
+    @Override
+    public void close() {
+        for (SocketChannel ch : channels) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // Closing is best effort; the server sees FIN or RST either way.
+            }
+        }
+    }
+}
