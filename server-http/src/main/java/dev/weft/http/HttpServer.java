@@ -1,0 +1,243 @@
+package dev.weft.http;
+
+import dev.weft.core.ServerBuilder;
+import dev.weft.core.ServerConfig;
+import dev.weft.core.ServerStats;
+import dev.weft.core.ShutdownReport;
+import dev.weft.core.TcpServer;
+import dev.weft.http.internal.HttpConnection;
+import dev.weft.http.internal.HttpSettings;
+import dev.weft.http.internal.Router;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A strict HTTP/1.1 server: one virtual thread per connection runs the request loop (parse,
+ * route, handle, respond, next), with keep-alive, pipelining, streaming bodies and graceful
+ * drain.
+ *
+ * <pre>{@code
+ * HttpServer server = HttpServer.builder()
+ *         .port(8080)
+ *         .get("/hello/{name}", (req, res) -> res.send("Hello, " + req.pathParam("name")))
+ *         .post("/echo", (req, res) -> req.body().transferTo(res.outputStream()))
+ *         .start();
+ * server.shutdown(Duration.ofSeconds(10));
+ * }</pre>
+ */
+public final class HttpServer implements AutoCloseable {
+
+    private final TcpServer tcp;
+
+    private HttpServer(TcpServer tcp) {
+        this.tcp = tcp;
+    }
+
+    /** A builder with every transport and HTTP option at its default and no routes. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port bound, the ephemeral one when 0 was asked for. */
+    public int port() {
+        return tcp.port();
+    }
+
+    /** The address and port bound. */
+    public InetSocketAddress localAddress() {
+        return tcp.localAddress();
+    }
+
+    /** Transport counters since start. */
+    public ServerStats stats() {
+        return tcp.stats();
+    }
+
+    /**
+     * True once a graceful shutdown has begun: a readiness route can answer 503 so a load
+     * balancer stops sending new work while in-flight requests finish.
+     */
+    public boolean isDraining() {
+        return tcp.isDraining();
+    }
+
+    /**
+     * Drains gracefully: stops accepting, closes idle keep-alive connections at once, lets
+     * in-flight requests finish (their responses carry {@code Connection: close}), and closes
+     * what is left at {@code grace}.
+     */
+    public ShutdownReport shutdown(Duration grace) {
+        return tcp.shutdown(grace);
+    }
+
+    /** {@link #shutdown(Duration)} with the configured {@code shutdownGrace}. */
+    public ShutdownReport shutdown() {
+        return tcp.shutdown();
+    }
+
+    /** Blocks until the server has shut down. */
+    public void awaitTermination() throws InterruptedException {
+        tcp.awaitTermination();
+    }
+
+    @Override
+    public void close() {
+        tcp.close();
+    }
+
+    /**
+     * Every {@link ServerBuilder} transport option, plus HTTP limits, timeouts, routes and
+     * filters. Setters record; {@link #start()} validates and names the first bad option.
+     */
+    public static final class Builder extends ServerBuilder<Builder> {
+
+        private int maxRequestLineBytes = 8192;
+        private int maxHeaderBytes = 16384;
+        private int maxHeaderCount = 100;
+        private long maxBodyBytes = 16L << 20;
+        private long maxDrainBytes = 256L << 10;
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private String serverHeader;
+        private boolean accessLog = true;
+        private ExceptionMapper exceptionMapper;
+        private final List<Router.Definition> routes = new ArrayList<>();
+        private final List<Filter> filters = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The longest request line (method, target, version) in bytes; longer is 414 (long target) or 400. Default 8192. */
+        public Builder maxRequestLineBytes(int bytes) {
+            this.maxRequestLineBytes = bytes;
+            return this;
+        }
+
+        /** The most bytes of header fields (and trailers), request line not counted; more is 431. Default 16384. */
+        public Builder maxHeaderBytes(int bytes) {
+            this.maxHeaderBytes = bytes;
+            return this;
+        }
+
+        /** The most header (plus trailer) field lines; more is 431. Default 100. */
+        public Builder maxHeaderCount(int count) {
+            this.maxHeaderCount = count;
+            return this;
+        }
+
+        /** The largest request body; a larger Content-Length is 413 before reading, a longer chunked body 413 on reaching it. Default 16 MiB. */
+        public Builder maxBodyBytes(long bytes) {
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** How much of a body the handler did not read is read and discarded to keep the connection; beyond it, close. Default 256 KiB. */
+        public Builder maxDrainBytes(long bytes) {
+            this.maxDrainBytes = bytes;
+            return this;
+        }
+
+        /** The longest the whole request head may take from its first byte; then 408 and close. Default 10 s; ZERO: none. */
+        public Builder headerTimeout(Duration timeout) {
+            this.headerTimeout = timeout;
+            return this;
+        }
+
+        /** Send {@code Server: value} on every response. Default: no Server header. */
+        public Builder serverHeader(String value) {
+            this.serverHeader = value;
+            return this;
+        }
+
+        /** Log one line per request at INFO on the logger {@code dev.weft.http.access}. Default on. */
+        public Builder accessLog(boolean on) {
+            this.accessLog = on;
+            return this;
+        }
+
+        /** Maps handler exceptions to responses, before the defaults (see {@link ExceptionMapper}). */
+        public Builder exceptionMapper(ExceptionMapper mapper) {
+            this.exceptionMapper = mapper;
+            return this;
+        }
+
+        /** Adds a filter around every request; filters run in the order added. */
+        public Builder filter(Filter filter) {
+            filters.add(Objects.requireNonNull(filter, "filter"));
+            return this;
+        }
+
+        /**
+         * Routes {@code method} on {@code pathTemplate} to {@code handler}. Segments are literals,
+         * {@code {name}} parameters, or a final {@code *} for the rest of the path. A GET route
+         * also serves HEAD.
+         */
+        public Builder route(String method, String pathTemplate, Handler handler) {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(pathTemplate, "pathTemplate");
+            Objects.requireNonNull(handler, "handler");
+            routes.add(new Router.Definition(method, pathTemplate, handler));
+            return this;
+        }
+
+        public Builder get(String pathTemplate, Handler handler) {
+            return route("GET", pathTemplate, handler);
+        }
+
+        public Builder post(String pathTemplate, Handler handler) {
+            return route("POST", pathTemplate, handler);
+        }
+
+        public Builder put(String pathTemplate, Handler handler) {
+            return route("PUT", pathTemplate, handler);
+        }
+
+        public Builder delete(String pathTemplate, Handler handler) {
+            return route("DELETE", pathTemplate, handler);
+        }
+
+        public Builder patch(String pathTemplate, Handler handler) {
+            return route("PATCH", pathTemplate, handler);
+        }
+
+        /** Validates, binds and starts serving. @throws IllegalArgumentException naming the first bad option */
+        public HttpServer start() {
+            for (Router.Definition r : routes) {
+                check(!r.method().isEmpty() && r.method().chars().allMatch(c -> c > 0x20 && c < 0x7F
+                                && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0),
+                        "route", r.method() + " " + r.template(), "method must be a token");
+            }
+            check(maxRequestLineBytes >= 64 && maxRequestLineBytes <= 1 << 20, "maxRequestLineBytes", maxRequestLineBytes, "must be 64–1048576");
+            check(maxHeaderBytes >= 64 && maxHeaderBytes <= 1 << 20, "maxHeaderBytes", maxHeaderBytes, "must be 64–1048576");
+            check(maxHeaderCount >= 1 && maxHeaderCount <= 10_000, "maxHeaderCount", maxHeaderCount, "must be 1–10000");
+            check(maxBodyBytes >= 0, "maxBodyBytes", maxBodyBytes, "must not be negative");
+            check(maxDrainBytes >= 0, "maxDrainBytes", maxDrainBytes, "must not be negative");
+            check(headerTimeout != null && !headerTimeout.isNegative(), "headerTimeout", headerTimeout,
+                    "must not be null or negative (Duration.ZERO means no timeout)");
+            if (serverHeader != null) {
+                check(!serverHeader.isBlank() && serverHeader.chars().allMatch(c -> c >= 0x20 && c < 0x7F),
+                        "serverHeader", serverHeader, "must be printable ASCII");
+            }
+            Router router;
+            try {
+                router = new Router(routes);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("route: " + e.getMessage(), e);
+            }
+            ServerConfig config = buildConfig();
+            AtomicReference<TcpServer> self = new AtomicReference<>();
+            HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
+                    maxDrainBytes, headerTimeout, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
+                    exceptionMapper, () -> {
+                        TcpServer t = self.get();
+                        return t != null && t.isDraining();
+                    });
+            TcpServer tcp = TcpServer.start(config, conn -> new HttpConnection(settings, conn).run());
+            self.set(tcp);
+            return new HttpServer(tcp);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.weft.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request as the handler sees it. The head has been parsed and checked; the body is
+ * read on demand from the connection.
+ */
+public interface Request {
+
+    /** The method, case-sensitive as sent: {@code GET}, {@code POST}, … */
+    String method();
+
+    /** The request target exactly as sent: {@code /a%20b?x=1}, or an absolute URI, or {@code *}. */
+    String target();
+
+    /** The path of the target, percent-decoded as UTF-8: {@code /a b}. */
+    String path();
+
+    /** The path of the target as sent, still percent-encoded. */
+    String rawPath();
+
+    /** The query after {@code ?} as sent, or {@code null} when there is none. */
+    String rawQuery();
+
+    /** The first value of query parameter {@code name} ({@code +} and {@code %XX} decoded), or {@code null}. */
+    String queryParam(String name);
+
+    /** Every value of query parameter {@code name}, in order; empty when absent. */
+    List<String> queryParams(String name);
+
+    /** All query parameters, each with its values in order; insertion-ordered, unmodifiable. */
+    Map<String, List<String>> queryParams();
+
+    /** The value of path template segment {@code {name}} (decoded), the rest of the path for {@code *}, or {@code null}. */
+    String pathParam(String name);
+
+    /** {@code HTTP/1.1} or {@code HTTP/1.0}. */
+    String version();
+
+    /** The header fields, names case-insensitive. */
+    Headers headers();
+
+    /** The first value of header {@code name} (case-insensitive), or {@code null}. */
+    String header(String name);
+
+    /** The length announced by Content-Length, or -1 (chunked or no body). */
+    long contentLength();
+
+    /** The peer's address. */
+    InetSocketAddress remoteAddress();
+
+    /** The id of the connection, as in the thread name {@code weft-conn-<id>} and in log lines. */
+    long connectionId();
+
+    /**
+     * The body as a stream, never buffered whole. Reading it first sends {@code 100 Continue} if
+     * the client asked for it. Past {@code maxBodyBytes} it fails with an {@link HttpException} 413;
+     * broken chunked framing fails with a 400. Always the same stream.
+     */
+    InputStream body();
+
+    /** The whole body, at most {@code maxBodyBytes} (else {@link HttpException} 413). */
+    byte[] bodyBytes() throws IOException;
+
+    /** The whole body decoded as UTF-8; see {@link #bodyBytes()}. */
+    String bodyString() throws IOException;
+
+    /** Trailer fields of a chunked body; empty until the body has been read to its end. */
+    Headers trailers();
+}

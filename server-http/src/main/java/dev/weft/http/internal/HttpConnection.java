@@ -1,0 +1,324 @@
+package dev.weft.http.internal;
+
+import dev.weft.core.Connection;
+import dev.weft.core.ConnectionTimeoutException;
+import dev.weft.core.SocketInput;
+import dev.weft.core.SocketOutput;
+import dev.weft.http.Filter;
+import dev.weft.http.Handler;
+import dev.weft.http.HttpException;
+import dev.weft.http.Request;
+import dev.weft.http.Response;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request loop of one connection, on its own virtual thread:
+ *
+ * <pre>
+ *   idle ──first byte──▶ head ──parsed──▶ handler ──▶ finish ──keep-alive──▶ idle
+ *     │ idle timeout,      │ 4xx / 408                   │ close / drain too long /
+ *     ▼ EOF, shutdown      ▼                             ▼ draining / broken
+ *   close               respond, close                 close
+ * </pre>
+ *
+ * Responses go into the connection's buffered output and are flushed only when no further
+ * request is already buffered (pipelining: one write for many responses) or before any read
+ * that would block.
+ */
+public final class HttpConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
+    private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.http.access");
+
+    final HttpSettings settings;
+    final Connection conn;
+    final SocketInput in;
+    final SocketOutput out;
+    final RequestParser parser;
+    final ResponseWriter writer = new ResponseWriter();
+    final byte[] serverLine;
+    private byte[] chunkBuffer;
+    /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
+    boolean ioFailed;
+
+    public HttpConnection(HttpSettings settings, Connection conn) {
+        this.settings = settings;
+        this.conn = conn;
+        this.in = conn.in();
+        this.out = conn.out();
+        this.parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
+                settings.maxHeaderCount(), settings.maxBodyBytes(), in, out);
+        this.serverLine = settings.serverHeader() == null ? null
+                : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    byte[] chunkBuffer() {
+        if (chunkBuffer == null) {
+            chunkBuffer = new byte[8192];
+        }
+        return chunkBuffer;
+    }
+
+    /** Before a read that would block: send what is held back, so the client is never kept waiting for it. */
+    void flushBeforeBlocking() throws IOException {
+        if (in.buffered() == 0 && out.buffered() > 0) {
+            out.flush();
+        }
+    }
+
+    void sendContinue() throws IOException {
+        try {
+            out.write(ResponseWriter.CONTINUE_100);
+            out.flush();
+        } catch (IOException e) {
+            ioFailed = true;
+            throw e;
+        }
+    }
+
+    /** Serves requests until the connection should close; returning closes it. */
+    public void run() throws IOException {
+        long headerTimeoutMillis = settings.headerTimeout().toMillis();
+        while (true) {
+            if (in.buffered() == 0) {
+                // Nothing pipelined: send what is held back, then wait as an idle connection.
+                if (out.buffered() > 0) {
+                    out.flush();
+                }
+                conn.markIdle();
+                int first;
+                try {
+                    first = in.peek();
+                } catch (IOException e) {
+                    // Idle timeout, shutdown closing an idle connection, or a reset: all quiet ends.
+                    LOG.debug("conn {}: closed while idle: {}", conn.id(), e.toString());
+                    return;
+                }
+                if (first < 0 || !conn.markBusy()) {
+                    return;
+                }
+            }
+            if (headerTimeoutMillis > 0) {
+                in.deadline(Instant.now().plusMillis(headerTimeoutMillis));
+            }
+            RequestHead head;
+            try {
+                head = parser.readHead(in);
+            } catch (BadMessageException e) {
+                LOG.debug("conn {}: rejected: {}", conn.id(), e.getMessage());
+                reject(e.violation().status(), e.violation().reason());
+                return;
+            } catch (ConnectionTimeoutException e) {
+                LOG.debug("conn {}: request head timed out: {}", conn.id(), e.getMessage());
+                reject(Violation.HEADER_TIMEOUT.status(), Violation.HEADER_TIMEOUT.reason());
+                return;
+            } catch (EOFException e) {
+                LOG.debug("conn {}: {}", conn.id(), e.getMessage());
+                return;
+            }
+            if (head == null) {
+                return;
+            }
+            if (headerTimeoutMillis > 0) {
+                in.deadline(null);
+            }
+            if (!serve(head)) {
+                return;
+            }
+        }
+    }
+
+    /** Answers a request whose head could not be trusted, and ends the connection. */
+    private void reject(int status, String reason) {
+        try {
+            byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+            writer.start(status).header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end().raw(body).writeTo(out);
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("conn {}: could not send {}: {}", conn.id(), status, e.toString());
+        }
+    }
+
+    /** True when the connection must close after the current response. */
+    boolean mustClose(Exchange ex) {
+        return !ex.head.clientKeepAlive() || conn.isDraining() || settings.draining().getAsBoolean()
+                || ex.body.forcesClose(settings.maxDrainBytes());
+    }
+
+    /** Serves one request. @return true to go on with the next request */
+    private boolean serve(RequestHead head) {
+        boolean log = settings.accessLog() && ACCESS.isInfoEnabled();
+        long start = log ? System.nanoTime() : 0;
+        Exchange ex = new Exchange(this, head);
+        ResponseImpl res = new ResponseImpl(this, ex);
+        ex.body.response = res;
+        boolean keep;
+        try {
+            dispatch(ex, res);
+            keep = finish(ex, res);
+        } catch (Exception e) {
+            keep = fail(ex, res, e);
+        }
+        if (log) {
+            ACCESS.info("{} \"{} {} {}\" {} {} {}ms", conn.remoteAddress(), head.method, head.target, ex.version(),
+                    res.status(), res.bodyBytes, (System.nanoTime() - start) / 1_000_000);
+        }
+        if (keep && !ex.body.eof() && !ex.body.drain(settings.maxDrainBytes())) {
+            LOG.debug("conn {}: request body not read and longer than the drain bound: closing", conn.id());
+            keep = false;
+        }
+        return keep && !res.closeAfter;
+    }
+
+    private void dispatch(Exchange ex, ResponseImpl res) throws Exception {
+        RequestHead head = ex.head;
+        Handler terminal;
+        if (head.rawPath == "*") {
+            ex.allow = settings.router().allowAll();
+            terminal = OPTIONS;
+        } else {
+            Router.Match m = settings.router().route(head.method, head.rawPath);
+            if (m == null) {
+                terminal = NOT_FOUND;
+            } else if (m.handler != null) {
+                terminal = m.handler;
+                ex.paramNames = m.names;
+                ex.paramValues = m.values;
+                ex.allow = m.allow;
+            } else {
+                ex.allow = m.allow;
+                terminal = head.method == "OPTIONS" ? OPTIONS
+                        : settings.router().unknownMethod(head.method) ? NOT_IMPLEMENTED : METHOD_NOT_ALLOWED;
+            }
+        }
+        Filter[] filters = settings.filters();
+        if (filters.length == 0) {
+            terminal.handle(ex, res);
+        } else {
+            new Chain(filters, terminal, ex, res).next();
+        }
+    }
+
+    private static final Handler NOT_FOUND = (req, res) -> error(res, 404, "not found");
+    private static final Handler METHOD_NOT_ALLOWED = (req, res) -> {
+        res.header("Allow", ((Exchange) req).allow);
+        error(res, 405, "method not allowed");
+    };
+    private static final Handler NOT_IMPLEMENTED = (req, res) -> error(res, 501, "method not implemented");
+    private static final Handler OPTIONS = (req, res) -> {
+        res.header("Allow", ((Exchange) req).allow);
+        res.status(204).send();
+    };
+
+    private static void error(Response res, int status, String reason) {
+        res.status(status).contentType("text/plain; charset=utf-8").send(reason + "\n");
+    }
+
+    private static final class Chain implements Filter.Chain {
+        private final Filter[] filters;
+        private final Handler terminal;
+        private final Request req;
+        private final Response res;
+        private int next;
+
+        Chain(Filter[] filters, Handler terminal, Request req, Response res) {
+            this.filters = filters;
+            this.terminal = terminal;
+            this.req = req;
+            this.res = res;
+        }
+
+        @Override
+        public void next() throws Exception {
+            int i = next++;
+            if (i < filters.length) {
+                filters[i].filter(req, res, this);
+            } else if (i == filters.length) {
+                terminal.handle(req, res);
+            } else {
+                throw new IllegalStateException("chain.next() called twice by a filter");
+            }
+        }
+    }
+
+    /** Completes what the handler left open. @return true if the connection may go on */
+    private boolean finish(Exchange ex, ResponseImpl res) throws IOException {
+        if (res.stream != null) {
+            if (!res.stream.closed()) {
+                res.stream.close();
+            }
+        } else if (!res.committed) {
+            res.send();
+        }
+        return !res.incomplete;
+    }
+
+    /** A handler or filter threw. @return true if the connection may go on */
+    private boolean fail(Exchange ex, ResponseImpl res, Exception e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (ioFailed || conn.isClosed() || cause instanceof SocketException || cause instanceof ConnectionTimeoutException
+                && ((ConnectionTimeoutException) cause).kind() == ConnectionTimeoutException.Kind.WRITE) {
+            LOG.debug("conn {}: connection failed during {}: {}", conn.id(), ex, cause.toString());
+            if (cause instanceof ConnectionTimeoutException t && t.kind() != ConnectionTimeoutException.Kind.WRITE
+                    && !res.committed && !conn.isClosed()) {
+                answerError(ex, res, 408, "request body not received in time", true);
+            }
+            return false;
+        }
+        if (cause instanceof BadMessageException bad) {
+            LOG.debug("conn {}: bad request body: {}", conn.id(), bad.getMessage());
+            if (!res.committed) {
+                answerError(ex, res, bad.violation().status(), bad.violation().reason(), true);
+            }
+            return false;
+        }
+        if (res.committed) {
+            LOG.error("conn {}: {} failed after the response was committed; closing the connection", conn.id(), ex, e);
+            return false;
+        }
+        if (settings.exceptionMapper() != null && !(e instanceof HttpException)) {
+            try {
+                settings.exceptionMapper().map(e, ex, res);
+                return finish(ex, res) && !res.closeAfter;
+            } catch (Exception mapperFailure) {
+                e.addSuppressed(mapperFailure);
+                if (res.committed) {
+                    LOG.error("conn {}: exception mapper failed for {}", conn.id(), ex, e);
+                    return false;
+                }
+            }
+        }
+        if (e instanceof HttpException h) {
+            LOG.debug("conn {}: {} -> {} {}", conn.id(), ex, h.status(), h.reason());
+            return answerError(ex, res, h.status(), h.reason(), false);
+        }
+        LOG.error("conn {}: {} failed", conn.id(), ex, e);
+        return answerError(ex, res, 500, "internal server error", false);
+    }
+
+    private boolean answerError(Exchange ex, ResponseImpl res, int status, String reason, boolean close) {
+        res.resetForError(status);
+        if (close) {
+            res.forceClose();
+        }
+        try {
+            res.contentType("text/plain; charset=utf-8");
+            res.send(reason == null ? Status.reason(status) + "\n" : reason + "\n");
+            if (close || res.closeAfter) {
+                out.flush();
+            }
+            return !close;
+        } catch (RuntimeException | IOException e) {
+            LOG.debug("conn {}: could not send {}: {}", conn.id(), status, e.toString());
+            return false;
+        }
+    }
+}

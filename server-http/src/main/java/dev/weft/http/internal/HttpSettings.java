@@ -1,0 +1,21 @@
+package dev.weft.http.internal;
+
+import dev.weft.http.ExceptionMapper;
+import dev.weft.http.Filter;
+import java.time.Duration;
+
+/** The validated HTTP options of one server, shared read-only by its connections. */
+public record HttpSettings(
+        int maxRequestLineBytes,
+        int maxHeaderBytes,
+        int maxHeaderCount,
+        long maxBodyBytes,
+        long maxDrainBytes,
+        Duration headerTimeout,
+        String serverHeader,
+        boolean accessLog,
+        Router router,
+        Filter[] filters,
+        ExceptionMapper exceptionMapper,
+        java.util.function.BooleanSupplier draining) {
+}

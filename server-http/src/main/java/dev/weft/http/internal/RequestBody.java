@@ -1,0 +1,157 @@
+package dev.weft.http.internal;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The request body as a stream: Content-Length bytes, or the chunked coding decoded (chunk
+ * sizes, extensions and trailers checked by {@link RequestParser}). Sends {@code 100 Continue}
+ * before its first read when the client asked for it. A failure sticks: every later read
+ * throws it again.
+ */
+final class RequestBody extends InputStream {
+
+    private final HttpConnection c;
+    private final RequestHead head;
+    private final boolean chunked;
+    /** Bytes left: of the body (Content-Length) or of the current chunk. */
+    private long remaining;
+    private long total;
+    private boolean started;
+    private boolean eof;
+    private IOException failure;
+    boolean continueSent;
+    HeaderList trailers;
+    ResponseImpl response;
+
+    RequestBody(HttpConnection c, RequestHead head) {
+        this.c = c;
+        this.head = head;
+        this.chunked = head.chunked;
+        this.remaining = head.chunked ? 0 : Math.max(0, head.contentLength);
+        this.eof = !head.chunked && remaining == 0;
+    }
+
+    boolean eof() {
+        return eof;
+    }
+
+    boolean failed() {
+        return failure != null;
+    }
+
+    /** True when the body cannot be skipped cheaply: the connection must close after the response. */
+    boolean forcesClose(long maxDrain) {
+        if (eof) {
+            return false;
+        }
+        if (failure != null) {
+            return true;
+        }
+        if (head.expectContinue && !continueSent) {
+            // The client may never send the body we did not ask for (RFC 9110 §10.1.1).
+            return true;
+        }
+        return !chunked && remaining > maxDrain;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (failure != null) {
+            throw failure;
+        }
+        if (eof) {
+            return -1;
+        }
+        if (len == 0) {
+            return 0;
+        }
+        if (head.expectContinue && !continueSent) {
+            if (response != null && response.isCommitted()) {
+                throw new IllegalStateException("the response was sent before the body was read: "
+                        + "the client was not asked to send it (Expect: 100-continue)");
+            }
+            continueSent = true;
+            c.sendContinue();
+        }
+        try {
+            return readBody(b, off, len);
+        } catch (IOException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private int readBody(byte[] b, int off, int len) throws IOException {
+        InputStream in = c.in;
+        if (chunked && remaining == 0) {
+            if (started) {
+                c.parser.readChunkEnd(in);
+            }
+            started = true;
+            long size = c.parser.readChunkSize(in);
+            if (size == 0) {
+                trailers = c.parser.readTrailers(in, head);
+                eof = true;
+                return -1;
+            }
+            total += size;
+            if (total > c.settings.maxBodyBytes()) {
+                throw new BadMessageException(Violation.BODY_TOO_LARGE, "chunked body over " + c.settings.maxBodyBytes() + " bytes");
+            }
+            remaining = size;
+        }
+        c.flushBeforeBlocking();
+        int n = in.read(b, off, (int) Math.min(len, remaining));
+        if (n < 0) {
+            c.ioFailed = true;
+            throw new EOFException("connection closed inside the request body, " + remaining + " bytes short");
+        }
+        remaining -= n;
+        if (!chunked && remaining == 0) {
+            eof = true;
+        }
+        return n;
+    }
+
+    /**
+     * Reads and discards what the handler left, at most {@code max} bytes.
+     *
+     * @return true when the body ended within the bound (the connection can serve the next request)
+     */
+    boolean drain(long max) {
+        if (eof) {
+            return true;
+        }
+        if (failure != null || (head.expectContinue && !continueSent)) {
+            return false;
+        }
+        continueSent = true; // never send 100 while draining
+        byte[] skip = new byte[(int) Math.min(8192, Math.max(1, max))];
+        long left = max;
+        try {
+            while (!eof) {
+                if (left <= 0) {
+                    return false;
+                }
+                int n = readBody(skip, 0, (int) Math.min(skip.length, left));
+                if (n > 0) {
+                    left -= n;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            failure = e;
+            return false;
+        }
+    }
+}

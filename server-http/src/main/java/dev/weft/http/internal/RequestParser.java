@@ -1,0 +1,809 @@
+package dev.weft.http.internal;
+
+import dev.weft.core.SocketInput;
+import dev.weft.core.SocketOutput;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one HTTP/1.1 request-head parser: reads the head byte by byte straight from the
+ * connection's buffered input (never past the blank line, so a pipelined request behind it
+ * stays in the buffer) and checks every rule of {@link Violation} on the way.
+ *
+ * <p>Bare LF is rejected (400): RFC 9112 §2.2 lets a recipient accept it, but a server that
+ * reads LF as a line end while a proxy in front does not is the classic smuggling split.
+ *
+ * <p>One instance per connection (it keeps a scratch buffer); not thread-safe.
+ */
+public final class RequestParser {
+
+    private static final int CR = '\r';
+    private static final int LF = '\n';
+    private static final int SP = ' ';
+    private static final int HT = '\t';
+    /** RFC 9112 §2.2 asks to ignore "at least one" empty line before the request line; more is abuse. */
+    private static final int MAX_EMPTY_LINES = 8;
+    /** Longest chunk-size line with extensions; no sane client comes near it. */
+    private static final int MAX_CHUNK_LINE = 4096;
+
+    /** tchar, RFC 9110 §5.6.2. */
+    private static final boolean[] TCHAR = new boolean[256];
+    /** Bytes allowed in a request target: RFC 3986 unreserved, reserved (minus '#') and '%'. */
+    private static final boolean[] TARGET = new boolean[256];
+    /** Bytes allowed in a Host value: reg-name, IP literal, port. */
+    private static final boolean[] HOST = new boolean[256];
+    private static final String[][] KNOWN_BY_LENGTH;
+    private static final String[] METHODS = {"GET", "PUT", "POST", "HEAD", "PATCH", "TRACE", "DELETE", "OPTIONS", "CONNECT"};
+
+    static final String H_HOST = "host";
+    static final String H_CONTENT_LENGTH = "content-length";
+    static final String H_TRANSFER_ENCODING = "transfer-encoding";
+    static final String H_CONNECTION = "connection";
+    static final String H_EXPECT = "expect";
+
+    static {
+        for (int c = '0'; c <= '9'; c++) {
+            TCHAR[c] = true;
+        }
+        for (int c = 'a'; c <= 'z'; c++) {
+            TCHAR[c] = true;
+            TCHAR[c - 32] = true;
+        }
+        for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+            TCHAR[c] = true;
+        }
+        for (int c = 0; c < 128; c++) {
+            boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            TARGET[c] = alnum || "-._~:/?[]@!$&'()*+,;=%".indexOf(c) >= 0;
+            HOST[c] = alnum || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
+        }
+        String[] known = {"host", "connection", "content-length", "content-type", "transfer-encoding", "accept",
+            "accept-encoding", "accept-language", "accept-charset", "user-agent", "expect", "cookie", "authorization",
+            "cache-control", "pragma", "upgrade", "referer", "origin", "if-none-match", "if-modified-since", "te",
+            "trailer", "keep-alive", "range", "x-forwarded-for", "x-forwarded-proto", "x-request-id", "forwarded",
+            "content-encoding", "dnt", "sec-fetch-mode", "sec-fetch-site", "sec-fetch-dest", "upgrade-insecure-requests",
+            "priority", "via", "date", "if-match", "if-unmodified-since", "proxy-authorization", "x-real-ip"};
+        String[][] byLength = new String[40][];
+        for (String k : known) {
+            String[] old = byLength[k.length()];
+            String[] grown = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
+            grown[grown.length - 1] = k;
+            byLength[k.length()] = grown;
+        }
+        KNOWN_BY_LENGTH = byLength;
+    }
+
+    private final int maxRequestLine;
+    private final int maxHeaderBytes;
+    private final int maxHeaderCount;
+    private final long maxBodyBytes;
+    private final SocketInput socketIn;
+    private final SocketOutput socketOut;
+    private byte[] buf = new byte[256];
+    /** Bytes known to sit in {@link #socketIn}'s buffer: reading them cannot block. */
+    private int avail;
+
+    /**
+     * @param socketIn  the connection's input, or null when parsing from any other stream (tests, benchmarks)
+     * @param socketOut the connection's output: flushed before a read would block, so a response
+     *                  held back for pipelining never waits on the client
+     */
+    public RequestParser(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes,
+                         SocketInput socketIn, SocketOutput socketOut) {
+        this.maxRequestLine = maxRequestLine;
+        this.maxHeaderBytes = maxHeaderBytes;
+        this.maxHeaderCount = maxHeaderCount;
+        this.maxBodyBytes = maxBodyBytes;
+        this.socketIn = socketIn;
+        this.socketOut = socketOut;
+    }
+
+    /** A parser for any stream, with the default limits: for tests and benchmarks. */
+    public static RequestParser forStream() {
+        return new RequestParser(8192, 16384, 100, 16L << 20, null, null);
+    }
+
+    private int read(InputStream in) throws IOException {
+        if (avail > 0) {
+            avail--;
+            return in.read();
+        }
+        if (socketIn == null) {
+            return in.read();
+        }
+        if (socketIn.buffered() == 0 && socketOut != null && socketOut.buffered() > 0) {
+            socketOut.flush();
+        }
+        int b = in.read();
+        avail = socketIn.buffered();
+        return b;
+    }
+
+    private static BadMessageException bad(Violation v) {
+        return new BadMessageException(v);
+    }
+
+    private static EOFException truncated(String where) {
+        return new EOFException("connection closed inside the " + where);
+    }
+
+    private void ensure(int n) {
+        if (n > buf.length) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(n, buf.length * 2));
+        }
+    }
+
+    /**
+     * Reads and checks one request head, up to and including its blank line.
+     *
+     * @return the head, or {@code null} if the stream ended before a request began
+     * @throws BadMessageException for a request that breaks a rule, with the {@link Violation}
+     * @throws EOFException        if the stream ends inside the head
+     */
+    public RequestHead readHead(InputStream in) throws IOException {
+        avail = 0;
+        int b = read(in);
+        int empty = 0;
+        while (b == CR || b == LF) {
+            if (b == LF) {
+                throw bad(Violation.BARE_LF);
+            }
+            b = read(in);
+            if (b != LF) {
+                throw b < 0 ? truncated("request line") : bad(Violation.BARE_CR);
+            }
+            if (++empty > MAX_EMPTY_LINES) {
+                throw bad(Violation.TOO_MANY_EMPTY_LINES);
+            }
+            b = read(in);
+        }
+        if (b < 0) {
+            return null;
+        }
+        RequestHead head = new RequestHead();
+        int n = readRequestLine(in, b);
+        parseRequestLine(head, n);
+        readFields(in, head, false);
+        finish(head);
+        return head;
+    }
+
+    private int readRequestLine(InputStream in, int first) throws IOException {
+        int b = first;
+        int n = 0;
+        int spaces = 0;
+        byte[] buf = this.buf;
+        while (true) {
+            if (b == CR) {
+                b = read(in);
+                if (b == LF) {
+                    return n;
+                }
+                throw b < 0 ? truncated("request line") : bad(Violation.BARE_CR);
+            }
+            if (b < 0x21 || b >= 0x7F) {
+                if (b == SP) {
+                    spaces++;
+                } else if (b < 0) {
+                    throw truncated("request line");
+                } else if (b == LF) {
+                    throw bad(Violation.BARE_LF);
+                } else {
+                    // Also catches a TLS ClientHello (0x16) on a plain port at its first byte.
+                    throw bad(Violation.CONTROL_CHARACTER);
+                }
+            }
+            if (n == maxRequestLine) {
+                throw bad(spaces == 1 ? Violation.URI_TOO_LONG : Violation.REQUEST_LINE_TOO_LONG);
+            }
+            if (n == buf.length) {
+                ensure(n + 1);
+                buf = this.buf;
+            }
+            buf[n++] = (byte) b;
+            b = read(in);
+        }
+    }
+
+    private void parseRequestLine(RequestHead head, int n) throws BadMessageException {
+        byte[] buf = this.buf;
+        int sp1 = -1;
+        int sp2 = -1;
+        int spaces = 0;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == SP) {
+                if (spaces == 0) {
+                    sp1 = i;
+                } else if (spaces == 1) {
+                    sp2 = i;
+                }
+                spaces++;
+            }
+        }
+        if (spaces == 1 && sp1 > 0 && sp1 < n - 1 && buf[sp1 + 1] == '/') {
+            throw bad(Violation.HTTP_0_9);
+        }
+        if (spaces != 2 || sp1 == 0 || sp2 == sp1 + 1 || sp2 == n - 1) {
+            throw bad(Violation.REQUEST_LINE_MALFORMED);
+        }
+        // Version first, so an HTTP/2 preface ("PRI * HTTP/2.0") gets 505 rather than a target complaint.
+        int v = sp2 + 1;
+        if (n - v != 8 || buf[v] != 'H' || buf[v + 1] != 'T' || buf[v + 2] != 'T' || buf[v + 3] != 'P'
+                || buf[v + 4] != '/' || !digit(buf[v + 5]) || buf[v + 6] != '.' || !digit(buf[v + 7])) {
+            throw bad(Violation.VERSION_MALFORMED);
+        }
+        if (buf[v + 5] != '1' || (buf[v + 7] != '1' && buf[v + 7] != '0')) {
+            throw bad(Violation.VERSION_UNSUPPORTED);
+        }
+        head.minorVersion = buf[v + 7] - '0';
+        for (int i = 0; i < sp1; i++) {
+            if (!TCHAR[buf[i] & 0xFF]) {
+                throw bad(Violation.METHOD_INVALID);
+            }
+        }
+        head.method = method(buf, sp1);
+        parseTarget(head, sp1 + 1, sp2);
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
+    private static String method(byte[] buf, int len) {
+        for (String m : METHODS) {
+            if (m.length() == len) {
+                int i = 0;
+                while (i < len && buf[i] == m.charAt(i)) {
+                    i++;
+                }
+                if (i == len) {
+                    return m;
+                }
+            }
+        }
+        return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
+    }
+
+    private void parseTarget(RequestHead head, int from, int to) throws BadMessageException {
+        byte[] buf = this.buf;
+        int query = -1;
+        for (int i = from; i < to; i++) {
+            int c = buf[i];
+            if (!TARGET[c & 0xFF]) {
+                throw bad(Violation.TARGET_INVALID);
+            }
+            if (c == '%') {
+                if (i + 2 >= to || hex(buf[i + 1]) < 0 || hex(buf[i + 2]) < 0) {
+                    throw bad(Violation.TARGET_INVALID);
+                }
+                i += 2;
+            } else if (c == '?' && query < 0) {
+                query = i;
+            }
+        }
+        String target = new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+        head.target = target;
+        int pathStart;
+        if (buf[from] == '/') {
+            pathStart = 0;
+        } else if (to - from == 1 && buf[from] == '*') {
+            if (!"OPTIONS".equals(head.method)) {
+                throw bad(Violation.TARGET_FORM);
+            }
+            head.rawPath = "*";
+            return;
+        } else {
+            // absolute-form (RFC 9112 §3.2.2): scheme "://" authority [path]; authority-form is CONNECT's only.
+            int schemeEnd = target.indexOf("://");
+            String scheme = schemeEnd < 0 ? "" : target.substring(0, schemeEnd);
+            if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+                throw bad(Violation.TARGET_FORM);
+            }
+            int authorityStart = schemeEnd + 3;
+            int slash = target.indexOf('/', authorityStart);
+            int q = query < 0 ? -1 : query - from;
+            if (slash < 0 || (q >= 0 && q < slash)) {
+                int end = q >= 0 ? q : target.length();
+                if (end == authorityStart) {
+                    throw bad(Violation.TARGET_INVALID);
+                }
+                head.rawPath = "/";
+                head.rawQuery = q >= 0 ? target.substring(q + 1) : null;
+                return;
+            }
+            if (slash == authorityStart) {
+                throw bad(Violation.TARGET_INVALID);
+            }
+            pathStart = slash;
+        }
+        if (query < 0) {
+            head.rawPath = pathStart == 0 ? target : target.substring(pathStart);
+        } else {
+            head.rawPath = target.substring(pathStart, query - from);
+            head.rawQuery = target.substring(query - from + 1);
+        }
+    }
+
+    static int hex(int c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        c |= 0x20;
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return -1;
+    }
+
+    /**
+     * Reads field lines up to the blank line into {@code head.headers} (or, for trailers, into
+     * {@code into}), sharing one byte and line budget between head and trailers.
+     */
+    private void readFields(InputStream in, RequestHead head, boolean trailers) throws IOException {
+        HeaderList list = trailers ? new HeaderList(4) : new HeaderList(12);
+        int bytes = head.headerBytes;
+        int count = head.headerCount;
+        String where = trailers ? "trailers" : "request head";
+        while (true) {
+            int b = read(in);
+            bytes++;
+            if (b == CR) {
+                b = read(in);
+                if (b == LF) {
+                    break;
+                }
+                throw b < 0 ? truncated(where) : bad(Violation.BARE_CR);
+            }
+            if (b == LF) {
+                throw bad(Violation.BARE_LF);
+            }
+            if (b == SP || b == HT) {
+                throw bad(count == 0 && !trailers ? Violation.LEADING_WHITESPACE : Violation.OBS_FOLD);
+            }
+            if (b < 0) {
+                throw truncated(where);
+            }
+            if (++count > maxHeaderCount) {
+                throw bad(Violation.TOO_MANY_HEADERS);
+            }
+            // name
+            int n = 0;
+            byte[] buf = this.buf;
+            while (TCHAR[b & 0xFF] && b >= 0) {
+                if (n == buf.length) {
+                    ensure(n + 1);
+                    buf = this.buf;
+                }
+                buf[n++] = (byte) (b >= 'A' && b <= 'Z' ? b | 0x20 : b);
+                if (bytes++ > maxHeaderBytes) {
+                    throw bad(Violation.HEADERS_TOO_LARGE);
+                }
+                b = read(in);
+            }
+            if (b != ':') {
+                if (b < 0) {
+                    throw truncated(where);
+                }
+                throw bad(n == 0 ? Violation.HEADER_NAME_INVALID
+                        : b == SP || b == HT ? Violation.WHITESPACE_BEFORE_COLON
+                        : b == CR || b == LF ? Violation.HEADER_NO_COLON
+                        : Violation.HEADER_NAME_INVALID);
+            }
+            int nameLen = n;
+            // value: OWS, then field-content, then OWS (trimmed)
+            b = read(in);
+            bytes++;
+            while (b == SP || b == HT) {
+                b = read(in);
+                if (bytes++ > maxHeaderBytes) {
+                    throw bad(Violation.HEADERS_TOO_LARGE);
+                }
+            }
+            int vStart = n;
+            int vEnd = n;
+            while (b != CR) {
+                if (b < 0x20 || b == 0x7F) {
+                    if (b < 0) {
+                        throw truncated(where);
+                    }
+                    if (b == LF) {
+                        throw bad(Violation.BARE_LF);
+                    }
+                    if (b != HT) {
+                        throw bad(Violation.HEADER_VALUE_INVALID);
+                    }
+                }
+                if (n == buf.length) {
+                    ensure(n + 1);
+                    buf = this.buf;
+                }
+                buf[n++] = (byte) b;
+                if (b != SP && b != HT) {
+                    vEnd = n;
+                }
+                if (bytes++ > maxHeaderBytes) {
+                    throw bad(Violation.HEADERS_TOO_LARGE);
+                }
+                b = read(in);
+            }
+            b = read(in);
+            bytes++;
+            if (b != LF) {
+                throw b < 0 ? truncated(where) : bad(Violation.BARE_CR);
+            }
+            if (bytes > maxHeaderBytes) {
+                throw bad(Violation.HEADERS_TOO_LARGE);
+            }
+            String name = name(buf, nameLen);
+            String value = new String(buf, vStart, vEnd - vStart, StandardCharsets.ISO_8859_1);
+            list.add(name, value);
+            if (!trailers) {
+                special(head, name, value);
+            }
+        }
+        if (bytes > maxHeaderBytes) {
+            throw bad(Violation.HEADERS_TOO_LARGE);
+        }
+        head.headerBytes = bytes;
+        head.headerCount = count;
+        if (trailers) {
+            trailerList = list;
+        } else {
+            head.headers = list;
+        }
+    }
+
+    private HeaderList trailerList;
+
+    private static String name(byte[] buf, int len) {
+        String[] candidates = len < KNOWN_BY_LENGTH.length ? KNOWN_BY_LENGTH[len] : null;
+        if (candidates != null) {
+            for (String k : candidates) {
+                int i = 0;
+                while (i < len && buf[i] == k.charAt(i)) {
+                    i++;
+                }
+                if (i == len) {
+                    return k;
+                }
+            }
+        }
+        return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
+    }
+
+    // Per-head scratch for the framing rules, reset in finish().
+    private int contentLengthCount;
+    private int teCodings;
+    private boolean teChunkedSeen;
+    private boolean teChunkedTwice;
+    private boolean teUnknown;
+    private boolean teLastChunked;
+    private int hostCount;
+    private boolean expectOther;
+
+    private void special(RequestHead head, String name, String value) throws BadMessageException {
+        // Interned names: identity comparison is enough.
+        if (name == H_CONTENT_LENGTH) {
+            if (++contentLengthCount > 1) {
+                throw bad(Violation.CONTENT_LENGTH_MULTIPLE);
+            }
+            head.contentLength = parseContentLength(value);
+        } else if (name == H_TRANSFER_ENCODING) {
+            transferEncoding(value);
+        } else if (name == H_HOST) {
+            hostCount++;
+            head.host = value;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c > 0x7F || !HOST[c]) {
+                    throw bad(Violation.HOST_INVALID);
+                }
+            }
+        } else if (name == H_CONNECTION) {
+            forEachToken(value, head, true);
+        } else if (name == H_EXPECT) {
+            if (value.equalsIgnoreCase("100-continue")) {
+                head.expectContinue = true;
+            } else {
+                expectOther = true;
+            }
+        }
+    }
+
+    static long parseContentLength(String value) throws BadMessageException {
+        int len = value.length();
+        if (len == 0 || len > 19) {
+            throw bad(Violation.CONTENT_LENGTH_INVALID);
+        }
+        long v = 0;
+        for (int i = 0; i < len; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw bad(Violation.CONTENT_LENGTH_INVALID);
+            }
+            v = v * 10 + (c - '0');
+            if (v < 0) {
+                throw bad(Violation.CONTENT_LENGTH_INVALID);
+            }
+        }
+        return v;
+    }
+
+    private void transferEncoding(String value) {
+        forEachToken(value, null, false);
+        if (value.isBlank()) {
+            teUnknown = true;
+            teLastChunked = false;
+            teCodings++;
+        }
+    }
+
+    /** Splits a comma list (RFC 9110 §5.6.1), ignoring empty elements, and applies Connection or Transfer-Encoding rules. */
+    private void forEachToken(String value, RequestHead head, boolean connection) {
+        int i = 0;
+        int len = value.length();
+        while (i <= len) {
+            int comma = value.indexOf(',', i);
+            int end = comma < 0 ? len : comma;
+            int s = i;
+            int e = end;
+            while (s < e && (value.charAt(s) == ' ' || value.charAt(s) == '\t')) {
+                s++;
+            }
+            while (e > s && (value.charAt(e - 1) == ' ' || value.charAt(e - 1) == '\t')) {
+                e--;
+            }
+            if (e > s) {
+                if (connection) {
+                    if (value.regionMatches(true, s, "close", 0, 5) && e - s == 5) {
+                        head.connectionClose = true;
+                    } else if (value.regionMatches(true, s, "keep-alive", 0, 10) && e - s == 10) {
+                        head.connectionKeepAlive = true;
+                    }
+                } else {
+                    teCodings++;
+                    boolean chunked = e - s == 7 && value.regionMatches(true, s, "chunked", 0, 7);
+                    if (chunked) {
+                        if (teChunkedSeen) {
+                            teChunkedTwice = true;
+                        }
+                        teChunkedSeen = true;
+                    } else {
+                        teUnknown = true;
+                    }
+                    teLastChunked = chunked;
+                }
+            }
+            if (comma < 0) {
+                break;
+            }
+            i = comma + 1;
+        }
+    }
+
+    private void finish(RequestHead head) throws BadMessageException {
+        int te = teCodings;
+        boolean chunkedTwice = teChunkedTwice;
+        boolean unknown = teUnknown;
+        boolean lastChunked = teLastChunked;
+        int hosts = hostCount;
+        boolean expectOther = this.expectOther;
+        contentLengthCount = 0;
+        teCodings = 0;
+        teChunkedSeen = false;
+        teChunkedTwice = false;
+        teUnknown = false;
+        teLastChunked = false;
+        hostCount = 0;
+        this.expectOther = false;
+        if (te > 0) {
+            if (head.minorVersion == 0) {
+                throw bad(Violation.TRANSFER_ENCODING_HTTP_1_0);
+            }
+            if (head.contentLength >= 0) {
+                throw bad(Violation.CONTENT_LENGTH_WITH_TRANSFER_ENCODING);
+            }
+            if (chunkedTwice) {
+                throw bad(Violation.TRANSFER_ENCODING_CHUNKED_TWICE);
+            }
+            if (!lastChunked) {
+                throw bad(Violation.TRANSFER_ENCODING_NOT_CHUNKED_LAST);
+            }
+            if (unknown) {
+                throw bad(Violation.TRANSFER_ENCODING_UNKNOWN);
+            }
+            head.chunked = true;
+        }
+        if (head.minorVersion == 1) {
+            if (hosts == 0) {
+                throw bad(Violation.HOST_MISSING);
+            }
+            if (hosts > 1) {
+                throw bad(Violation.HOST_MULTIPLE);
+            }
+            if (expectOther) {
+                throw bad(Violation.EXPECTATION_UNSUPPORTED);
+            }
+        } else {
+            if (hosts > 1) {
+                throw bad(Violation.HOST_MULTIPLE);
+            }
+            // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
+            head.expectContinue = false;
+        }
+        if (head.contentLength > maxBodyBytes) {
+            throw bad(Violation.BODY_TOO_LARGE);
+        }
+    }
+
+    /**
+     * Reads a chunk-size line (RFC 9112 §7.1): {@code 1*HEXDIG *chunk-ext CRLF}, extensions
+     * checked and ignored.
+     *
+     * @return the chunk size
+     */
+    public long readChunkSize(InputStream in) throws IOException {
+        avail = 0;
+        int b = read(in);
+        long size = 0;
+        int digits = 0;
+        int lineBytes = 1;
+        while (true) {
+            int h = hex(b);
+            if (h < 0 || b < 0) {
+                break;
+            }
+            // 15 hex digits bound the size well below overflow (and far above any body limit).
+            if (++digits > 15) {
+                throw bad(Violation.CHUNK_SIZE_INVALID);
+            }
+            size = (size << 4) | h;
+            b = read(in);
+            if (++lineBytes > MAX_CHUNK_LINE) {
+                throw bad(Violation.CHUNK_LINE_TOO_LONG);
+            }
+        }
+        if (b < 0) {
+            throw truncated("chunk size line");
+        }
+        if (digits == 0) {
+            throw bad(Violation.CHUNK_SIZE_INVALID);
+        }
+        // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): whitespace only before a ';'
+        while (true) {
+            boolean ws = false;
+            while (b == SP || b == HT) {
+                b = read(in);
+                ws = true;
+                if (++lineBytes > MAX_CHUNK_LINE) {
+                    throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                }
+            }
+            if (b == CR && !ws) {
+                break;
+            }
+            if (b != ';') {
+                if (b < 0) {
+                    throw truncated("chunk size line");
+                }
+                throw bad(b == LF ? Violation.BARE_LF : ws ? Violation.CHUNK_EXTENSION_INVALID : Violation.CHUNK_SIZE_INVALID);
+            }
+            b = read(in);
+            if (++lineBytes > MAX_CHUNK_LINE) {
+                throw bad(Violation.CHUNK_LINE_TOO_LONG);
+            }
+            while (b == SP || b == HT) {
+                b = read(in);
+                if (++lineBytes > MAX_CHUNK_LINE) {
+                    throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                }
+            }
+            int nameLen = 0;
+            while (b >= 0 && TCHAR[b & 0xFF]) {
+                nameLen++;
+                b = read(in);
+                if (++lineBytes > MAX_CHUNK_LINE) {
+                    throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                }
+            }
+            if (nameLen == 0) {
+                throw bad(Violation.CHUNK_EXTENSION_INVALID);
+            }
+            while (b == SP || b == HT) {
+                b = read(in);
+                if (++lineBytes > MAX_CHUNK_LINE) {
+                    throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                }
+            }
+            if (b == '=') {
+                b = read(in);
+                if (++lineBytes > MAX_CHUNK_LINE) {
+                    throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                }
+                while (b == SP || b == HT) {
+                    b = read(in);
+                    if (++lineBytes > MAX_CHUNK_LINE) {
+                        throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                    }
+                }
+                if (b == '"') {
+                    // quoted-string: qdtext / quoted-pair, no CR/LF/CTL inside (RFC 9110 §5.6.4)
+                    while (true) {
+                        b = read(in);
+                        if (++lineBytes > MAX_CHUNK_LINE) {
+                            throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                        }
+                        if (b == '"') {
+                            b = read(in);
+                            if (++lineBytes > MAX_CHUNK_LINE) {
+                                throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                            }
+                            break;
+                        }
+                        if (b == '\\') {
+                            b = read(in);
+                            if (++lineBytes > MAX_CHUNK_LINE) {
+                                throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                            }
+                            if (b < 0 || (b < 0x20 && b != HT) || b == 0x7F) {
+                                throw bad(Violation.CHUNK_EXTENSION_INVALID);
+                            }
+                        } else if (b < 0 || (b < 0x20 && b != HT) || b == 0x7F) {
+                            throw bad(Violation.CHUNK_EXTENSION_INVALID);
+                        }
+                    }
+                } else {
+                    int valueLen = 0;
+                    while (b >= 0 && TCHAR[b & 0xFF]) {
+                        valueLen++;
+                        b = read(in);
+                        if (++lineBytes > MAX_CHUNK_LINE) {
+                            throw bad(Violation.CHUNK_LINE_TOO_LONG);
+                        }
+                    }
+                    if (valueLen == 0) {
+                        throw bad(Violation.CHUNK_EXTENSION_INVALID);
+                    }
+                }
+            }
+            if (lineBytes > MAX_CHUNK_LINE) {
+                throw bad(Violation.CHUNK_LINE_TOO_LONG);
+            }
+        }
+        b = read(in);
+        if (b != LF) {
+            throw b < 0 ? truncated("chunk size line") : bad(Violation.BARE_CR);
+        }
+        return size;
+    }
+
+    /** Reads the CRLF after chunk data. */
+    public void readChunkEnd(InputStream in) throws IOException {
+        avail = 0;
+        int b = read(in);
+        if (b == CR) {
+            b = read(in);
+            if (b == LF) {
+                return;
+            }
+        }
+        if (b < 0) {
+            throw truncated("chunked body");
+        }
+        throw bad(Violation.CHUNK_DATA_UNTERMINATED);
+    }
+
+    /**
+     * Reads the trailer section after the last chunk, with the header rules, counted in the
+     * head's limits.
+     */
+    public HeaderList readTrailers(InputStream in, RequestHead head) throws IOException {
+        avail = 0;
+        readFields(in, head, true);
+        HeaderList t = trailerList;
+        trailerList = null;
+        return t;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.weft.http.internal;
+
+/**
+ * Everything the request parser rejects, in one place: each violation has the status it is
+ * answered with, the short reason sent as the body, and the RFC section it enforces. After any
+ * of them the connection is closed: a stream whose framing is in doubt is never repaired.
+ */
+public enum Violation {
+    // Request line (RFC 9112 §3)
+    REQUEST_LINE_MALFORMED(400, "malformed request line", "RFC 9112 §3"),
+    HTTP_0_9(400, "HTTP/0.9 is not supported", "RFC 9112 §2.3"),
+    TOO_MANY_EMPTY_LINES(400, "too many empty lines before the request line", "RFC 9112 §2.2"),
+    METHOD_INVALID(400, "method is not a token", "RFC 9110 §9.1"),
+    TARGET_INVALID(400, "invalid character or escape in request target", "RFC 9112 §3.2, RFC 3986 §2"),
+    TARGET_FORM(400, "request target form not allowed for this method", "RFC 9112 §3.2"),
+    VERSION_MALFORMED(400, "malformed HTTP version", "RFC 9112 §2.3"),
+    VERSION_UNSUPPORTED(505, "HTTP version not supported, use HTTP/1.1 or HTTP/1.0", "RFC 9110 §15.6.6"),
+    CONTROL_CHARACTER(400, "control or non-ASCII byte in request line", "RFC 9112 §3"),
+    URI_TOO_LONG(414, "request target too long", "RFC 9110 §15.5.15"),
+    REQUEST_LINE_TOO_LONG(400, "request line too long", "RFC 9112 §3"),
+    // Line endings (RFC 9112 §2.2)
+    BARE_CR(400, "bare CR", "RFC 9112 §2.2"),
+    BARE_LF(400, "bare LF: lines must end with CRLF", "RFC 9112 §2.2"),
+    // Field lines (RFC 9112 §5, RFC 9110 §5)
+    LEADING_WHITESPACE(400, "whitespace before the first header field", "RFC 9112 §2.2"),
+    OBS_FOLD(400, "obsolete line folding", "RFC 9112 §5.2"),
+    HEADER_NAME_INVALID(400, "header name is not a token", "RFC 9110 §5.1"),
+    WHITESPACE_BEFORE_COLON(400, "whitespace between header name and colon", "RFC 9112 §5.1"),
+    HEADER_NO_COLON(400, "header line without colon", "RFC 9112 §5"),
+    HEADER_VALUE_INVALID(400, "control character in header value", "RFC 9110 §5.5"),
+    HEADERS_TOO_LARGE(431, "request header fields too large", "RFC 6585 §5"),
+    TOO_MANY_HEADERS(431, "too many request header fields", "RFC 6585 §5"),
+    // Framing (RFC 9112 §6)
+    CONTENT_LENGTH_INVALID(400, "Content-Length is not a non-negative decimal number", "RFC 9110 §8.6"),
+    CONTENT_LENGTH_MULTIPLE(400, "more than one Content-Length", "RFC 9112 §6.3"),
+    CONTENT_LENGTH_WITH_TRANSFER_ENCODING(400, "both Content-Length and Transfer-Encoding", "RFC 9112 §6.1"),
+    TRANSFER_ENCODING_HTTP_1_0(400, "Transfer-Encoding in an HTTP/1.0 request", "RFC 9112 §6.1"),
+    TRANSFER_ENCODING_NOT_CHUNKED_LAST(400, "chunked is not the final transfer coding", "RFC 9112 §6.3"),
+    TRANSFER_ENCODING_CHUNKED_TWICE(400, "chunked applied more than once", "RFC 9112 §7"),
+    TRANSFER_ENCODING_UNKNOWN(501, "transfer coding not implemented", "RFC 9112 §6.1"),
+    HOST_MISSING(400, "missing Host header", "RFC 9112 §3.2"),
+    HOST_MULTIPLE(400, "more than one Host header", "RFC 9112 §3.2"),
+    HOST_INVALID(400, "invalid Host header", "RFC 9110 §7.2"),
+    EXPECTATION_UNSUPPORTED(417, "only Expect: 100-continue is supported", "RFC 9110 §10.1.1"),
+    BODY_TOO_LARGE(413, "request body too large", "RFC 9110 §15.5.14"),
+    // Chunked body (RFC 9112 §7.1)
+    CHUNK_SIZE_INVALID(400, "invalid chunk size", "RFC 9112 §7.1"),
+    CHUNK_EXTENSION_INVALID(400, "invalid chunk extension", "RFC 9112 §7.1.1"),
+    CHUNK_LINE_TOO_LONG(400, "chunk size line too long", "RFC 9112 §7.1"),
+    CHUNK_DATA_UNTERMINATED(400, "chunk data not followed by CRLF", "RFC 9112 §7.1"),
+    // Time (RFC 9110 §15.5.9)
+    HEADER_TIMEOUT(408, "request header not received in time", "RFC 9110 §15.5.9");
+
+    private final int status;
+    private final String reason;
+    private final String section;
+
+    Violation(int status, String reason, String section) {
+        this.status = status;
+        this.reason = reason;
+        this.section = section;
+    }
+
+    /** The status the request is answered with. */
+    public int status() {
+        return status;
+    }
+
+    /** The short reason, sent as the body. */
+    public String reason() {
+        return reason;
+    }
+
+    /** The RFC section enforced. */
+    public String section() {
+        return section;
+    }
+}
