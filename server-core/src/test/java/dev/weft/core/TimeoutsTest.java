@@ -1,0 +1,162 @@
+package dev.weft.core;
+
+import static dev.weft.core.Net.ascii;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.core.ConnectionTimeoutException.Kind;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** readTimeout, idleTimeout, deadlines and the write watchdog, each ending only its own connection. */
+class TimeoutsTest {
+
+    private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    @Test
+    void readTimeoutEndsTheConnectionAndFreesThreadAndDescriptor() throws Exception {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofMillis(200)).handler(conn -> {
+            try {
+                result.complete(conn.in().read());
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
+        }).start()) {
+            long fdsBefore = Net.openDescriptors();
+            try (Socket s = Net.connect(server)) {
+                ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(result));
+                assertEquals(Kind.READ, e.kind());
+                assertTrue(e.getMessage().contains("readTimeout=200 ms"), e.getMessage());
+                assertTrue(e.getMessage().contains("conn 1 (/127.0.0.1:" + s.getLocalPort() + ")"), e.getMessage());
+                assertTrue(Net.closedByPeer(s.getInputStream()), "server closed the socket");
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> Net.openDescriptors() <= fdsBefore);
+            assertEquals(1, server.stats().timeouts(Kind.READ));
+            assertEquals(1, server.stats().completed());
+        }
+    }
+
+    @Test
+    void idleTimeoutEndsAnIdleConnection() throws Exception {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofSeconds(10)).idleTimeout(Duration.ofMillis(200))
+                .handler(conn -> {
+                    conn.markIdle();
+                    try {
+                        result.complete(conn.in().read());
+                    } catch (IOException e) {
+                        result.completeExceptionally(e);
+                        throw e;
+                    }
+                }).start();
+             Socket s = Net.connect(server)) {
+            ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(result));
+            assertEquals(Kind.IDLE, e.kind());
+            assertTrue(e.getMessage().contains("idleTimeout=200 ms"), e.getMessage());
+            assertTrue(Net.closedByPeer(s.getInputStream()));
+            assertEquals(1, server.stats().timeouts(Kind.IDLE));
+            assertEquals(0, server.stats().timeouts(Kind.READ));
+        }
+    }
+
+    @Test
+    void aDeadlineDefeatsAPeerSendingOneBytePerInterval() throws Exception {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofMillis(300)).handler(conn -> {
+            conn.in().deadline(Instant.now().plusMillis(500));
+            try {
+                result.complete(conn.in().readLine(10_000));
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+                throw e;
+            }
+        }).start();
+             Socket s = Net.connect(server)) {
+            OutputStream out = s.getOutputStream();
+            // Each byte comes well within readTimeout; only the deadline can stop this peer.
+            for (int i = 0; i < 100 && !result.isDone(); i++) {
+                try {
+                    out.write('x');
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(result));
+            assertEquals(Kind.DEADLINE, e.kind());
+            assertTrue(e.getMessage().contains("deadline"), e.getMessage());
+            assertEquals(1, server.stats().timeouts(Kind.DEADLINE));
+            assertEquals(0, server.stats().timeouts(Kind.READ));
+        }
+    }
+
+    @Test
+    void writeTimeoutCutsAPeerThatNeverReadsWhileOthersKeepWorking() throws Exception {
+        CompletableFuture<Long> flooder = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().writeTimeout(Duration.ofMillis(200)).sendBufferSize(8192)
+                .handler(conn -> {
+                    String first = conn.in().readLine(100);
+                    if ("flood".equals(first)) {
+                        byte[] chunk = new byte[16 * 1024];
+                        try {
+                            for (int i = 0; i < 4096; i++) { // bounded: 64 MiB, far beyond any socket buffer
+                                conn.out().write(chunk);
+                            }
+                            flooder.complete(conn.out().bytesWritten());
+                        } catch (IOException e) {
+                            flooder.completeExceptionally(e);
+                            throw e;
+                        }
+                        return;
+                    }
+                    for (String line = first; line != null; line = conn.in().readLine(100)) {
+                        conn.out().write(ascii(line + "\n"));
+                        conn.out().flush();
+                    }
+                }).start()) {
+            try (Socket stuck = new Socket()) {
+                stuck.setReceiveBufferSize(4096);
+                stuck.connect(new InetSocketAddress(Net.LOOPBACK, server.port()), 5_000);
+                stuck.getOutputStream().write(ascii("flood\n"));
+                try (Socket other = Net.connect(server)) {
+                    BufferedReader r = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.US_ASCII));
+                    for (int i = 0; !flooder.isDone() && i < 2000; i++) {
+                        other.getOutputStream().write(ascii("ping " + i + "\n"));
+                        assertEquals("ping " + i, r.readLine());
+                    }
+                    ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(flooder));
+                    assertEquals(Kind.WRITE, e.kind());
+                    assertTrue(e.getMessage().contains("writeTimeout=200 ms"), e.getMessage());
+                    other.getOutputStream().write(ascii("still here\n"));
+                    assertEquals("still here", r.readLine());
+                }
+            }
+            assertEquals(1, server.stats().timeouts(Kind.WRITE));
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
+}
