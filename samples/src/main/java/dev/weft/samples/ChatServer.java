@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +29,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Two virtual threads per client, and no lock held across I/O anywhere:
  * <ul>
- *   <li>the connection's own thread blocks in {@code readLine} most of the time (hundreds of
- *       them, all parked, cost a few KB each);
- *   <li>a writer thread owns the socket's output and drains the client's bounded outbox.
+ *   <li>a reader blocks in {@code readLine} most of the time (hundreds of them, all parked,
+ *       cost a few KB each);
+ *   <li>the connection's own thread is the writer: it drains the client's bounded outbox.
  * </ul>
  * A broadcast only {@code offer}s one shared byte array to each outbox, which never blocks, so
  * one client's slow network never delays anyone else's message.
+ *
+ * <p>Weft lets only one thread use each stream of a connection, and the connection's thread owns
+ * the buffers (marking it idle from that thread may hand the output buffer back to the pool).
+ * So the writer is the connection's thread, and the input belongs to the reader from the moment
+ * it starts until the writer has joined it.
  *
  * <pre>
  * java -cp samples/target/weft-samples.jar dev.weft.samples.ChatServer --port 7070
@@ -119,8 +126,8 @@ public final class ChatServer {
         try {
             for (Client c : all) {
                 Duration left = Duration.between(Instant.now(), until);
-                if (!left.isNegative() && c.writer != null) {
-                    c.writer.join(left);
+                if (!left.isNegative()) {
+                    c.sentAll.await(left.toNanos(), TimeUnit.NANOSECONDS);
                 }
             }
         } catch (InterruptedException e) {
@@ -137,21 +144,61 @@ public final class ChatServer {
         }
         log.debug("{} joined from {}", me.nick, conn.remoteAddress());
         broadcast(me, line("* " + me.nick + " joined"));
-        boolean linger = false;
+        // Thread.start publishes everything this thread did with the input to the reader.
+        Thread reader = Thread.ofVirtual().name("chat-reader-" + conn.id()).start(() -> readLines(me));
         try {
-            linger = chat(me);
+            writeOutbox(me);
         } catch (IOException e) {
-            if (!conn.isClosed()) {
-                throw e; // unexpected; the server logs it with the connection id
-            }
-            // Closed by us (dropped as too slow, or shutdown): nothing to report.
+            // The peer is gone, writeTimeout cut a write, or we dropped it: the reader's read
+            // fails now too, since the socket is closed.
+            log.debug("{}: write failed: {}", me.nick, e.toString());
+            conn.abort();
         } finally {
+            me.sentAll.countDown();
             clients.remove(me.nick, me);
             broadcast(me, line("* " + me.nick + " left"));
-            me.finish();
+            awaitReader(me, reader);
         }
-        if (linger) {
+        if (me.lingering && !conn.isClosed()) {
             lingeringClose(conn);
+        }
+    }
+
+    /** The writer: sends what the outbox holds until END. */
+    private static void writeOutbox(Client me) throws IOException {
+        SocketOutput out = me.conn.out();
+        try {
+            while (true) {
+                byte[] message = me.outbox.take();
+                if (message == END) {
+                    out.flush();
+                    return;
+                }
+                out.write(message);
+                if (me.outbox.isEmpty()) {
+                    out.flush(); // one flush (one write syscall) per burst, not per message
+                }
+            }
+        } catch (InterruptedException e) {
+            // An interrupt means stop now (a virtual thread interrupted in socket I/O closes it).
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits for the reader, so the input has one user at a time: the reader, then (for the
+     * lingering close, and Weft's own cleanup) this thread again. Normally the reader has ended
+     * or its socket is closed; a shutdown closes it once it is idle in {@code readLine}.
+     */
+    private static void awaitReader(Client me, Thread reader) {
+        try {
+            if (!reader.join(Duration.ofSeconds(5))) {
+                me.conn.abort(); // a blocked read fails at once (jdk-facts: close unblocks I/O)
+                reader.join();
+            }
+        } catch (InterruptedException e) {
+            me.conn.abort();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -192,42 +239,61 @@ public final class ChatServer {
                 send(out, "ERR nick " + nick + " is taken; your nick?");
                 continue;
             }
-            // From here only the writer touches out: Thread.start publishes our writes to it.
-            me.writer = Thread.ofVirtual().name("chat-writer-" + conn.id()).start(me::drainOutbox);
             return me;
         }
         send(out, "ERR too many attempts; bye");
         return null;
     }
 
-    /** Reads lines until the client leaves. True when it must be closed lingering (it sent too much). */
-    private boolean chat(Client me) throws IOException {
+    /** The reader thread: reads lines until the client leaves, then tells the writer to finish. */
+    private void readLines(Client me) {
         Connection conn = me.conn;
-        while (true) {
-            conn.markIdle(); // waiting for a human: shutdown may close us at once
-            String text;
-            try {
-                text = conn.in().readLine(MAX_LINE);
-            } catch (LimitExceededException e) {
-                // The rest of that line is still coming and would read as a new line: stop here.
-                me.outbox.offer(line("ERR line longer than " + MAX_LINE + " bytes; bye"));
-                return true;
-            } catch (EOFException e) {
-                return false; // FIN in the middle of a line: the half line is dropped
+        try {
+            while (true) {
+                conn.markIdle(); // waiting for a human: shutdown may close us at once
+                String text;
+                try {
+                    text = conn.in().readLine(MAX_LINE);
+                } catch (LimitExceededException e) {
+                    // The rest of that line is still coming and would read as a new line: stop here.
+                    me.lingering = true;
+                    reply(me, "ERR line longer than " + MAX_LINE + " bytes; bye");
+                    return;
+                } catch (EOFException e) {
+                    return; // FIN in the middle of a line: the half line is dropped
+                }
+                if (text == null || !conn.markBusy()) {
+                    return;
+                }
+                if (text.equals("/quit")) {
+                    reply(me, "* bye");
+                    return;
+                } else if (text.equals("/who")) {
+                    reply(me, "* here: " + String.join(", ", nicks()));
+                } else if (text.startsWith("/")) {
+                    reply(me, "ERR unknown command " + text.split(" ", 2)[0] + "; try /who or /quit");
+                } else if (!text.isBlank()) {
+                    broadcast(me, line("<" + me.nick + "> " + text));
+                }
             }
-            if (text == null || !conn.markBusy()) {
-                return false;
+        } catch (IOException e) {
+            if (!conn.isClosed()) {
+                log.debug("{}: read failed: {}", me.nick, e.toString());
             }
-            if (text.equals("/quit")) {
-                me.outbox.offer(line("* bye"));
-                return false;
-            } else if (text.equals("/who")) {
-                me.outbox.offer(line("* here: " + String.join(", ", nicks())));
-            } else if (text.startsWith("/")) {
-                me.outbox.offer(line("ERR unknown command " + text.split(" ", 2)[0] + "; try /who or /quit"));
-            } else if (!text.isBlank()) {
-                broadcast(me, line("<" + me.nick + "> " + text));
+            // Closed by us (dropped as too slow, a failed write, or shutdown): nothing to report.
+        } catch (RuntimeException e) {
+            log.warn("{}: reader failed", me.nick, e);
+        } finally {
+            if (!me.outbox.offer(END)) {
+                drop(me); // the writer is stuck on a peer that does not read: unblock it
             }
+        }
+    }
+
+    /** A line for this client only; a client too far behind to take it is dropped. */
+    private void reply(Client me, String text) {
+        if (!me.outbox.offer(line(text))) {
+            drop(me);
         }
     }
 
@@ -240,13 +306,19 @@ public final class ChatServer {
      */
     private void broadcast(Client from, byte[] message) {
         for (Client c : clients.values()) {
-            if (c != from && !c.outbox.offer(message) && clients.remove(c.nick, c)) {
-                log.info("dropping {}: {} messages unread", c.nick, outboxCapacity);
-                // Abort, not close: close would try to flush into a socket that is not draining,
-                // and from this thread, while the writer owns the output.
-                c.conn.abort();
+            if (c != from && !c.outbox.offer(message)) {
+                drop(c);
             }
         }
+    }
+
+    private void drop(Client c) {
+        if (clients.remove(c.nick, c)) {
+            log.info("dropping {}: {} messages unread", c.nick, outboxCapacity);
+        }
+        // Abort, not close: close would flush into a socket that is not draining, and from a
+        // thread that does not own the output. Its writer's blocked write fails at once.
+        c.conn.abort();
     }
 
     private static boolean validNick(String nick) {
@@ -299,52 +371,15 @@ public final class ChatServer {
         final String nick;
         final Connection conn;
         final BlockingQueue<byte[]> outbox;
-        volatile Thread writer;
+        /** Counted down when the writer has flushed its last message (or given up). */
+        final CountDownLatch sentAll = new CountDownLatch(1);
+        /** Set by the reader before END: close lingering, the client sent more than we read. */
+        volatile boolean lingering;
 
         Client(String nick, Connection conn, int capacity) {
             this.nick = nick;
             this.conn = conn;
             this.outbox = new ArrayBlockingQueue<>(capacity);
-        }
-
-        /** The writer thread: the only one that writes to this client after it joined. */
-        void drainOutbox() {
-            SocketOutput out = conn.out();
-            try {
-                while (true) {
-                    byte[] message = outbox.take();
-                    if (message == END) {
-                        out.flush();
-                        return;
-                    }
-                    out.write(message);
-                    if (outbox.isEmpty()) {
-                        out.flush(); // one flush (one write syscall) per burst, not per message
-                    }
-                }
-            } catch (InterruptedException e) {
-                // finish() found the outbox full: what is queued is not worth waiting for.
-            } catch (IOException e) {
-                // The peer is gone, or writeTimeout cut a write: end the reader too.
-                log.debug("{}: write failed: {}", nick, e.toString());
-                conn.abort();
-            }
-        }
-
-        /** Lets the writer send what is queued, then waits for it (bounded). */
-        void finish() {
-            if (!outbox.offer(END)) {
-                writer.interrupt(); // a virtual thread interrupted in socket I/O closes the socket
-            }
-            try {
-                // writeTimeout bounds each write the writer can still be in; this bounds the rest.
-                if (!writer.join(Duration.ofSeconds(5))) {
-                    conn.abort();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                conn.abort();
-            }
         }
     }
 }

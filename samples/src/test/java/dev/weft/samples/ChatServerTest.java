@@ -152,7 +152,7 @@ class ChatServerTest {
         Client alice = join("alice");
         Client bob = join("bob");
         alice.read(); // * bob joined
-        bob.send("half a li");
+        bob.out.write("half a li".getBytes(StandardCharsets.UTF_8)); // no LF
         bob.socket.shutdownOutput(); // FIN inside a line: the half line is not broadcast
         assertEquals("* bob left", alice.read());
         assertNull(bob.read());
