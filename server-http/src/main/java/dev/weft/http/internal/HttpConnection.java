@@ -142,10 +142,36 @@ public final class HttpConnection {
             writer.start(status).header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end().raw(body).writeTo(out);
             out.flush();
+            lingerClose();
         } catch (IOException e) {
             LOG.debug("conn {}: could not send {}: {}", conn.id(), status, e.toString());
         }
     }
+
+    /**
+     * Sends FIN, then reads and discards what the client is still sending for a short while:
+     * closing with unread input makes the kernel send RST, which can destroy the error response
+     * before the client reads it (RFC 9112 §9.6, the same dance as Go's closeWrite + delay).
+     */
+    void lingerClose() {
+        try {
+            conn.shutdownOutput();
+            in.deadline(Instant.now().plusMillis(LINGER_MILLIS));
+            long left = LINGER_BYTES;
+            while (left > 0) {
+                long n = in.skip(left);
+                if (n <= 0 && in.read() < 0) {
+                    break;
+                }
+                left -= Math.max(n, 1);
+            }
+        } catch (IOException e) {
+            // Timeout, reset or EOF: the close that follows is all that is left to do.
+        }
+    }
+
+    private static final long LINGER_MILLIS = 500;
+    private static final long LINGER_BYTES = 256 << 10;
 
     /** True when the connection must close after the current response. */
     boolean mustClose(Exchange ex) {
@@ -174,6 +200,16 @@ public final class HttpConnection {
         if (keep && !ex.body.eof() && !ex.body.drain(settings.maxDrainBytes())) {
             LOG.debug("conn {}: request body not read and longer than the drain bound: closing", conn.id());
             keep = false;
+        }
+        if (!keep || res.closeAfter) {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                return false;
+            }
+            if (!ex.body.eof() && !ioFailed) {
+                lingerClose();
+            }
         }
         return keep && !res.closeAfter;
     }
@@ -314,6 +350,7 @@ public final class HttpConnection {
             res.send(reason == null ? Status.reason(status) + "\n" : reason + "\n");
             if (close || res.closeAfter) {
                 out.flush();
+                lingerClose();
             }
             return !close;
         } catch (RuntimeException | IOException e) {

@@ -382,7 +382,7 @@ public final class RequestParser {
                 }
                 b = read(in);
             }
-            if (b != ':') {
+            if (b != ':' || n == 0) {
                 if (b < 0) {
                     throw truncated(where);
                 }
