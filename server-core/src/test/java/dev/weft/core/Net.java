@@ -50,6 +50,20 @@ final class Net {
         }
     }
 
+    /** True once the peer has closed after sending at most {@code limit} more bytes (a TLS alert, say). */
+    static boolean closedAfterAtMost(InputStream in, int limit) {
+        try {
+            for (int i = 0; i <= limit; i++) {
+                if (in.read() == -1) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     static long openDescriptors() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();

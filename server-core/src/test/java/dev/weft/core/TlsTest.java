@@ -1,0 +1,166 @@
+package dev.weft.core;
+
+import static dev.weft.core.Net.ascii;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TLS over the same connection model: handshake on the connection's thread, bounded; copy-loop transferFrom. */
+class TlsTest {
+
+    private static final char[] PASSWORD = "changeit".toCharArray();
+
+    @TempDir
+    static Path dir;
+
+    private static SSLContext serverContext;
+    private static SSLContext clientContext;
+
+    /** A fresh self-signed EC key made with the JDK's keytool: no committed secrets, no network. */
+    @BeforeAll
+    static void makeKeystore() throws Exception {
+        Path store = dir.resolve("test.p12");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "weft", "-keyalg", "EC", "-groupname", "secp256r1",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(),
+                "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, out);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            ks.load(in, PASSWORD);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, PASSWORD);
+        serverContext = SSLContext.getInstance("TLS");
+        serverContext.init(kmf.getKeyManagers(), null, null);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        clientContext = SSLContext.getInstance("TLS");
+        clientContext.init(null, tmf.getTrustManagers(), null);
+    }
+
+    private static SSLSocket tlsConnect(TcpServer server) throws Exception {
+        SSLSocket s = (SSLSocket) clientContext.getSocketFactory().createSocket(Net.LOOPBACK, server.port());
+        s.setSoTimeout(10_000);
+        s.startHandshake();
+        return s;
+    }
+
+    @Test
+    void echoesOverTls() throws Exception {
+        CompletableFuture<Boolean> secure = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().tls(serverContext).handler(conn -> {
+            secure.complete(conn.isSecure());
+            conn.in().transferTo(conn.out());
+        }).start(); SSLSocket s = tlsConnect(server)) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            byte[] big = new byte[200_000];
+            new Random(7).nextBytes(big);
+            for (int i = 0; i < 3; i++) {
+                out.write(ascii("line " + i + "\n"));
+                assertEquals("line " + i + "\n", new String(in.readNBytes(7), java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    out.write(big);
+                    out.flush();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertArrayEquals(big, in.readNBytes(big.length));
+            writer.get(10, TimeUnit.SECONDS);
+            assertTrue(secure.get(1, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void transferFromFallsBackToACopyLoopOnTls() throws Exception {
+        Path file = dir.resolve("payload.bin");
+        byte[] data = new byte[300_000];
+        new Random(3).nextBytes(data);
+        Files.write(file, data);
+        try (TcpServer server = Net.builder().tls(serverContext).handler(conn -> {
+            try (FileChannel fc = FileChannel.open(file, StandardOpenOption.READ)) {
+                conn.out().write(ascii("head"));
+                long sent = conn.out().transferFrom(fc, 100, data.length - 100);
+                conn.out().write(ascii(sent + "\n"));
+            }
+        }).start(); SSLSocket s = tlsConnect(server)) {
+            byte[] got = s.getInputStream().readAllBytes();
+            String tail = (data.length - 100) + "\n";
+            assertEquals(4 + data.length - 100 + tail.length(), got.length);
+            assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, data.length), java.util.Arrays.copyOfRange(got, 4, 4 + data.length - 100));
+        }
+    }
+
+    @Test
+    void aSilentClientHitsTheHandshakeTimeout() throws Exception {
+        CompletableFuture<Boolean> handlerRan = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().tls(serverContext).handshakeTimeout(Duration.ofMillis(200))
+                .handler(conn -> handlerRan.complete(true)).start();
+             Socket plain = Net.connect(server)) {
+            // Connected at TCP level, never says ClientHello.
+            assertTrue(Net.closedByPeer(plain.getInputStream()));
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertEquals(1, server.stats().timeouts(ConnectionTimeoutException.Kind.HANDSHAKE));
+            assertTrue(!handlerRan.isDone());
+        }
+    }
+
+    @Test
+    void aPlainTextClientFailsTheHandshakeQuietly() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().tls(serverContext).handler(conn -> { }).start();
+             Socket plain = Net.connect(server)) {
+            plain.getOutputStream().write(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+            assertTrue(Net.closedAfterAtMost(plain.getInputStream(), 1024), "an alert at most, then close");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertTrue(!log.text().contains("WARN"), log.text());
+        }
+    }
+
+    @Test
+    void halfCloseWorksOverTls() throws Exception {
+        CompletableFuture<String> after = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().tls(serverContext).handler(conn -> {
+            conn.out().write(ascii("bye\n"));
+            conn.shutdownOutput();
+            after.complete(conn.in().readLine(100));
+        }).start(); SSLSocket s = tlsConnect(server)) {
+            assertEquals("bye\n", new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+            s.getOutputStream().write(ascii("still reading\n"));
+            s.getOutputStream().flush();
+            assertEquals("still reading", after.get(10, TimeUnit.SECONDS));
+        } catch (ExecutionException e) {
+            throw new AssertionError(e.getCause());
+        }
+    }
+}
