@@ -1,0 +1,111 @@
+package dev.weft.core;
+
+import static dev.weft.core.Net.ascii;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.core.internal.ConnectionImpl;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The Connection contract: half-close both ways, idle/busy, buffers given back while idle. */
+class ConnectionTest {
+
+    @Test
+    void clientHalfCloseLetsTheServerFinishTheEchoAndClose() throws Exception {
+        try (TcpServer server = Net.builder().handler(conn -> conn.in().transferTo(conn.out())).start();
+             Socket s = Net.connect(server)) {
+            byte[] data = new byte[100_000];
+            new java.util.Random(5).nextBytes(data);
+            s.getOutputStream().write(data);
+            s.shutdownOutput();
+            byte[] back = s.getInputStream().readAllBytes(); // ends: the server closed after the echo
+            assertTrue(java.util.Arrays.equals(data, back));
+        }
+    }
+
+    @Test
+    void serverShutdownOutputSendsFinAndKeepsReading() throws Exception {
+        CompletableFuture<String> after = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> {
+            conn.out().write(ascii("bye\n")); // buffered: shutdownOutput must flush it first
+            conn.shutdownOutput();
+            after.complete(conn.in().readLine(100));
+        }).start(); Socket s = Net.connect(server)) {
+            assertEquals("bye\n", Net.readAll(s));
+            s.getOutputStream().write(ascii("still reading\n"));
+            assertEquals("still reading", after.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void idleConnectionsGiveTheirBuffersBackAndTakeThemOnTheNextByte() throws Exception {
+        AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
+        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(conn -> {
+            ref.set((ConnectionImpl) conn);
+            while (true) {
+                conn.markIdle();
+                if (conn.in().peek() < 0 || !conn.markBusy()) {
+                    return;
+                }
+                String line = conn.in().readLine(100);
+                conn.out().write(ascii(line.toUpperCase() + "\n"));
+                conn.out().flush();
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            for (int i = 0; i < 3; i++) {
+                s.getOutputStream().write(ascii("req" + i + "\n"));
+                assertEquals("REQ" + i, r.readLine());
+                ConnectionImpl c = await().atMost(Duration.ofSeconds(5)).until(ref::get, x -> x != null);
+                // Between requests: idle, both buffers back in the pool.
+                await().atMost(Duration.ofSeconds(5)).until(() -> c.isIdle()
+                        && !c.inputImpl().holdsBuffer() && !c.outputImpl().holdsBuffer());
+                assertTrue(c.pool().pooled() >= 1);
+            }
+        }
+    }
+
+    @Test
+    void markBusyFailsOnceDrainClosedTheIdleConnection() throws Exception {
+        CountDownLatch idle = new CountDownLatch(1);
+        CompletableFuture<Boolean> busyAfterDrain = new CompletableFuture<>();
+        TcpServer server = Net.builder().handler(conn -> {
+            assertTrue(conn.markBusy(), "busy from the start");
+            conn.markIdle();
+            assertTrue(conn.isIdle());
+            idle.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(conn::isClosed);
+            busyAfterDrain.complete(conn.markBusy());
+        }).start();
+        try (Socket s = Net.connect(server)) {
+            assertTrue(idle.await(5, TimeUnit.SECONDS));
+            ShutdownReport report = server.shutdown(Duration.ofSeconds(5));
+            assertFalse(busyAfterDrain.get(5, TimeUnit.SECONDS));
+            assertEquals(1, report.closedIdle());
+            assertEquals(0, report.forced());
+        }
+    }
+
+    @Test
+    void addressesAndIdsAreReported() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> seen.complete(conn.id() + " " + conn.remoteAddress().getPort()
+                + " " + conn.localAddress().getPort() + " " + conn.isSecure() + " " + Thread.currentThread().getName()
+                + " " + Thread.currentThread().isVirtual())).start();
+             Socket s = Net.connect(server)) {
+            assertEquals("1 " + s.getLocalPort() + " " + server.port() + " false weft-conn-1 true", seen.get(5, TimeUnit.SECONDS));
+            assertEquals(server.port(), server.localAddress().getPort());
+        }
+    }
+}
