@@ -48,7 +48,8 @@ public final class EventLoopEchoServer implements AutoCloseable {
     private final Selector selector;
     private final ServerSocketChannel listener;
     private final Thread loop;
-    // Written by shutdown(), read by the loop: 0 = running, else System.nanoTime() of the end of the grace.
+    // Written by shutdown(), read by the loop: the System.nanoTime() at which the grace ends,
+    // then the flag (volatile write after it, so the loop sees both).
     private volatile long drainUntil;
     private volatile boolean draining;
     private int forced; // written by the loop thread only; loop.join() publishes it

@@ -2,9 +2,12 @@ package dev.weft.samples;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -108,13 +111,13 @@ class MainsTest {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(banner.group(1))), 5_000);
                 s.setSoTimeout(10_000);
-                var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
                 in.readLine(); // the nick prompt
                 s.getOutputStream().write("alice\n".getBytes(StandardCharsets.US_ASCII));
                 assertTrue(in.readLine().startsWith("* hello alice"));
                 p.destroy(); // SIGTERM
                 assertEquals("* server shutting down", in.readLine());
-                assertEquals(null, in.readLine());
+                assertNull(in.readLine());
             }
             String output = finish(p);
             assertTrue(output.contains("shut down"), output);
