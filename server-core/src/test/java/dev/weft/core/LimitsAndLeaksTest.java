@@ -141,6 +141,8 @@ class LimitsAndLeaksTest {
                 BufferedReader r = reader(s);
                 assertEquals("12345", roundTrip(s, r, "12345"));
                 assertEquals("6789", roundTrip(s, r, "6789"));
+                // The reply can reach us a moment before the server thread counts it.
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().bytesOut() == 11);
                 ServerStats open = server.stats();
                 assertEquals(1, open.accepted());
                 assertEquals(1, open.active());

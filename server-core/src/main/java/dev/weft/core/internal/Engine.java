@@ -152,8 +152,9 @@ public final class Engine {
 
     /** A connection's thread is about to end; called once, by that thread. */
     void ended(ConnectionImpl conn) {
-        connections.remove(conn.id());
+        // Completed before the removal, so whoever sees active drop also sees it counted.
         counters.completed.increment();
+        connections.remove(conn.id());
         permits.release();
     }
 
