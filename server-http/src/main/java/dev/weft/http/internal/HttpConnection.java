@@ -300,13 +300,15 @@ public final class HttpConnection {
     /** A handler or filter threw. @return true if the connection may go on */
     private boolean fail(Exchange ex, ResponseImpl res, Exception e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-        if (ioFailed || conn.isClosed() || cause instanceof SocketException || cause instanceof ConnectionTimeoutException
-                && ((ConnectionTimeoutException) cause).kind() == ConnectionTimeoutException.Kind.WRITE) {
-            LOG.debug("conn {}: connection failed during {}: {}", conn.id(), ex, cause.toString());
-            if (cause instanceof ConnectionTimeoutException t && t.kind() != ConnectionTimeoutException.Kind.WRITE
-                    && !res.committed && !conn.isClosed()) {
+        if (cause instanceof ConnectionTimeoutException t) {
+            LOG.debug("conn {}: {} during {}", conn.id(), t.getMessage(), ex);
+            if (t.kind() != ConnectionTimeoutException.Kind.WRITE && !res.committed && !conn.isClosed()) {
                 answerError(ex, res, 408, "request body not received in time", true);
             }
+            return false;
+        }
+        if (ioFailed || conn.isClosed() || cause instanceof SocketException) {
+            LOG.debug("conn {}: connection failed during {}: {}", conn.id(), ex, cause.toString());
             return false;
         }
         if (cause instanceof BadMessageException bad) {

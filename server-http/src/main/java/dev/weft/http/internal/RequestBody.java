@@ -87,6 +87,9 @@ final class RequestBody extends InputStream {
             return readBody(b, off, len);
         } catch (IOException e) {
             failure = e;
+            if (!(e instanceof BadMessageException) && !(e instanceof dev.weft.core.ConnectionTimeoutException)) {
+                c.ioFailed = true;
+            }
             throw e;
         }
     }
