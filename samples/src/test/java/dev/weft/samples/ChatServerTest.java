@@ -91,6 +91,25 @@ class ChatServerTest {
     }
 
     @Test
+    void aLineReachesEveryoneInABigRoom() throws IOException {
+        chat = ChatServer.start(0);
+        List<Client> room = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            room.add(join("user" + i));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> chat.nicks().size() == 100);
+        room.get(0).send("hello, room");
+        for (Client c : room.subList(1, room.size())) {
+            String line;
+            // Skip the join news of those who came later.
+            while ((line = c.read()).endsWith(" joined")) {
+                // next
+            }
+            assertEquals("<user0> hello, room", line);
+        }
+    }
+
+    @Test
     void helloListsWhoIsHere() throws IOException {
         chat = ChatServer.start(0);
         join("alice");
