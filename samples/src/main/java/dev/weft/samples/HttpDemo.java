@@ -1,0 +1,136 @@
+package dev.weft.samples;
+
+import dev.weft.http.Handler;
+import dev.weft.http.HttpException;
+import dev.weft.http.HttpServer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP demo app: every route is a few lines of blocking code on the connection's own
+ * virtual thread.
+ *
+ * <pre>
+ * java -jar samples/target/weft-samples.jar            # port 8080, or --port N, or PORT=N
+ * curl -i localhost:8080/plaintext
+ * curl -i -X POST --data-binary @file localhost:8080/echo
+ * curl -i 'localhost:8080/stream?n=5'
+ * </pre>
+ *
+ * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
+ * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
+ * (503 while draining). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ */
+public final class HttpDemo {
+
+    /** The port {@code main} listens on without {@code --port} or {@code PORT}. */
+    public static final int DEFAULT_PORT = 8080;
+
+    private static final Logger log = LoggerFactory.getLogger(HttpDemo.class);
+    private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] JSON = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_LINES = 1_000_000;
+    private static final int MAX_SLOW_MS = 60_000;
+
+    private HttpDemo() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int port = SampleArgs.portOrExit("HttpDemo", args, DEFAULT_PORT);
+        AtomicReference<HttpServer> self = new AtomicReference<>();
+        HttpServer server = builder(port, self).registerShutdownHook(true).start();
+        self.set(server);
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
+        log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
+        server.awaitTermination();
+    }
+
+    /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */
+    public static HttpServer start(int port) {
+        AtomicReference<HttpServer> self = new AtomicReference<>();
+        HttpServer server = builder(port, self).start();
+        self.set(server);
+        return server;
+    }
+
+    private static HttpServer.Builder builder(int port, AtomicReference<HttpServer> self) {
+        return HttpServer.builder()
+                .port(port)
+                .shutdownGrace(Duration.ofSeconds(10))
+                .get("/plaintext", (req, res) -> res.contentType("text/plain").send(HELLO))
+                .get("/json", (req, res) -> res.contentType("application/json").send(JSON))
+                .post("/echo", HttpDemo::echo)
+                .get("/stream", HttpDemo::stream)
+                .get("/slow", HttpDemo::slow)
+                .get("/status/{code}", HttpDemo::status)
+                .get("/health", health(() -> {
+                    HttpServer s = self.get();
+                    return s != null && s.isDraining();
+                }));
+    }
+
+    /** {@code /health}: 200 {@code ok}, or 503 {@code draining} once a graceful shutdown has begun. */
+    static Handler health(BooleanSupplier draining) {
+        return (req, res) -> {
+            if (draining.getAsBoolean()) {
+                res.status(503).header("Retry-After", "1").send("draining\n");
+            } else {
+                res.send("ok\n");
+            }
+        };
+    }
+
+    private static void echo(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
+        String type = req.header("Content-Type");
+        res.contentType(type != null ? type : "application/octet-stream");
+        if (req.contentLength() >= 0) {
+            res.contentLength(req.contentLength());
+        }
+        try (InputStream in = req.body(); OutputStream out = res.outputStream()) {
+            in.transferTo(out);
+        }
+    }
+
+    private static void stream(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
+        int n = intParam(req.queryParam("n"), "n", 0, MAX_LINES);
+        res.contentType("text/plain; charset=utf-8");
+        try (OutputStream out = res.outputStream()) {
+            for (int i = 0; i < n; i++) {
+                out.write(("line " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    private static void slow(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
+        int ms = intParam(req.queryParam("ms"), "ms", 0, MAX_SLOW_MS);
+        Thread.sleep(ms); // the point of the route: a request that takes time, blocking its own virtual thread only
+        res.send("done\n");
+    }
+
+    private static void status(dev.weft.http.Request req, dev.weft.http.Response res) {
+        int code = intParam(req.pathParam("code"), "code", 200, 599);
+        res.status(code).send(code + "\n");
+    }
+
+    private static int intParam(String value, String name, int min, int max) {
+        if (value == null) {
+            throw new HttpException(400, "missing parameter " + name + " (" + min + "–" + max + ")");
+        }
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new HttpException(400, "parameter " + name + " must be a number " + min + "–" + max);
+    }
+}
