@@ -186,10 +186,13 @@ public final class Report {
                 - **Load.** `wrk -t1` pinned to CPU 1 (`taskset -c 1`), after a warm-up run of the same workload. Pipelining
                   and the POST use the Lua scripts in `modules/benchmarks/src/main/resources/dev/weft/benchmarks/wrk/`.
                   wrk's socket errors and non-2xx responses are the "Errors" column.
-                - **Idle memory.** After the throughput runs, `jcmd PID GC.run`, then `VmRSS` from `/proc/PID/status` and the
-                  heap in use from `jcmd PID GC.heap_info`; then N connections each make one `GET /plaintext` and stay open;
-                  after a second, GC and read again. The difference divided by N is the figure (1 KB = 1,000 bytes).
-                  The "Errors" column counts connections the server had closed by then.
+                - **Idle memory.** On the freshly started server, after a warm-up of `GET /plaintext` (16 connections):
+                  `jcmd PID GC.run`, then `VmRSS` from `/proc/PID/status` and the heap in use from `jcmd PID GC.heap_info`;
+                  then N connections each make one `GET /plaintext` and stay open; after a second, GC and read again. The
+                  difference divided by N is the figure (1 KB = 1,000 bytes). It runs before the throughput workloads
+                  because afterwards the heap's high-water mark hides new objects in pages that are already resident.
+                  RSS is the noisier figure (it moves with heap resizing); heap after GC counts the Java objects, virtual
+                  thread stacks included. The "Errors" column counts connections the server had closed by then.
                 - **Start-up.** From launching the process to the first `200` for `GET /plaintext` (polled every 2 ms),
                   JVM start included.
                 - **TCP.** Ping-pong: 64 connections, each sends 64 bytes and waits for the echo before sending again, driven
@@ -217,6 +220,7 @@ public final class Report {
         c.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         c.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisDecimalPattern(first.unit().equals("GB/s") || first.unit().equals("KB/conn") ? "#,##0.0" : "#,##0");
         List<String> x = workloads.stream().map(Workload::id).toList();
         for (String id : servers) {
             List<Number> y = new ArrayList<>();

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Weft benchmarks: build everything, then run every server through every workload and write
+# docs/benchmarks.md (or, with --smoke, modules/benchmarks/target/benchmarks/benchmarks-smoke.md).
+#
+#   modules/benchmarks/run.sh [--smoke] [--no-build] [--rounds N] [--duration S] [--warmup S]
+#                             [--idle N] [--stream-mib M] [--only weft,netty,...] [--report FILE]
+#
+# Defaults: 3 rounds, 10 s per workload after a 3 s warm-up, 10,000 idle connections, a 1 GiB
+# stream: about 25 minutes on 2 CPUs. --smoke: Weft alone, 1 round, 1 s per workload, no warm-up,
+# 200 idle connections, 64 MiB stream (well under a minute after the build); it exits non-zero
+# if a workload fails to run, never because of a number.
+# Needs Linux with at least 2 CPUs (servers run on CPU 0, the load on CPU 1), a JDK 21+
+# (JAVA_HOME or /usr/lib/jvm/*), taskset and wrk (installed with apt-get when missing and root).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+COMMAND="modules/benchmarks/run.sh${*:+ $*}"
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+java_major() {
+  "$1" -XshowSettings:properties -version 2>&1 \
+    | awk -F'= ' '/java.specification.version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]) }'
+}
+
+find_jdk() {
+  local candidates=()
+  [[ -n "${JAVA_HOME:-}" ]] && candidates+=("$JAVA_HOME")
+  for d in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -V -r); do candidates+=("${d%/}"); done
+  local best="" best_major=0
+  for home in "${candidates[@]}"; do
+    [[ -x "$home/bin/java" && -x "$home/bin/jcmd" ]] || continue
+    local major
+    major=$(java_major "$home/bin/java")
+    if [[ -n "$major" && "$major" -ge 21 && "$major" -gt "$best_major" ]]; then
+      best="$home"; best_major="$major"
+      [[ "$home" == "${JAVA_HOME:-}" ]] && break  # an explicit JAVA_HOME of 21+ wins
+    fi
+  done
+  [[ -n "$best" ]] || die "no JDK 21 or newer found: set JAVA_HOME to one (looked at \$JAVA_HOME and /usr/lib/jvm/*)"
+  echo "$best"
+}
+
+BUILD=1
+ARGS=()
+for a in "$@"; do
+  if [[ "$a" == "--no-build" ]]; then BUILD=0; else ARGS+=("$a"); fi
+done
+
+JAVA_HOME=$(find_jdk)
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+echo "JDK: $JAVA_HOME ($(java_major "$JAVA_HOME/bin/java"))"
+
+[[ "$(uname -s)" == Linux ]] || die "Linux only: the runner reads /proc and pins with taskset"
+[[ "$(nproc --all)" -ge 2 ]] || die "needs at least 2 CPUs: the server runs on CPU 0 and the load on CPU 1"
+command -v taskset >/dev/null || die "taskset not found (Debian package util-linux)"
+if ! command -v wrk >/dev/null; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "wrk not found: installing the Debian package"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+  else
+    die "wrk not found: install it (Debian/Ubuntu: sudo apt-get install wrk) and rerun"
+  fi
+fi
+
+# 10,000 idle connections need 10,000 descriptors in the server and as many in the runner.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "open files limit: $(ulimit -n)"
+
+if [[ "$BUILD" == 1 ]]; then
+  echo "building: ./mvnw -B -q -DskipTests package"
+  ./mvnw -B -q -DskipTests package
+fi
+[[ -f samples/target/weft-samples.jar ]] || die "samples/target/weft-samples.jar missing: build without --no-build"
+[[ -f modules/benchmarks/target/weft-benchmarks.jar ]] || die "modules/benchmarks/target/weft-benchmarks.jar missing: build without --no-build"
+
+# The runner itself stays off the server's CPU.
+exec taskset -c 1 "$JAVA_HOME/bin/java" -jar modules/benchmarks/target/weft-benchmarks.jar \
+  --java "$JAVA_HOME/bin/java" --command "$COMMAND" "${ARGS[@]}"
