@@ -132,6 +132,38 @@ class ReadLoopsTest {
     }
 
     @Test
+    void linesOfEveryLengthAroundTheBufferSizeComeBackWhole() throws Exception {
+        StringBuilder sent = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int len = 0; len <= 700; len += 13) {
+            String line = String.valueOf((char) ('a' + len % 26)).repeat(len);
+            sent.append(line).append(len % 2 == 0 ? "\r\n" : "\n");
+            expected.append(len).append(',');
+        }
+        Served<String> got = serve(Net.builder().bufferSize(256), conn -> {
+            StringBuilder lens = new StringBuilder();
+            for (String line; (line = conn.in().readLine(1000)) != null; ) {
+                lens.append(line.length()).append(',');
+                if (!line.isEmpty() && !line.equals(String.valueOf(line.charAt(0)).repeat(line.length()))) {
+                    return "corrupt line " + line;
+                }
+            }
+            return lens.toString();
+        });
+        try (got; Socket s = Net.connect(got.server())) {
+            byte[] bytes = ascii(sent.toString());
+            OutputStream out = s.getOutputStream();
+            // Uneven pieces, so buffer boundaries fall everywhere: inside lines, between CR and LF.
+            for (int off = 0, step = 1; off < bytes.length; off += step, step = step * 7 % 509 + 1) {
+                out.write(bytes, off, Math.min(step, bytes.length - off));
+                out.flush();
+            }
+            s.shutdownOutput();
+            assertEquals(expected.toString(), got.result().get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void readUntilOverItsLimitAndEofInsideAreClear() throws Exception {
         Served<byte[]> got = serve(Net.builder(), conn -> conn.in().readUntil(ascii("END"), 50));
         try (got; Socket s = Net.connect(got.server())) {

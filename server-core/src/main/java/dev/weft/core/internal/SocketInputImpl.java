@@ -283,23 +283,22 @@ public final class SocketInputImpl extends SocketInput {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("readLine: maxBytes = " + maxBytes + ": must be at least 1");
         }
-        // Fast path: the whole line is in the buffer; decode straight from it.
-        int end = Math.min(lim, pos + maxBytes);
-        for (int i = pos; i < end; i++) {
-            if (buf[i] == '\n') {
-                int start = pos;
-                pos = i + 1;
-                int len = i - start;
-                if (len > 0 && buf[i - 1] == '\r') {
-                    len--;
-                }
-                return new String(buf, start, len, StandardCharsets.UTF_8);
-            }
-        }
-        byte[] line = until(LF, maxBytes, "readLine");
-        if (line == null) {
+        byte[] line;
+        int at = findInBuffer(LF, maxBytes, "readLine");
+        if (at == AT_END) {
             return null;
         }
+        if (at >= 0) {
+            // The common case: decode straight from the buffer, no intermediate array.
+            int start = pos;
+            int len = at - start;
+            pos = at + 1;
+            if (len > 0 && buf[at - 1] == '\r') {
+                len--;
+            }
+            return new String(buf, start, len, StandardCharsets.UTF_8);
+        }
+        line = until(LF, maxBytes, "readLine");
         int len = line.length;
         if (len > 0 && line[len - 1] == '\r') {
             len--;
@@ -317,7 +316,74 @@ public final class SocketInputImpl extends SocketInput {
             throw new IllegalArgumentException("readUntil: maxBytes = " + maxBytes
                     + ": must be at least the delimiter length " + delimiter.length);
         }
+        int at = findInBuffer(delimiter, maxBytes, "readUntil");
+        if (at == AT_END) {
+            return null;
+        }
+        if (at >= 0) {
+            byte[] out = java.util.Arrays.copyOfRange(buf, pos, at + 1 - delimiter.length);
+            pos = at + 1;
+            return out;
+        }
         return until(delimiter, maxBytes, "readUntil");
+    }
+
+    private static final int AT_END = -2;
+    private static final int SPILL = -1;
+
+    /**
+     * Looks for {@code delim} keeping the pending bytes in the buffer and reading more behind them
+     * (moving them to the front when the buffer's end is reached): no allocation while the field
+     * fits in one buffer. Returns the index of the delimiter's last byte, {@link #AT_END} at end of
+     * stream before any byte, or {@link #SPILL} when the pending bytes fill the whole buffer.
+     */
+    private int findInBuffer(byte[] delim, int max, String op) throws IOException {
+        if (pos >= lim && fill() < 0) {
+            return AT_END;
+        }
+        int d = delim.length;
+        byte last = delim[d - 1];
+        int from = pos;
+        while (true) {
+            int end = Math.min(lim, pos + max);
+            for (int i = from; i < end; i++) {
+                if (buf[i] == last && i + 1 - pos >= d && matchesAt(delim, i + 1 - d)) {
+                    return i;
+                }
+            }
+            int pending = lim - pos;
+            if (pending >= max) {
+                pos = pos + max;
+                throw new LimitExceededException(conn.describe() + ": " + op + " found no delimiter within maxBytes="
+                        + max, max);
+            }
+            if (pending == buf.length) {
+                return SPILL;
+            }
+            int scanned = end - pos;
+            if (lim == buf.length) {
+                System.arraycopy(buf, pos, buf, 0, pending);
+                pos = 0;
+                lim = pending;
+            }
+            int n = readSocket(buf, lim, buf.length - lim);
+            if (n < 0) {
+                pos = lim;
+                throw new EOFException(conn.describe() + ": end of stream inside " + op + " after " + pending
+                        + " bytes, before the delimiter");
+            }
+            lim += n;
+            from = pos + scanned;
+        }
+    }
+
+    private boolean matchesAt(byte[] delim, int at) {
+        for (int j = 0; j < delim.length; j++) {
+            if (buf[at + j] != delim[j]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
