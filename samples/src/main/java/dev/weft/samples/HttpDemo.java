@@ -64,6 +64,8 @@ public final class HttpDemo {
         return HttpServer.builder()
                 .port(port)
                 .shutdownGrace(Duration.ofSeconds(10))
+                // One INFO line per request would dominate a benchmark: opt in with -Dweft.accessLog=true.
+                .accessLog(Boolean.getBoolean("weft.accessLog"))
                 .get("/plaintext", (req, res) -> res.contentType("text/plain").send(HELLO))
                 .get("/json", (req, res) -> res.contentType("application/json").send(JSON))
                 .post("/echo", HttpDemo::echo)

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A strict HTTP/1.1 server: one virtual thread per connection runs the request loop (parse,
@@ -228,15 +227,10 @@ public final class HttpServer implements AutoCloseable {
                 throw new IllegalArgumentException("route: " + e.getMessage(), e);
             }
             ServerConfig config = buildConfig();
-            AtomicReference<TcpServer> self = new AtomicReference<>();
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
                     maxDrainBytes, headerTimeout, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
-                    exceptionMapper, () -> {
-                        TcpServer t = self.get();
-                        return t != null && t.isDraining();
-                    });
+                    exceptionMapper);
             TcpServer tcp = TcpServer.start(config, conn -> new HttpConnection(settings, conn).run());
-            self.set(tcp);
             return new HttpServer(tcp);
         }
     }

@@ -59,12 +59,13 @@ public interface Request {
 
     /**
      * The body as a stream, never buffered whole. Reading it first sends {@code 100 Continue} if
-     * the client asked for it. Past {@code maxBodyBytes} it fails with an {@link HttpException} 413;
-     * broken chunked framing fails with a 400. Always the same stream.
+     * the client asked for it. A chunked body past {@code maxBodyBytes}, or with broken framing,
+     * fails with an {@link IOException} saying which rule was broken; if the handler lets it
+     * propagate, the client gets 413 or 400 and the connection closes. Always the same stream.
      */
     InputStream body();
 
-    /** The whole body, at most {@code maxBodyBytes} (else {@link HttpException} 413). */
+    /** The whole body, at most {@code maxBodyBytes} (see {@link #body()} for what fails how). */
     byte[] bodyBytes() throws IOException;
 
     /** The whole body decoded as UTF-8; see {@link #bodyBytes()}. */

@@ -175,8 +175,7 @@ public final class HttpConnection {
 
     /** True when the connection must close after the current response. */
     boolean mustClose(Exchange ex) {
-        return !ex.head.clientKeepAlive() || conn.isDraining() || settings.draining().getAsBoolean()
-                || ex.body.forcesClose(settings.maxDrainBytes());
+        return !ex.head.clientKeepAlive() || conn.isDraining() || ex.body.forcesClose(settings.maxDrainBytes());
     }
 
     /** Serves one request. @return true to go on with the next request */
@@ -327,7 +326,11 @@ public final class HttpConnection {
                 settings.exceptionMapper().map(e, ex, res);
                 return finish(ex, res) && !res.closeAfter;
             } catch (Exception mapperFailure) {
-                e.addSuppressed(mapperFailure);
+                if (mapperFailure instanceof HttpException mapped) {
+                    e = mapped; // the mapper translated it
+                } else if (mapperFailure != e) {
+                    e.addSuppressed(mapperFailure);
+                }
                 if (res.committed) {
                     LOG.error("conn {}: exception mapper failed for {}", conn.id(), ex, e);
                     return false;

@@ -16,6 +16,5 @@ public record HttpSettings(
         boolean accessLog,
         Router router,
         Filter[] filters,
-        ExceptionMapper exceptionMapper,
-        java.util.function.BooleanSupplier draining) {
+        ExceptionMapper exceptionMapper) {
 }

@@ -42,6 +42,7 @@ public final class Status {
             case 415 -> "Unsupported Media Type";
             case 416 -> "Range Not Satisfiable";
             case 417 -> "Expectation Failed";
+            case 418 -> "I'm a teapot";
             case 421 -> "Misdirected Request";
             case 422 -> "Unprocessable Content";
             case 426 -> "Upgrade Required";
