@@ -71,8 +71,12 @@ final class Acceptor implements Runnable {
     private void logRateLimited(Exception e) {
         long now = System.nanoTime();
         if (lastLog == 0 || now - lastLog >= LOG_EVERY_NANOS) {
-            Engine.LOG.warn("accept on port {} failed ({} more since the last report); retrying in {} ms: {}",
-                    engine.port(), suppressed, BACKOFF_MILLIS, e.toString());
+            if (suppressed > 0) {
+                Engine.LOG.warn("accept on port {} failed ({} more failures since the last report); retrying in {} ms: {}",
+                        engine.port(), suppressed, BACKOFF_MILLIS, e.toString());
+            } else {
+                Engine.LOG.warn("accept on port {} failed; retrying in {} ms: {}", engine.port(), BACKOFF_MILLIS, e.toString());
+            }
             lastLog = now;
             suppressed = 0;
         } else {

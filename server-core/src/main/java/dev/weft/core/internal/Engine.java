@@ -74,7 +74,11 @@ public final class Engine {
 
     /** Binds the listener and starts the acceptor (and the watchdog when a write or handshake timeout is set). */
     public static Engine start(ServerConfig config, ConnectionHandler handler) throws IOException {
-        ServerSocketChannel ssc = ServerSocketChannel.open();
+        return start(config, handler, ServerSocketChannel.open());
+    }
+
+    /** {@link #start(ServerConfig, ConnectionHandler)} on a given, unbound listener (tests inject faults here). */
+    static Engine start(ServerConfig config, ConnectionHandler handler, ServerSocketChannel ssc) throws IOException {
         Engine engine;
         try {
             if (config.reusePort()) {
