@@ -195,6 +195,8 @@ public final class Report {
                   thread stacks included. The "Errors" column counts connections the server had closed by then.
                 - **Start-up.** From launching the process to the first `200` for `GET /plaintext` (polled every 2 ms),
                   JVM start included.
+                - **Microbenchmarks** (not in the tables): JMH for Weft's request-head parser and response writer,
+                  `java -jar modules/benchmarks/target/weft-jmh.jar -prof gc` after the build (ns/op and B/op).
                 - **TCP.** Ping-pong: 64 connections, each sends 64 bytes and waits for the echo before sending again, driven
                   by one selector thread (`load/TcpPingPong.java`); round trips per second. Stream: one connection, a writer
                   thread sends 1 GiB while the reader takes the echo back; bytes over time to the last echoed byte, in

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -12,11 +13,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * back. Throughput is BYTES over the time until the last echoed byte arrived, in GB/s (10^9 bytes).
  *
  * <p>Usage: {@code TcpStream HOST PORT BYTES WARMUP_BYTES TIMEOUT_SECONDS}. The warm-up streams
- * WARMUP_BYTES over its own connection first. Prints {@code gb_per_sec=… bytes=… seconds=… errors=…}.
+ * WARMUP_BYTES over its own connection first.
+ * Prints {@code gb_per_sec=… bytes=… seconds=… complete=… errors=…}.
  */
 public final class TcpStream {
 
-    public record Result(double gigabytesPerSecond, long bytes, double seconds, long errors) {}
+    /**
+     * What one stream measured. {@code complete} is false when the echo of all BYTES did not arrive
+     * before the timeout (the figure is then what did arrive, over the time waited); {@code errors}
+     * counts a connection that failed outright.
+     */
+    public record Result(double gigabytesPerSecond, long bytes, double seconds, boolean complete, long errors) {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 5) {
@@ -30,7 +37,8 @@ public final class TcpStream {
             stream(target, warmup, timeout);
         }
         Result r = stream(target, bytes, timeout);
-        System.out.printf("gb_per_sec=%.3f bytes=%d seconds=%.3f errors=%d%n", r.gigabytesPerSecond(), r.bytes(), r.seconds(), r.errors());
+        System.out.printf("gb_per_sec=%.6f bytes=%d seconds=%.3f complete=%b errors=%d%n", r.gigabytesPerSecond(), r.bytes(),
+                r.seconds(), r.complete(), r.errors());
     }
 
     public static Result stream(InetSocketAddress target, long bytes, double timeoutSeconds) throws Exception {
@@ -55,9 +63,11 @@ public final class TcpStream {
                 }
             });
             // Closing the channel unblocks a read stuck on a server that stopped echoing.
+            AtomicBoolean timedOut = new AtomicBoolean();
             Thread watchdog = Thread.ofPlatform().daemon().name("stream-watchdog").start(() -> {
                 try {
                     Thread.sleep(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    timedOut.set(true);
                     ch.close();
                 } catch (InterruptedException | IOException e) {
                     // Interrupted: the stream finished in time.
@@ -65,24 +75,28 @@ public final class TcpStream {
             });
             ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
             long received = 0;
+            boolean failed = false;
             try {
                 while (received < bytes) {
                     in.clear();
                     int n = ch.read(in);
                     if (n < 0) {
+                        failed = true; // the server closed before echoing everything
                         break;
                     }
                     received += n;
                 }
             } catch (IOException e) {
-                // Closed by the watchdog or reset by the server: reported as an error below.
+                // Closed by the watchdog (reported as incomplete) or reset by the server.
+                failed = !timedOut.get();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             watchdog.interrupt();
             ch.close();
             writer.join(10_000);
-            long errors = (received == bytes ? 0 : 1) + (writeFailure.get() == null ? 0 : 1);
-            return new Result(received / seconds / 1e9, received, seconds, errors);
+            boolean complete = received == bytes;
+            long errors = failed || (writeFailure.get() != null && !timedOut.get()) || received == 0 ? 1 : 0;
+            return new Result(received / seconds / 1e9, received, seconds, complete, errors);
         }
     }
 
