@@ -16,16 +16,20 @@ public class HttpException extends RuntimeException {
      * @param reason a short text for the client (no stack traces, no secrets)
      */
     public HttpException(int status, String reason) {
-        super(reason);
+        this(status, reason, null);
+    }
+
+    /** As {@link #HttpException(int, String)}, keeping the exception that led to it. */
+    public HttpException(int status, String reason, Throwable cause) {
+        super(reason, cause);
+        this.status = checked(status);
+    }
+
+    private static int checked(int status) {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status = " + status + ": an HttpException needs a 4xx or 5xx status");
         }
-        this.status = status;
-    }
-
-    public HttpException(int status, String reason, Throwable cause) {
-        this(status, reason);
-        initCause(cause);
+        return status;
     }
 
     public int status() {

@@ -56,9 +56,10 @@ final class RequestBody extends InputStream {
         return !chunked && remaining > maxDrain;
     }
 
+    private final byte[] one = new byte[1];
+
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xFF;
     }

@@ -55,9 +55,12 @@ final class ResponseBody extends OutputStream {
         }
     }
 
+    private final byte[] one = new byte[1];
+
     @Override
     public void write(int b) throws IOException {
-        write(new byte[] {(byte) b}, 0, 1);
+        one[0] = (byte) b;
+        write(one, 0, 1);
     }
 
     @Override

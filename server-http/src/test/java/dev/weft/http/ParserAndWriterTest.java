@@ -1,0 +1,147 @@
+package dev.weft.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.http.internal.DateCache;
+import dev.weft.http.internal.RequestHead;
+import dev.weft.http.internal.RequestParser;
+import dev.weft.http.internal.ResponseWriter;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What the parser accepts and how it reads it; what the writer produces, byte for byte. */
+class ParserAndWriterTest {
+
+    static RequestHead parse(String raw) throws IOException {
+        return RequestParser.forStream().readHead(new ByteArrayInputStream(Raw.bytes(raw)));
+    }
+
+    @Test
+    void requestLineAndTargetParts() throws IOException {
+        RequestHead h = parse("GET /a%20b/c?x=1&y HTTP/1.1\r\nHost: example.com:8080\r\n\r\n");
+        assertSame("GET", h.method, "common methods are interned");
+        assertEquals("/a%20b/c?x=1&y", h.target);
+        assertEquals("/a%20b/c", h.rawPath);
+        assertEquals("x=1&y", h.rawQuery);
+        assertEquals(1, h.minorVersion);
+        assertEquals("example.com:8080", h.host);
+        assertTrue(h.clientKeepAlive());
+        assertFalse(h.hasBody());
+
+        RequestHead abs = parse("GET http://example.com/p/q?z HTTP/1.1\r\nHost: example.com\r\n\r\n");
+        assertEquals("/p/q", abs.rawPath);
+        assertEquals("z", abs.rawQuery);
+        assertEquals("/", parse("GET HTTPS://example.com HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
+        assertEquals("*", parse("OPTIONS * HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
+        assertEquals("BREW", parse("BREW / HTTP/1.1\r\nHost: e\r\n\r\n").method);
+    }
+
+    @Test
+    void fieldsTrimmedLowerCasedAndInterned() throws IOException {
+        RequestHead h = parse("POST / HTTP/1.1\r\nHOST:e\r\nContent-Length:   007  \r\nX-Obs: caf\u00e9\t\r\nX-Empty:\r\n\r\n");
+        assertEquals(7, h.contentLength);
+        assertSame("content-length", h.headers.name(1));
+        assertEquals("007", h.headers.get("Content-Length"));
+        assertEquals("caf\u00e9", h.headers.get("x-obs"), "obs-text allowed in values, trailing OWS trimmed");
+        assertEquals("", h.headers.get("X-EMPTY"));
+        assertEquals(4, h.headers.size());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "HTTP/1.1 |                          | true",
+        "HTTP/1.1 | Connection: close        | false",
+        "HTTP/1.1 | Connection: Keep-Alive, Close | false",
+        "HTTP/1.0 |                          | false",
+        "HTTP/1.0 | Connection: keep-alive   | true",
+        "HTTP/1.0 | Connection: foo, KEEP-ALIVE | true",
+    })
+    void keepAliveRules(String version, String connection, boolean keepAlive) throws IOException {
+        String field = connection == null ? "" : connection + "\r\n";
+        assertEquals(keepAlive, parse("GET / " + version + "\r\nHost: e\r\n" + field + "\r\n").clientKeepAlive());
+    }
+
+    @Test
+    void framingAccepted() throws IOException {
+        RequestHead chunked = parse("POST / HTTP/1.1\r\nHost: e\r\nTransfer-Encoding: Chunked\r\n\r\n");
+        assertTrue(chunked.chunked);
+        assertEquals(-1, chunked.contentLength);
+        assertTrue(parse("POST / HTTP/1.1\r\nHost: e\r\nTransfer-Encoding: ,chunked,\r\n\r\n").chunked, "empty list elements are ignored");
+        assertTrue(parse("POST / HTTP/1.1\r\nHost: e\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n").expectContinue);
+        assertFalse(parse("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n").expectContinue,
+                "RFC 9110 §10.1.1: ignored in HTTP/1.0");
+        assertNull(parse("GET / HTTP/1.0\r\n\r\n").host, "HTTP/1.0 needs no Host");
+        assertEquals("[::1]:8080", parse("GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n").host);
+    }
+
+    @Test
+    void emptyLinesBeforeRequestAndPipelinedHeadsStayInStep() throws IOException {
+        InputStream in = new ByteArrayInputStream(Raw.bytes(
+                "\r\nGET /1 HTTP/1.1\r\nHost: e\r\n\r\nGET /2 HTTP/1.1\r\nHost: e\r\n\r\nrest"));
+        RequestParser p = RequestParser.forStream();
+        assertEquals("/1", p.readHead(in).target);
+        assertEquals("/2", p.readHead(in).target);
+        assertEquals("rest", new String(in.readAllBytes(), StandardCharsets.US_ASCII), "nothing read past the blank line");
+        assertNull(p.readHead(new ByteArrayInputStream(new byte[0])), "clean end of stream");
+    }
+
+    @Test
+    void chunkLinesWithExtensions() throws IOException {
+        RequestParser p = RequestParser.forStream();
+        assertEquals(0x1aF, p.readChunkSize(new ByteArrayInputStream(Raw.bytes("1aF\r\n"))));
+        assertEquals(5, p.readChunkSize(new ByteArrayInputStream(Raw.bytes("5;a=b ; c ;d=\"q \\\" \\\\ x\"\r\n"))));
+        assertEquals(0, p.readChunkSize(new ByteArrayInputStream(Raw.bytes("000\r\n"))));
+    }
+
+    @Test
+    void writerProducesExactBytes() {
+        ResponseWriter w = new ResponseWriter();
+        int n = w.writeSimple(200, "text/plain", Raw.bytes("Hello, World!"), false);
+        String s = new String(w.buffer(), 0, n, StandardCharsets.ISO_8859_1).replaceFirst("\r\nDate: [^\r]+\r\n", "\r\nDate: D\r\n");
+        assertEquals("HTTP/1.1 200 OK\r\nDate: D\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!", s);
+        n = w.writeSimple(599, "a/b", new byte[0], true);
+        assertTrue(new String(w.buffer(), 0, n, StandardCharsets.ISO_8859_1)
+                .matches("HTTP/1\\.1 599 \r\nDate: .*\r\nContent-Type: a/b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+    }
+
+    @Test
+    void writerHandsEverythingOverInOneWrite() throws IOException {
+        ResponseWriter w = new ResponseWriter();
+        int[] writes = {0};
+        ByteArrayOutputStream sink = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writes[0]++;
+                super.write(b, off, len);
+            }
+        };
+        w.start(404).header("X-Long", "v".repeat(5000)).contentLength(1234567890123L).end().writeTo(sink);
+        assertEquals(1, writes[0]);
+        assertTrue(sink.toString(StandardCharsets.ISO_8859_1).contains("\r\nContent-Length: 1234567890123\r\n\r\n"));
+    }
+
+    @Test
+    void dateLineIsImfFixdateAndCachedWithinTheSecond() {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            long second = System.currentTimeMillis() / 1000;
+            byte[] a = DateCache.line();
+            byte[] b = DateCache.line();
+            if (System.currentTimeMillis() / 1000 == second) {
+                assertSame(a, b, "formatted once per second");
+                assertTrue(new String(a, StandardCharsets.US_ASCII)
+                        .matches("Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n"));
+                return;
+            }
+        }
+    }
+}
