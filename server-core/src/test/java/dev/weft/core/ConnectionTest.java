@@ -98,6 +98,36 @@ class ConnectionTest {
     }
 
     @Test
+    void closeFromTheHandlerFlushesAndLaterCallsAreHarmless() throws Exception {
+        CompletableFuture<Boolean> closed = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> {
+            conn.out().write(ascii("last words\n"));
+            conn.close();
+            conn.close();
+            closed.complete(conn.isClosed());
+        }).start(); Socket s = Net.connect(server)) {
+            assertEquals("last words\n", Net.readAll(s));
+            assertTrue(closed.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aDeadlineCanBeClearedAndReadsThenWaitForReadTimeoutOnly() throws Exception {
+        CompletableFuture<String> got = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofSeconds(5)).handler(conn -> {
+            conn.in().deadline(java.time.Instant.now().plusMillis(100));
+            conn.in().deadline(null);
+            ((ConnectionImpl) conn).inputImpl().deadlineAfter(Duration.ofSeconds(5));
+            ((ConnectionImpl) conn).inputImpl().deadlineAfter(null);
+            got.complete(conn.in().deadline() + " " + conn.in().readLine(100));
+        }).start(); Socket s = Net.connect(server)) {
+            Thread.sleep(300); // a slow peer: past the cleared 100 ms deadline
+            s.getOutputStream().write(ascii("late but fine\n"));
+            assertEquals("null late but fine", got.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void addressesAndIdsAreReported() throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
         try (TcpServer server = Net.builder().handler(conn -> seen.complete(conn.id() + " " + conn.remoteAddress().getPort()
