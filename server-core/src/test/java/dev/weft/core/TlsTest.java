@@ -136,6 +136,30 @@ class TlsTest {
     }
 
     @Test
+    void aClientDribblingItsHelloIsCutByTheHandshakeTimeoutAsAWhole() throws Exception {
+        try (TcpServer server = Net.builder().tls(serverContext).handshakeTimeout(Duration.ofMillis(300))
+                .handler(conn -> { }).start();
+             Socket plain = Net.connect(server)) {
+            OutputStream out = plain.getOutputStream();
+            out.write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00}); // a TLS record header announcing 512 bytes
+            int sent = 0;
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 1);
+            // Each byte comes well within the per-read SO_TIMEOUT; only the total bound can end this.
+            for (; sent < 50 && server.stats().active() > 0; sent++) {
+                try {
+                    out.write(0);
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertTrue(sent < 50, "cut before the peer gave up: " + sent);
+            assertEquals(1, server.stats().timeouts(ConnectionTimeoutException.Kind.HANDSHAKE));
+        }
+    }
+
+    @Test
     void aPlainTextClientFailsTheHandshakeQuietly() throws Exception {
         try (Net.LogCapture log = new Net.LogCapture();
              TcpServer server = Net.builder().tls(serverContext).handler(conn -> { }).start();

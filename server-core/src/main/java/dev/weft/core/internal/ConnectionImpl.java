@@ -135,22 +135,22 @@ public final class ConnectionImpl implements Connection {
             tls = s;
             long timeoutNanos = engine.config().handshakeTimeout().toNanos();
             s.setSoTimeout(Engine.soTimeoutMillis(engine.config().handshakeTimeout()));
+            if (timeoutNanos > 0) {
+                guardStart(GUARD_HANDSHAKE, timeoutNanos);
+            }
             try {
-                if (timeoutNanos > 0) {
-                    guardStart(GUARD_HANDSHAKE, timeoutNanos);
-                }
                 s.startHandshake();
-                if (timeoutNanos > 0 && guardEnd()) {
-                    throw handshakeTimeout(null);
-                }
             } catch (SocketTimeoutException e) {
-                guardEnd();
-                throw handshakeTimeout(e);
+                // SO_TIMEOUT fired; count it here unless the watchdog got there first and counted.
+                throw handshakeTimeout(e, !(timeoutNanos > 0 && guardEnd()));
             } catch (IOException e) {
                 if (timeoutNanos > 0 && guardEnd()) {
-                    throw handshakeTimeout(e);
+                    throw handshakeTimeout(e, false);
                 }
                 throw e;
+            }
+            if (timeoutNanos > 0 && guardEnd()) {
+                throw handshakeTimeout(null, false);
             }
             socket = s;
         } else {
@@ -160,8 +160,8 @@ public final class ConnectionImpl implements Connection {
         out = new SocketOutputImpl(this, socket.getOutputStream(), ssl == null ? channel : null);
     }
 
-    private ConnectionTimeoutException handshakeTimeout(Throwable cause) {
-        if (!(cause instanceof ConnectionTimeoutException)) {
+    private ConnectionTimeoutException handshakeTimeout(Throwable cause, boolean count) {
+        if (count) {
             engine.counters().timeout(ConnectionTimeoutException.Kind.HANDSHAKE);
         }
         ConnectionTimeoutException e = new ConnectionTimeoutException(ConnectionTimeoutException.Kind.HANDSHAKE,
