@@ -405,11 +405,15 @@ public final class Runner {
         throw new IOException("no VmRSS in /proc/" + pid + "/status");
     }
 
-    private static final Pattern HEAP_USED = Pattern.compile("total \\d+K, used (\\d+)K");
+    private static final Pattern HEAP_USED = Pattern.compile("\\btotal\\b.*?\\bused (\\d+)K");
 
-    /** Sums "used" over the heap's spaces as {@code GC.heap_info} prints them (one line for G1, two for Serial). */
+    /** Heap in use after the last GC, from {@code jcmd PID GC.heap_info}. */
     static long heapUsedKb(long pid) throws IOException, InterruptedException {
-        String info = jcmd(pid, "GC.heap_info");
+        return parseHeapUsedKb(jcmd(pid, "GC.heap_info"));
+    }
+
+    /** Sums "used" over the heap's spaces as {@code GC.heap_info} prints them (one "total" line for G1, one per generation for Serial and Parallel). */
+    static long parseHeapUsedKb(String info) throws IOException {
         long used = 0;
         boolean found = false;
         for (String line : info.lines().toList()) {
@@ -420,7 +424,7 @@ public final class Runner {
             }
         }
         if (!found) {
-            throw new IOException("could not read heap use from jcmd " + pid + " GC.heap_info:\n" + info);
+            throw new IOException("could not read heap use from GC.heap_info:\n" + info);
         }
         return used;
     }
