@@ -144,6 +144,14 @@ public final class RequestParser {
      */
     public RequestHead readHead(InputStream in) throws IOException {
         avail = 0;
+        contentLengthCount = 0;
+        teCodings = 0;
+        teChunkedSeen = false;
+        teChunkedTwice = false;
+        teUnknown = false;
+        teLastChunked = false;
+        hostCount = 0;
+        expectOther = false;
         int b = read(in);
         int empty = 0;
         while (b == CR || b == LF) {
@@ -590,14 +598,6 @@ public final class RequestParser {
         boolean lastChunked = teLastChunked;
         int hosts = hostCount;
         boolean expectOther = this.expectOther;
-        contentLengthCount = 0;
-        teCodings = 0;
-        teChunkedSeen = false;
-        teChunkedTwice = false;
-        teUnknown = false;
-        teLastChunked = false;
-        hostCount = 0;
-        this.expectOther = false;
         if (te > 0) {
             if (head.minorVersion == 0) {
                 throw bad(Violation.TRANSFER_ENCODING_HTTP_1_0);
