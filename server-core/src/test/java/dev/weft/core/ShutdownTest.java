@@ -58,7 +58,8 @@ class ShutdownTest {
             }
         }).start();
         assertEquals(platformThreadsBefore + 2, Net.weftPlatformThreads(), "the acceptor and the write watchdog");
-        try (Socket idle = Net.connect(server); Socket work = Net.connect(server);
+        try (Net.LogCapture log = new Net.LogCapture();
+             Socket idle = Net.connect(server); Socket work = Net.connect(server);
              Socket workThenIdle = Net.connect(server); Socket forever = Net.connect(server)) {
             idle.getOutputStream().write(ascii("idle\n"));
             work.getOutputStream().write(ascii("work\n"));
@@ -94,6 +95,7 @@ class ShutdownTest {
             server.awaitTermination();
             assertEquals(0, server.stats().active());
             assertEquals(platformThreadsBefore, Net.weftPlatformThreads(), "no acceptor or watchdog left");
+            assertTrue(!log.text().contains("WARN") && !log.text().contains("ERROR"), "closing is not an error: " + log.text());
         }
     }
 

@@ -18,7 +18,7 @@ final class Failures {
     }
 
     static void log(ConnectionImpl conn, Throwable t, boolean closedByUs) {
-        if (closedByUs || isPeerOrTimeout(t)) {
+        if ((closedByUs && isIoOrInterrupt(t)) || isPeerOrTimeout(t)) {
             if (Engine.LOG.isDebugEnabled()) {
                 Engine.LOG.debug("{}: ended: {}", conn.describe(), t.toString());
             }
@@ -27,6 +27,11 @@ final class Failures {
         } else {
             Engine.LOG.warn("{}: handler failed", conn.describe(), t);
         }
+    }
+
+    /** What a handler sees when we close its socket or interrupt its thread; anything else is still a bug. */
+    private static boolean isIoOrInterrupt(Throwable t) {
+        return t instanceof IOException || t instanceof java.io.UncheckedIOException || t instanceof InterruptedException;
     }
 
     /** Peer reset, broken pipe, EOF, a timeout, a closed socket, or a TLS alert from the peer. */
