@@ -44,7 +44,6 @@ public final class HttpConnection {
     final RequestParser parser;
     final ResponseWriter writer = new ResponseWriter();
     final byte[] serverLine;
-    private byte[] chunkBuffer;
     /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
     boolean ioFailed;
 
@@ -59,11 +58,9 @@ public final class HttpConnection {
                 : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** Per streamed response, not per connection: an idle connection keeps no 8 KiB it once streamed with. */
     byte[] chunkBuffer() {
-        if (chunkBuffer == null) {
-            chunkBuffer = new byte[8192];
-        }
-        return chunkBuffer;
+        return new byte[8192];
     }
 
     /** Before a read that would block: send what is held back, so the client is never kept waiting for it. */

@@ -29,7 +29,7 @@ public final class RequestParser {
     private static final int MAX_CHUNK_LINE = 4096;
 
     /** tchar, RFC 9110 §5.6.2. */
-    private static final boolean[] TCHAR = new boolean[256];
+    static final boolean[] TCHAR = new boolean[256];
     /** Bytes allowed in a request target: RFC 3986 unreserved, reserved (minus '#') and '%'. */
     private static final boolean[] TARGET = new boolean[256];
     /** Bytes allowed in a Host value: reg-name, IP literal, port. */
@@ -81,7 +81,8 @@ public final class RequestParser {
     private final long maxBodyBytes;
     private final SocketInput socketIn;
     private final SocketOutput socketOut;
-    private byte[] buf = new byte[256];
+    /** Scratch for one line; allocated on first use, so an idle connection that never sent a request holds none. */
+    private byte[] buf = new byte[0];
     /** Bytes known to sit in {@link #socketIn}'s buffer: reading them cannot block. */
     private int avail;
 
@@ -131,7 +132,7 @@ public final class RequestParser {
 
     private void ensure(int n) {
         if (n > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(n, buf.length * 2));
+            buf = java.util.Arrays.copyOf(buf, Math.max(Math.max(n, 256), buf.length * 2));
         }
     }
 

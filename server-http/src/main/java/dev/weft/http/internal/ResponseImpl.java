@@ -11,6 +11,7 @@ final class ResponseImpl implements Response {
 
     /** Bodies up to this size are copied behind the head, so both go out in one write. */
     private static final int COALESCE = 4096;
+    private static final byte[] NO_BODY = new byte[0];
 
     private final HttpConnection c;
     private final Exchange ex;
@@ -122,7 +123,7 @@ final class ResponseImpl implements Response {
         }
         for (int i = 0; i < name.length(); i++) {
             char ch = name.charAt(i);
-            if (ch > 0x7F || !RequestParserTables.tchar(ch)) {
+            if (ch > 0xFF || !RequestParser.TCHAR[ch]) {
                 throw new IllegalArgumentException("header name '" + name + "' is not a token (character " + i + ")");
             }
         }
@@ -143,7 +144,10 @@ final class ResponseImpl implements Response {
 
     @Override
     public Response contentType(String type) {
-        return header("Content-Type", type);
+        checkOpen();
+        checkValue("Content-Type", type);
+        contentType = type;
+        return this;
     }
 
     @Override
@@ -174,7 +178,7 @@ final class ResponseImpl implements Response {
 
     @Override
     public void send() {
-        sendBytes(new byte[0]);
+        sendBytes(NO_BODY);
     }
 
     private void sendBytes(byte[] body) {

@@ -30,7 +30,8 @@ public final class ResponseWriter {
         }
     }
 
-    private byte[] buf = new byte[1024];
+    /** Allocated on first use: a connection that never gets a request holds nothing here. */
+    private byte[] buf = new byte[0];
     private int pos;
 
     static byte[] ascii(String s) {
@@ -49,7 +50,7 @@ public final class ResponseWriter {
 
     private void ensure(int more) {
         if (pos + more > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(pos + more, buf.length * 2));
+            buf = java.util.Arrays.copyOf(buf, Math.max(Math.max(pos + more, 512), buf.length * 2));
         }
     }
 
