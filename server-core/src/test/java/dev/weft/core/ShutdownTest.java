@@ -29,7 +29,9 @@ class ShutdownTest {
         CountDownLatch ready = new CountDownLatch(4);
         CountDownLatch finishWork = new CountDownLatch(1);
         long platformThreadsBefore = Net.weftPlatformThreads();
+        java.util.Queue<Thread> handlerThreads = new java.util.concurrent.ConcurrentLinkedQueue<>();
         TcpServer server = Net.builder().readTimeout(Duration.ZERO).handler(conn -> {
+            handlerThreads.add(Thread.currentThread());
             String cmd = conn.in().readLine(100);
             switch (cmd) {
                 case "idle" -> {
@@ -84,6 +86,8 @@ class ShutdownTest {
             assertEquals(null, wi.readLine());
 
             ShutdownReport report = first.get(10, TimeUnit.SECONDS);
+            assertEquals(4, handlerThreads.size());
+            assertTrue(handlerThreads.stream().noneMatch(Thread::isAlive), "shutdown returns after every connection thread ended");
             assertEquals(1, report.completed(), report.toString());
             assertEquals(2, report.closedIdle(), report.toString());
             assertEquals(1, report.forced(), report.toString());

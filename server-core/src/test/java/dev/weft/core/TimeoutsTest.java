@@ -36,7 +36,9 @@ class TimeoutsTest {
     @Test
     void readTimeoutEndsTheConnectionAndFreesThreadAndDescriptor() throws Exception {
         CompletableFuture<Integer> result = new CompletableFuture<>();
+        CompletableFuture<Thread> handlerThread = new CompletableFuture<>();
         try (TcpServer server = Net.builder().readTimeout(Duration.ofMillis(200)).handler(conn -> {
+            handlerThread.complete(Thread.currentThread());
             try {
                 result.complete(conn.in().read());
             } catch (IOException e) {
@@ -52,6 +54,9 @@ class TimeoutsTest {
                 assertTrue(e.getMessage().contains("conn 1 (/127.0.0.1:" + s.getLocalPort() + ")"), e.getMessage());
                 assertTrue(Net.closedByPeer(s.getInputStream()), "server closed the socket");
                 await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+                Thread t = handlerThread.get(1, TimeUnit.SECONDS);
+                assertEquals("weft-conn-1", t.getName());
+                await().atMost(Duration.ofSeconds(5)).until(() -> !t.isAlive());
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> Net.openDescriptors() <= fdsBefore);
             assertEquals(1, server.stats().timeouts(Kind.READ));
