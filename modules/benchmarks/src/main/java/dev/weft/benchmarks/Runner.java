@@ -283,7 +283,7 @@ public final class Runner {
         }
         try {
             long warmupBytes = options.warmup() > 0 ? options.streamBytes() / 4 : 0;
-            int timeout = options.smoke() ? 10 : 60;
+            int timeout = options.smoke() ? 10 : 20;
             String out = loadClient("dev.weft.benchmarks.load.TcpStream", List.of(HOST, p,
                     Long.toString(options.streamBytes()), Long.toString(warmupBytes), Integer.toString(timeout)),
                     2 * timeout + 30);
