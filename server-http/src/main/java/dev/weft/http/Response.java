@@ -11,7 +11,7 @@ import java.io.OutputStream;
  */
 public interface Response {
 
-    /** Sets the status, 200 by default; 100–599. */
+    /** Sets the status, 200 by default; a final status, 200–599 (1xx are interim, sent by the server). */
     Response status(int status);
 
     int status();

@@ -78,6 +78,9 @@ class RejectionTableTest {
         add(rows, Violation.TARGET_INVALID, "GET /a<b> HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a\\b HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET http:///a HTTP/1.1\r\n" + H + "\r\n");
+        for (String path : new String[] {"/a/../b", "/./a", "/a/%2e%2E/b", "/a/.", "/..", "/a/.%2e?q", "http://t/a/../b"}) {
+            add(rows, Violation.DOT_SEGMENT, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
         add(rows, Violation.TARGET_FORM, "GET * HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_FORM, "CONNECT example.com:443 HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_FORM, "GET ftp://t/ HTTP/1.1\r\n" + H + "\r\n");

@@ -333,6 +333,43 @@ public final class RequestParser {
             head.rawPath = target.substring(pathStart, query - from);
             head.rawQuery = target.substring(query - from + 1);
         }
+        if (hasDotSegment(head.rawPath)) {
+            // "/a/../b" names "/b" to a client and "/a/../b" to a naive handler: refuse the ambiguity.
+            throw bad(Violation.DOT_SEGMENT);
+        }
+    }
+
+    /** True when a segment is "." or "..", also percent-encoded ("%2e", ".%2E", …). */
+    static boolean hasDotSegment(String path) {
+        int n = path.length();
+        if (path.indexOf('.') < 0 && path.indexOf('%') < 0) {
+            return false;
+        }
+        int i = 0;
+        while (i < n) {
+            // path[i] == '/'
+            int j = i + 1;
+            int dots = 0;
+            boolean other = false;
+            while (j < n && path.charAt(j) != '/') {
+                char c = path.charAt(j);
+                if (c == '.') {
+                    dots++;
+                    j++;
+                } else if (c == '%' && j + 2 < n && path.charAt(j + 1) == '2' && (path.charAt(j + 2) | 0x20) == 'e') {
+                    dots++;
+                    j += 3;
+                } else {
+                    other = true;
+                    j++;
+                }
+            }
+            if (!other && (dots == 1 || dots == 2)) {
+                return true;
+            }
+            i = j;
+        }
+        return false;
     }
 
     static int hex(int c) {

@@ -45,11 +45,9 @@ final class ResponseImpl implements Response {
     @Override
     public Response status(int status) {
         checkOpen();
-        if (status < 100 || status > 599) {
-            throw new IllegalArgumentException("status = " + status + ": must be 100–599");
-        }
-        if (status == 101) {
-            throw new IllegalArgumentException("status = 101: protocol upgrades are not supported");
+        if (status < 200 || status > 599) {
+            throw new IllegalArgumentException("status = " + status + ": a final status is 200–599"
+                    + (status >= 100 && status < 200 ? " (1xx are interim: the server sends 100 Continue itself)" : ""));
         }
         this.status = status;
         return this;
