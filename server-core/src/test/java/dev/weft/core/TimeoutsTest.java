@@ -120,6 +120,39 @@ class TimeoutsTest {
     }
 
     @Test
+    void writeTimeoutBoundsAStallNotALongResponseToAReadingPeer() throws Exception {
+        int size = 1024 * 1024;
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().writeTimeout(Duration.ofMillis(500)).sendBufferSize(16 * 1024)
+                .handler(conn -> {
+                    try {
+                        conn.out().write(new byte[size]); // one call, far longer in total than writeTimeout
+                        conn.out().flush();
+                        done.complete(conn.out().bytesWritten());
+                    } catch (IOException e) {
+                        done.completeExceptionally(e);
+                        throw e;
+                    }
+                }).start();
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024);
+            s.connect(new InetSocketAddress(Net.LOOPBACK, server.port()), 5_000);
+            s.setSoTimeout(10_000);
+            byte[] b = new byte[16 * 1024];
+            long total = 0;
+            long start = System.nanoTime();
+            for (int n; (n = s.getInputStream().read(b)) != -1; ) {
+                total += n;
+                Thread.sleep(20); // ~800 KB/s: slow, but always reading
+            }
+            assertEquals(size, total);
+            assertEquals(size, done.get(5, TimeUnit.SECONDS));
+            assertTrue(System.nanoTime() - start > Duration.ofMillis(500).toNanos(), "took longer than writeTimeout");
+            assertEquals(0, server.stats().timeouts(Kind.WRITE));
+        }
+    }
+
+    @Test
     void writeTimeoutCutsAPeerThatNeverReadsWhileOthersKeepWorking() throws Exception {
         CompletableFuture<Long> flooder = new CompletableFuture<>();
         try (TcpServer server = Net.builder().writeTimeout(Duration.ofMillis(200)).sendBufferSize(8192)

@@ -13,14 +13,14 @@ import java.util.Objects;
  * The writen loop over a socket stream, with our own buffer (jdk-facts.md #8), and the
  * write-timeout guard the {@link Watchdog} reads.
  *
- * <p>Socket writes go out in chunks of at most {@value #CHUNK} bytes, each guarded on its own:
- * writeTimeout bounds how long the peer may leave one chunk unread, not how long a large
- * response to a slow but reading peer may take.
+ * <p>Socket writes (and sendfile calls) go out in chunks of at most {@value #CHUNK} bytes, each
+ * guarded on its own: writeTimeout bounds how long the peer may leave one chunk unread, not how
+ * long a large response to a slow but reading peer may take. A peer must take 64 KiB per
+ * writeTimeout (2 KiB/s at the 30 s default) to keep a transfer alive.
  */
 public final class SocketOutputImpl extends SocketOutput {
 
-    static final int CHUNK = 256 * 1024;
-    private static final long FILE_CHUNK = 1024 * 1024;
+    static final int CHUNK = 64 * 1024;
 
     private final ConnectionImpl conn;
     private final OutputStream raw;
@@ -190,7 +190,7 @@ public final class SocketOutputImpl extends SocketOutput {
                     conn.guardStart(ConnectionImpl.GUARD_WRITE, timeout);
                 }
                 try {
-                    n = file.transferTo(position + sent, Math.min(count - sent, FILE_CHUNK), channel);
+                    n = file.transferTo(position + sent, Math.min(count - sent, CHUNK), channel);
                 } catch (IOException | RuntimeException e) {
                     throw failed(timeout, e);
                 }
