@@ -54,7 +54,7 @@ public final class Engine {
         this.handler = handler;
         this.listener = listener;
         this.localAddress = (InetSocketAddress) listener.getLocalAddress();
-        this.pool = new BufferPool(config.bufferSize(), Math.min(2 * config.maxConnections(), 1024));
+        this.pool = new BufferPool(config.bufferSize(), poolCapacity(config));
         this.permits = new Semaphore(config.maxConnections());
         this.readTimeoutMillis = soTimeoutMillis(config.readTimeout());
         this.idleTimeoutMillis = soTimeoutMillis(config.idleTimeout());
@@ -278,6 +278,15 @@ public final class Engine {
 
     long writeTimeoutNanos() {
         return writeTimeoutNanos;
+    }
+
+    /**
+     * Enough spare buffers for a burst of connections waking at once, at most 1024 and at most
+     * 64 MiB of idle memory (so 1 MiB buffers keep 64, not a gigabyte).
+     */
+    static int poolCapacity(ServerConfig config) {
+        int byBytes = Math.max(8, (64 << 20) / config.bufferSize());
+        return Math.min(Math.min(2 * config.maxConnections(), 1024), byBytes);
     }
 
     /** SO_TIMEOUT for a duration: 0 stays "none"; anything else is at least 1 ms. */
