@@ -151,6 +151,10 @@ public final class HttpConnection {
      * before the client reads it (RFC 9112 §9.6, the same dance as Go's closeWrite + delay).
      */
     void lingerClose() {
+        if (lingered) {
+            return;
+        }
+        lingered = true;
         try {
             conn.shutdownOutput();
             in.deadline(Instant.now().plusMillis(LINGER_MILLIS));
@@ -167,6 +171,7 @@ public final class HttpConnection {
         }
     }
 
+    private boolean lingered;
     private static final long LINGER_MILLIS = 500;
     private static final long LINGER_BYTES = 256 << 10;
 
