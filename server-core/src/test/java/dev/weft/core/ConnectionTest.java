@@ -138,4 +138,17 @@ class ConnectionTest {
             assertEquals(server.port(), server.localAddress().getPort());
         }
     }
+
+    @Test
+    void localAddressIsTheConnectionsOwnOnAWildcardBind() throws Exception {
+        CompletableFuture<java.net.InetSocketAddress> seen = new CompletableFuture<>();
+        try (TcpServer server = TcpServer.builder().shutdownGrace(java.time.Duration.ofSeconds(2))
+                .handler(conn -> seen.complete(conn.localAddress())).start();
+             Socket s = new Socket(java.net.InetAddress.getLoopbackAddress(), server.port())) {
+            java.net.InetSocketAddress local = seen.get(5, TimeUnit.SECONDS);
+            assertTrue(server.localAddress().getAddress().isAnyLocalAddress(), "the listener is bound to the wildcard");
+            assertEquals(s.getInetAddress(), local.getAddress(), "the address the client reached, not the wildcard");
+            assertEquals(server.port(), local.getPort());
+        }
+    }
 }

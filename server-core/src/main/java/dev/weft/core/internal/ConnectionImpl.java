@@ -259,7 +259,9 @@ public final class ConnectionImpl implements Connection {
 
     @Override
     public InetSocketAddress localAddress() {
-        return engine.localAddress();
+        // The connection's own address (on a wildcard bind, the interface the peer reached), not the listener's.
+        java.net.SocketAddress local = channel.socket().getLocalSocketAddress();
+        return local instanceof InetSocketAddress a ? a : engine.localAddress();
     }
 
     @Override
@@ -329,8 +331,8 @@ public final class ConnectionImpl implements Connection {
             return;
         }
         if (out != null && Thread.currentThread() == thread) {
+            // Buffers stay until the idle hold expires in the next read (SocketInputImpl).
             in.idle();
-            out.idle();
         }
         if (engine.isDraining()) {
             if (out != null && Thread.currentThread() == thread && out.buffered() > 0) {

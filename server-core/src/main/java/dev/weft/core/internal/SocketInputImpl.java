@@ -17,9 +17,13 @@ import java.util.Objects;
  * The readn loop and its bounded relatives over a socket stream, with our own buffer (a
  * {@code BufferedInputStream} subclass pins a virtual thread on JDK 21, jdk-facts.md #8).
  *
- * <p>While the connection is idle and nothing is buffered, the buffer goes back to the pool and
- * the thread waits for ONE byte in a 1-byte array; a buffer is taken only once that byte arrives.
- * That is what keeps an idle keep-alive connection at a few KB (jdk-facts.md #7).
+ * <p>While the connection is idle and nothing is buffered, it first waits up to
+ * {@link #IDLE_HOLD_MILLIS} with its buffers, so a busy keep-alive connection (the next request
+ * comes in microseconds) pays nothing extra. Once that hold expires, both buffers go back to the
+ * pool and the thread waits for ONE byte in a 1-byte array; a buffer is taken only once that
+ * byte arrives. That is what keeps an idle keep-alive connection at a few KB (jdk-facts.md #7),
+ * at the cost of one extra read syscall when a long-idle connection wakes; after that wake the
+ * next fill reads whatever else the kernel holds in one go.
  *
  * <p>SO_TIMEOUT is set before each socket read to the bound in force (readTimeout or idleTimeout,
  * capped by the deadline), and only when it changes.
@@ -27,6 +31,16 @@ import java.util.Objects;
 public final class SocketInputImpl extends SocketInput {
 
     private static final byte[] LF = {'\n'};
+
+    /**
+     * How long an idle connection keeps its buffers before giving them back. Long enough that a
+     * kept-alive client between two requests never pays for the pool round trip and the extra
+     * 1-byte read; short enough that 10k idle connections shed their buffers within a second.
+     */
+    static final int IDLE_HOLD_MILLIS = 1000;
+
+    /** readSocket's answer when the idle hold expired (not a timeout: the idle wait goes on). */
+    private static final int HOLD_EXPIRED = -2;
 
     private final ConnectionImpl conn;
     private final InputStream raw;
@@ -42,6 +56,8 @@ public final class SocketInputImpl extends SocketInput {
     private byte[] one;
     /** The 1-byte idle wait happened in this idle period: further fills read fully. */
     private boolean wokeInIdle;
+    /** Milliseconds of this idle period already spent holding the buffer. */
+    private int idleHeldMillis;
 
     SocketInputImpl(ConnectionImpl conn, InputStream raw) {
         this.conn = conn;
@@ -53,8 +69,21 @@ public final class SocketInputImpl extends SocketInput {
 
     /** One socket read under the bound in force; -1 at end of stream. */
     private int readSocket(byte[] b, int off, int len) throws IOException {
+        return readSocket(b, off, len, 0);
+    }
+
+    /**
+     * One socket read under the bound in force; -1 at end of stream. A positive
+     * {@code holdMillis} caps the wait further and returns {@link #HOLD_EXPIRED} when that cap,
+     * not a configured timeout, is what ran out.
+     */
+    private int readSocket(byte[] b, int off, int len, int holdMillis) throws IOException {
         boolean idle = conn.isIdle();
         int timeout = idle ? engine.idleTimeoutMillis() : engine.readTimeoutMillis();
+        if (idle && timeout > 0 && idleHeldMillis > 0) {
+            // The idle bound counts from the start of the idle period, hold included.
+            timeout = Math.max(1, timeout - idleHeldMillis);
+        }
         ConnectionTimeoutException.Kind kind = idle ? ConnectionTimeoutException.Kind.IDLE
                 : ConnectionTimeoutException.Kind.READ;
         if (deadline != null) {
@@ -69,6 +98,10 @@ public final class SocketInputImpl extends SocketInput {
                 kind = ConnectionTimeoutException.Kind.DEADLINE;
             }
         }
+        if (holdMillis > 0 && (timeout == 0 || holdMillis < timeout)) {
+            timeout = holdMillis;
+            kind = null;
+        }
         if (timeout != soTimeout) {
             conn.socket().setSoTimeout(timeout);
             soTimeout = timeout;
@@ -77,6 +110,9 @@ public final class SocketInputImpl extends SocketInput {
         try {
             n = raw.read(b, off, len);
         } catch (SocketTimeoutException e) {
+            if (kind == null) {
+                return HOLD_EXPIRED;
+            }
             throw timeout(kind, e);
         }
         if (n > 0) {
@@ -105,7 +141,23 @@ public final class SocketInputImpl extends SocketInput {
         pos = 0;
         lim = 0;
         if (conn.isIdle() && !wokeInIdle) {
+            if (buf != null && idleHeldMillis == 0) {
+                long start = System.nanoTime();
+                int n = readSocket(buf, 0, buf.length, IDLE_HOLD_MILLIS);
+                if (n != HOLD_EXPIRED) {
+                    if (n > 0) {
+                        lim = n;
+                        wokeInIdle = true;
+                    }
+                    return n;
+                }
+                idleHeldMillis = (int) Math.max(1, (System.nanoTime() - start) / 1_000_000);
+            }
             releaseBuffer();
+            if (Thread.currentThread() == conn.thread()) {
+                // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
+                conn.outputImpl().releaseBuffer();
+            }
             if (one == null) {
                 one = new byte[1];
             }
@@ -132,6 +184,7 @@ public final class SocketInputImpl extends SocketInput {
     /** The connection went idle: the next wait may give the buffer back. */
     void idle() {
         wokeInIdle = false;
+        idleHeldMillis = 0;
     }
 
     /** Gives the buffer back if it holds nothing; the connection's thread only. */

@@ -244,13 +244,6 @@ public final class SocketOutputImpl extends SocketOutput {
         conn.close();
     }
 
-    /** The connection went idle: with nothing buffered, the buffer goes back to the pool. */
-    void idle() {
-        if (count == 0) {
-            releaseBuffer();
-        }
-    }
-
     /** Gives the buffer back if empty; the connection's thread only. */
     void releaseBuffer() {
         if (buf != null && count == 0) {
