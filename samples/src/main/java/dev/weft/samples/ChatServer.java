@@ -156,7 +156,10 @@ public final class ChatServer {
         } finally {
             me.sentAll.countDown();
             clients.remove(me.nick, me);
-            broadcast(me, line("* " + me.nick + " left"));
+            if (!closing) {
+                // During shutdown everyone is leaving: "* server shutting down" said it all.
+                broadcast(me, line("* " + me.nick + " left"));
+            }
             awaitReader(me, reader);
         }
         if (me.lingering && !conn.isClosed()) {
