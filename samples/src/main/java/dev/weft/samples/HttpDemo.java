@@ -7,8 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +41,7 @@ public final class HttpDemo {
 
     public static void main(String[] args) throws InterruptedException {
         int port = SampleArgs.portOrExit("HttpDemo", args, DEFAULT_PORT);
-        AtomicReference<HttpServer> self = new AtomicReference<>();
-        HttpServer server = builder(port, self).registerShutdownHook(true).start();
-        self.set(server);
+        HttpServer server = builder(port).registerShutdownHook(true).start();
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
@@ -54,13 +50,10 @@ public final class HttpDemo {
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */
     public static HttpServer start(int port) {
-        AtomicReference<HttpServer> self = new AtomicReference<>();
-        HttpServer server = builder(port, self).start();
-        self.set(server);
-        return server;
+        return builder(port).start();
     }
 
-    private static HttpServer.Builder builder(int port, AtomicReference<HttpServer> self) {
+    private static HttpServer.Builder builder(int port) {
         return HttpServer.builder()
                 .port(port)
                 .shutdownGrace(Duration.ofSeconds(10))
@@ -72,21 +65,16 @@ public final class HttpDemo {
                 .get("/stream", HttpDemo::stream)
                 .get("/slow", HttpDemo::slow)
                 .get("/status/{code}", HttpDemo::status)
-                .get("/health", health(() -> {
-                    HttpServer s = self.get();
-                    return s != null && s.isDraining();
-                }));
+                .get("/health", HttpDemo::health);
     }
 
     /** {@code /health}: 200 {@code ok}, or 503 {@code draining} once a graceful shutdown has begun. */
-    static Handler health(BooleanSupplier draining) {
-        return (req, res) -> {
-            if (draining.getAsBoolean()) {
-                res.status(503).header("Retry-After", "1").send("draining\n");
-            } else {
-                res.send("ok\n");
-            }
-        };
+    private static void health(dev.weft.http.Request req, dev.weft.http.Response res) {
+        if (req.serverDraining()) {
+            res.status(503).header("Retry-After", "1").send("draining\n");
+        } else {
+            res.send("ok\n");
+        }
     }
 
     private static void echo(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {

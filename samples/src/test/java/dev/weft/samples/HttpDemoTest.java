@@ -4,7 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.core.ShutdownReport;
 import dev.weft.http.HttpServer;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,14 +121,23 @@ class HttpDemoTest {
         HttpResponse<String> r = get("/health");
         assertEquals(200, r.statusCode());
         assertEquals("ok\n", r.body());
-        HttpServer draining = HttpServer.builder().get("/health", HttpDemo.health(() -> true)).start();
-        try {
-            HttpResponse<String> d = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + draining.port() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(503, d.statusCode());
-            assertEquals("draining\n", d.body());
-        } finally {
-            draining.shutdown(Duration.ofSeconds(1));
+        // End to end: a health probe whose head is in flight when the drain begins is answered 503.
+        HttpServer draining = HttpDemo.start(0);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), draining.port())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /health HTTP/1.1\r\nHost: t\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            await().atMost(Duration.ofSeconds(5)).until(() -> draining.stats().active() == 1);
+            CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> draining.shutdown(Duration.ofSeconds(5)));
+            await().atMost(Duration.ofSeconds(5)).until(draining::isDraining);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 503 "), response);
+            assertTrue(response.contains("\r\nConnection: close\r\n"), response);
+            assertTrue(response.endsWith("\r\n\r\ndraining\n"), response);
+            assertEquals(1, report.get(5, TimeUnit.SECONDS).completed());
         }
     }
 

@@ -58,6 +58,12 @@ public interface Request {
     long connectionId();
 
     /**
+     * True once the server has begun a graceful shutdown: the readiness hook. A health route
+     * answers 503 while it is true; this response will carry {@code Connection: close}.
+     */
+    boolean serverDraining();
+
+    /**
      * The body as a stream, never buffered whole. Reading it first sends {@code 100 Continue} if
      * the client asked for it. A chunked body past {@code maxBodyBytes}, or with broken framing,
      * fails with an {@link IOException} saying which rule was broken; if the handler lets it

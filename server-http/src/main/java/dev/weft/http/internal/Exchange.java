@@ -130,6 +130,11 @@ final class Exchange implements Request {
     }
 
     @Override
+    public boolean serverDraining() {
+        return c.conn.isDraining();
+    }
+
+    @Override
     public InputStream body() {
         return body;
     }
