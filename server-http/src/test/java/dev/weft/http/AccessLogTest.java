@@ -1,0 +1,79 @@
+package dev.weft.http;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The access log: one INFO line per request on {@code dev.weft.http.access} (the surefire
+ * configuration turns that logger on; slf4j-simple writes to whatever System.err is now).
+ */
+class AccessLogTest {
+
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void capture() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(originalErr);
+    }
+
+    private String log() {
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void oneLinePerRequestWithRemoteRequestLineStatusBytesAndTime() throws Exception {
+        try (HttpServer server = HttpServer.builder().bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .get("/hello/{name}", (req, res) -> res.send("hi " + req.pathParam("name")))
+                .start();
+             Raw raw = new Raw(server.port())) {
+            raw.send("GET /hello/ann?x=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(200, raw.read().status());
+            raw.send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(404, raw.read().status());
+            String local = raw.socket.getLocalAddress().getHostAddress() + ":" + raw.socket.getLocalPort();
+            await().atMost(Duration.ofSeconds(5)).until(() -> log().contains("\"GET /nope HTTP/1.1\""));
+            String[] lines = log().lines().filter(l -> l.contains("dev.weft.http.access")).toArray(String[]::new);
+            assertEquals(2, lines.length, log());
+            assertLine(lines[0], local, "\"GET /hello/ann?x=1 HTTP/1.1\" 200 6 ");
+            assertLine(lines[1], local, "\"GET /nope HTTP/1.1\" 404 ");
+        }
+    }
+
+    @Test
+    void offWhenTheBuilderSaysSo() throws Exception {
+        try (HttpServer server = HttpServer.builder().bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .accessLog(false)
+                .get("/quiet", (req, res) -> res.send("shh"))
+                .start();
+             Raw raw = new Raw(server.port())) {
+            raw.send("GET /quiet HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            assertEquals(200, raw.read().status());
+        }
+        // The server has shut down: every request it served has finished, logged or not.
+        assertFalse(log().contains("/quiet"), log());
+    }
+
+    private static void assertLine(String line, String remote, String request) {
+        assertTrue(line.contains(" INFO dev.weft.http.access - "), line);
+        assertTrue(line.contains(remote), "remote address in " + line);
+        assertTrue(line.contains(request), request + " in " + line);
+        assertTrue(line.matches(".* \\d+ms$"), "duration in " + line);
+    }
+}
