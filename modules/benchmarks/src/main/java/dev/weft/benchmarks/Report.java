@@ -188,7 +188,7 @@ public final class Report {
                   wrk's socket errors and non-2xx responses are the "Errors" column.
                 - **Idle memory.** On the freshly started server, after a warm-up of `GET /plaintext` (16 connections):
                   `jcmd PID GC.run`, then `VmRSS` from `/proc/PID/status` and the heap in use from `jcmd PID GC.heap_info`;
-                  then N connections each make one `GET /plaintext` and stay open; after a second, GC and read again. The
+                  then N connections each make one `GET /plaintext` and stay open; after 3 s, GC and read again. The
                   difference divided by N is the figure (1 KB = 1,000 bytes). It runs before the throughput workloads
                   because afterwards the heap's high-water mark hides new objects in pages that are already resident.
                   RSS is the noisier figure (it moves with heap resizing); heap after GC counts the Java objects, virtual

@@ -242,8 +242,9 @@ public final class Runner {
             long rssBefore = rssKb(pid);
             long heapBefore = heapUsedKb(pid);
             try (IdleConnections idle = IdleConnections.open(target, n, 10_000)) {
-                // Let the server finish whatever it does after a response before measuring.
-                Thread.sleep(1000);
+                // Idle means settled: let the server finish whatever it does after a response
+                // (Weft, for one, keeps a connection's buffers for its first second of idleness).
+                Thread.sleep(3000);
                 gc(pid);
                 long rssAfter = rssKb(pid);
                 long heapAfter = heapUsedKb(pid);
