@@ -41,6 +41,7 @@ public final class ConnectionImpl implements Connection {
     static final int GUARD_WRITE = 1;
     static final int GUARD_HANDSHAKE = 2;
     static final int GUARD_FIRED = 3;
+    static final int GUARD_READ = 4;
 
     private static final VarHandle STATE;
     private static final VarHandle GUARD;
@@ -196,11 +197,17 @@ public final class ConnectionImpl implements Connection {
         closeChannel();
     }
 
-    // ---- write/handshake guard, read by the watchdog ----------------------------------------
+    // ---- read/write/handshake guard, read by the watchdog -----------------------------------
 
     void guardStart(int kind, long timeoutNanos) {
         guardDeadline = System.nanoTime() + timeoutNanos;
         guard = kind;
+    }
+
+    /** A plain read is about to block until at most {@code dueNanos} (System.nanoTime based). */
+    void guardRead(long dueNanos) {
+        guardDeadline = dueNanos;
+        guard = GUARD_READ;
     }
 
     /** Ends the guarded operation; true if the watchdog fired on it (the channel is closed then). */
@@ -208,9 +215,22 @@ public final class ConnectionImpl implements Connection {
         return (int) GUARD.getAndSet(this, GUARD_NONE) == GUARD_FIRED;
     }
 
-    /** Called by the watchdog on every tick; closes the connection if its guarded operation overran. */
+    /**
+     * Called by the watchdog on every tick. A read past its bound gets its input shut down (the
+     * blocked read wakes with EOF and reports the timeout; the output stays usable for an error
+     * reply); a write or handshake past its bound gets the connection closed.
+     */
     void checkGuard(long now) {
         int g = guard;
+        if (g == GUARD_READ && now - guardDeadline > 0 && GUARD.compareAndSet(this, GUARD_READ, GUARD_FIRED)) {
+            try {
+                // The JDK wakes a virtual thread parked in read on shutdownInput (Poller.stopPoll).
+                channel.shutdownInput();
+            } catch (IOException | RuntimeException e) {
+                closeFromOutside();
+            }
+            return;
+        }
         if ((g == GUARD_WRITE || g == GUARD_HANDSHAKE) && now - guardDeadline > 0
                 && GUARD.compareAndSet(this, g, GUARD_FIRED)) {
             engine.counters().timeout(g == GUARD_WRITE ? ConnectionTimeoutException.Kind.WRITE

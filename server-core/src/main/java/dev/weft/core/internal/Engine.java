@@ -39,8 +39,8 @@ public final class Engine {
     private final ConcurrentHashMap<Long, ConnectionImpl> connections = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong closedIdle = new AtomicLong();
-    private final int readTimeoutMillis;
-    private final int idleTimeoutMillis;
+    private final long readTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final long writeTimeoutNanos;
     private final Thread acceptor;
     private final Watchdog watchdog;
@@ -56,20 +56,21 @@ public final class Engine {
         this.localAddress = (InetSocketAddress) listener.getLocalAddress();
         this.pool = new BufferPool(config.bufferSize(), poolCapacity(config));
         this.permits = new Semaphore(config.maxConnections());
-        this.readTimeoutMillis = soTimeoutMillis(config.readTimeout());
-        this.idleTimeoutMillis = soTimeoutMillis(config.idleTimeout());
+        this.readTimeoutNanos = config.readTimeout().toNanos();
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
         this.writeTimeoutNanos = config.writeTimeout().toNanos();
         int port = localAddress.getPort();
         this.acceptor = Thread.ofPlatform().name("weft-acceptor-" + port)
                 .unstarted(new Acceptor(this, listener, permits));
+        // Always a watchdog: besides the configured timeouts, any read may carry a deadline.
         long shortest = Long.MAX_VALUE;
-        if (writeTimeoutNanos > 0) {
-            shortest = writeTimeoutNanos;
+        for (long t : new long[] {writeTimeoutNanos, readTimeoutNanos, idleTimeoutNanos,
+                config.sslContext() != null ? config.handshakeTimeout().toNanos() : 0}) {
+            if (t > 0) {
+                shortest = Math.min(shortest, t);
+            }
         }
-        if (config.sslContext() != null && !config.handshakeTimeout().isZero()) {
-            shortest = Math.min(shortest, config.handshakeTimeout().toNanos());
-        }
-        this.watchdog = shortest == Long.MAX_VALUE ? null : new Watchdog(this, shortest, "weft-watchdog-" + port);
+        this.watchdog = new Watchdog(this, shortest, "weft-watchdog-" + port);
     }
 
     /** Binds the listener and starts the acceptor (and the watchdog when a write or handshake timeout is set). */
@@ -99,9 +100,7 @@ public final class Engine {
             ssc.close();
             throw e;
         }
-        if (engine.watchdog != null) {
-            engine.watchdog.start();
-        }
+        engine.watchdog.start();
         engine.acceptor.start();
         if (config.registerShutdownHook()) {
             engine.shutdownHook = Thread.ofPlatform().name("weft-shutdown-" + engine.port())
@@ -268,12 +267,12 @@ public final class Engine {
         return connections.values();
     }
 
-    int readTimeoutMillis() {
-        return readTimeoutMillis;
+    long readTimeoutNanos() {
+        return readTimeoutNanos;
     }
 
-    int idleTimeoutMillis() {
-        return idleTimeoutMillis;
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     long writeTimeoutNanos() {

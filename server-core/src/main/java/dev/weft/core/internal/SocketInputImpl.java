@@ -17,30 +17,19 @@ import java.util.Objects;
  * The readn loop and its bounded relatives over a socket stream, with our own buffer (a
  * {@code BufferedInputStream} subclass pins a virtual thread on JDK 21, jdk-facts.md #8).
  *
- * <p>While the connection is idle and nothing is buffered, it first waits up to
- * {@link #IDLE_HOLD_MILLIS} with its buffers, so a busy keep-alive connection (the next request
- * comes in microseconds) pays nothing extra. Once that hold expires, both buffers go back to the
- * pool and the thread waits for ONE byte in a 1-byte array; a buffer is taken only once that
- * byte arrives. That is what keeps an idle keep-alive connection at a few KB (jdk-facts.md #7),
- * at the cost of one extra read syscall when a long-idle connection wakes; after that wake the
- * next fill reads whatever else the kernel holds in one go.
+ * <p>While the connection is idle and nothing is buffered, both buffers go back to the pool and
+ * the thread waits for ONE byte in a 1-byte array; a buffer is taken only once that byte arrives,
+ * and whatever else the kernel already holds is read with it. That is what keeps an idle
+ * keep-alive connection at a few KB (jdk-facts.md #7), for one extra read per wake.
  *
- * <p>SO_TIMEOUT is set before each socket read to the bound in force (readTimeout or idleTimeout,
- * capped by the deadline), and only when it changes.
+ * <p>Each socket read is bounded by readTimeout or idleTimeout, capped by the deadline: through
+ * the watchdog on plain TCP, through SO_TIMEOUT on TLS (see {@link #readSocket}). A read timeout
+ * ends the input side of the connection; the output stays usable, to send an error reply.
  */
 public final class SocketInputImpl extends SocketInput {
 
     private static final byte[] LF = {'\n'};
 
-    /**
-     * How long an idle connection keeps its buffers before giving them back. Long enough that a
-     * kept-alive client between two requests never pays for the pool round trip and the extra
-     * 1-byte read; short enough that 10k idle connections shed their buffers within a second.
-     */
-    static final int IDLE_HOLD_MILLIS = 1000;
-
-    /** readSocket's answer when the idle hold expired (not a timeout: the idle wait goes on). */
-    private static final int HOLD_EXPIRED = -2;
 
     private final ConnectionImpl conn;
     private final InputStream raw;
@@ -56,8 +45,8 @@ public final class SocketInputImpl extends SocketInput {
     private byte[] one;
     /** The 1-byte idle wait happened in this idle period: further fills read fully. */
     private boolean wokeInIdle;
-    /** Milliseconds of this idle period already spent holding the buffer. */
-    private int idleHeldMillis;
+    /** Set once a read timeout shut the input down: every later read throws it again. */
+    private ConnectionTimeoutException.Kind timedOut;
 
     SocketInputImpl(ConnectionImpl conn, InputStream raw) {
         this.conn = conn;
@@ -67,54 +56,37 @@ public final class SocketInputImpl extends SocketInput {
 
     // ---- the socket read ---------------------------------------------------------------------
 
-    /** One socket read under the bound in force; -1 at end of stream. */
-    private int readSocket(byte[] b, int off, int len) throws IOException {
-        return readSocket(b, off, len, 0);
-    }
-
     /**
-     * One socket read under the bound in force; -1 at end of stream. A positive
-     * {@code holdMillis} caps the wait further and returns {@link #HOLD_EXPIRED} when that cap,
-     * not a configured timeout, is what ran out.
+     * One socket read under the bound in force (readTimeout while busy, idleTimeout while idle,
+     * capped by the deadline); -1 at end of stream.
+     *
+     * <p>Plain TCP reads are bounded by the {@link Watchdog}, not by SO_TIMEOUT: a timed park of a
+     * virtual thread costs a wake-up of the JDK's timer thread per read (on JDK 25 its
+     * DelayScheduler is signalled on every schedule and cancel: one context switch per request,
+     * measured as a third of the CPU of a keep-alive HTTP server on one core). The watchdog shuts
+     * the input down when the bound passes, which wakes the read with EOF; we turn that into the
+     * timeout. TLS reads keep SO_TIMEOUT, since an SSLSocket's input cannot be shut down alone.
      */
-    private int readSocket(byte[] b, int off, int len, int holdMillis) throws IOException {
-        boolean idle = conn.isIdle();
-        int timeout = idle ? engine.idleTimeoutMillis() : engine.readTimeoutMillis();
-        if (idle && timeout > 0 && idleHeldMillis > 0) {
-            // The idle bound counts from the start of the idle period, hold included.
-            timeout = Math.max(1, timeout - idleHeldMillis);
+    private int readSocket(byte[] b, int off, int len) throws IOException {
+        if (timedOut != null) {
+            throw timeout(timedOut, null, false);
         }
+        boolean idle = conn.isIdle();
+        long timeoutNanos = idle ? engine.idleTimeoutNanos() : engine.readTimeoutNanos();
         ConnectionTimeoutException.Kind kind = idle ? ConnectionTimeoutException.Kind.IDLE
                 : ConnectionTimeoutException.Kind.READ;
+        long now = System.nanoTime();
+        long due = timeoutNanos > 0 ? now + timeoutNanos : 0;
         if (deadline != null) {
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                throw timeout(ConnectionTimeoutException.Kind.DEADLINE, null);
+            if (deadlineNanos - now <= 0) {
+                throw timeout(ConnectionTimeoutException.Kind.DEADLINE, null, true);
             }
-            // Round up: a 0 would mean "no timeout" to SO_TIMEOUT.
-            long leftMillis = Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000);
-            if (timeout == 0 || leftMillis < timeout) {
-                timeout = (int) leftMillis;
+            if (due == 0 || deadlineNanos - due < 0) {
+                due = deadlineNanos;
                 kind = ConnectionTimeoutException.Kind.DEADLINE;
             }
         }
-        if (holdMillis > 0 && (timeout == 0 || holdMillis < timeout)) {
-            timeout = holdMillis;
-            kind = null;
-        }
-        if (timeout != soTimeout) {
-            conn.socket().setSoTimeout(timeout);
-            soTimeout = timeout;
-        }
-        int n;
-        try {
-            n = raw.read(b, off, len);
-        } catch (SocketTimeoutException e) {
-            if (kind == null) {
-                return HOLD_EXPIRED;
-            }
-            throw timeout(kind, e);
-        }
+        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(b, off, len, due, kind);
         if (n > 0) {
             bytesRead += n;
             engine.counters().bytesIn.add(n);
@@ -122,14 +94,58 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
-    private ConnectionTimeoutException timeout(ConnectionTimeoutException.Kind kind, Throwable cause) {
-        engine.counters().timeout(kind);
+    private int readGuarded(byte[] b, int off, int len, long due, ConnectionTimeoutException.Kind kind) throws IOException {
+        if (due == 0) {
+            return raw.read(b, off, len);
+        }
+        conn.guardRead(due);
+        int n;
+        try {
+            n = raw.read(b, off, len);
+        } catch (IOException e) {
+            if (conn.guardEnd()) {
+                timedOut = kind;
+                throw timeout(kind, e, true);
+            }
+            throw e;
+        }
+        if (conn.guardEnd()) {
+            // The input is shut down now. Bytes that won the race are served; the next read throws.
+            timedOut = kind;
+            if (n <= 0) {
+                throw timeout(kind, null, true);
+            }
+            engine.counters().timeout(kind);
+        }
+        return n;
+    }
+
+    private int readTls(byte[] b, int off, int len, long due, long now, ConnectionTimeoutException.Kind kind)
+            throws IOException {
+        // Round up: a 0 would mean "no timeout" to SO_TIMEOUT.
+        int timeout = due == 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, (due - now + 999_999) / 1_000_000));
+        if (timeout != soTimeout) {
+            conn.socket().setSoTimeout(timeout);
+            soTimeout = timeout;
+        }
+        try {
+            return raw.read(b, off, len);
+        } catch (SocketTimeoutException e) {
+            throw timeout(kind, e, true);
+        }
+    }
+
+    private ConnectionTimeoutException timeout(ConnectionTimeoutException.Kind kind, Throwable cause, boolean count) {
+        if (count) {
+            engine.counters().timeout(kind);
+        }
         String what = switch (kind) {
             case IDLE -> "no byte within idleTimeout=" + Engine.human(engine.config().idleTimeout()) + " while idle";
             case DEADLINE -> "deadline " + deadline + " passed";
             default -> "no byte within readTimeout=" + Engine.human(engine.config().readTimeout());
         };
-        ConnectionTimeoutException e = new ConnectionTimeoutException(kind, conn.describe() + ": " + what);
+        ConnectionTimeoutException e = new ConnectionTimeoutException(kind, conn.describe() + ": " + what
+                + (count ? "" : " (the input was closed by that timeout)"));
         if (cause != null) {
             e.initCause(cause);
         }
@@ -141,18 +157,6 @@ public final class SocketInputImpl extends SocketInput {
         pos = 0;
         lim = 0;
         if (conn.isIdle() && !wokeInIdle) {
-            if (buf != null && idleHeldMillis == 0) {
-                long start = System.nanoTime();
-                int n = readSocket(buf, 0, buf.length, IDLE_HOLD_MILLIS);
-                if (n != HOLD_EXPIRED) {
-                    if (n > 0) {
-                        lim = n;
-                        wokeInIdle = true;
-                    }
-                    return n;
-                }
-                idleHeldMillis = (int) Math.max(1, (System.nanoTime() - start) / 1_000_000);
-            }
             releaseBuffer();
             if (Thread.currentThread() == conn.thread()) {
                 // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
@@ -169,7 +173,15 @@ public final class SocketInputImpl extends SocketInput {
             buf = engine.pool().acquire(conn.id());
             buf[0] = one[0];
             lim = 1;
-            return 1;
+            // Take what else has arrived without blocking, so a wake is one read, not one per byte.
+            int more = Math.min(raw.available(), buf.length - 1);
+            if (more > 0) {
+                int m = readSocket(buf, 1, more);
+                if (m > 0) {
+                    lim += m;
+                }
+            }
+            return lim;
         }
         if (buf == null) {
             buf = engine.pool().acquire(conn.id());
@@ -184,7 +196,6 @@ public final class SocketInputImpl extends SocketInput {
     /** The connection went idle: the next wait may give the buffer back. */
     void idle() {
         wokeInIdle = false;
-        idleHeldMillis = 0;
     }
 
     /** Gives the buffer back if it holds nothing; the connection's thread only. */

@@ -3,9 +3,10 @@ package dev.weft.core.internal;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one timer of a server: SO_TIMEOUT never bounds a write (jdk-facts.md #3), so each guarded
- * write (and TLS handshake) records its deadline on the connection, and this thread closes any
- * connection whose guarded operation runs past it. One platform daemon thread per server, not a
+ * The one timer of a server: SO_TIMEOUT never bounds a write (jdk-facts.md #3), and on a
+ * virtual thread it costs a timer-thread wake-up per read, so each guarded read, write (and TLS
+ * handshake) records its deadline on the connection, and this thread acts on any connection
+ * whose guarded operation runs past it: shuts a read's input down, closes a write's socket. One platform daemon thread per server, not a
  * timer per connection; a platform thread, so it still ticks when every carrier is busy.
  */
 final class Watchdog implements Runnable {
@@ -17,8 +18,9 @@ final class Watchdog implements Runnable {
 
     Watchdog(Engine engine, long shortestTimeoutNanos, String name) {
         this.engine = engine;
-        // A quarter of the timeout keeps the overrun under 25%; 250 ms caps the scan rate for long timeouts.
-        this.tickNanos = Math.max(5_000_000L, Math.min(shortestTimeoutNanos / 4, 250_000_000L));
+        // A quarter of the shortest timeout keeps its overrun under 25%; 100 ms bounds the overrun of a
+        // deadline shorter than every configured timeout (HTTP's headerTimeout), at 10 scans a second.
+        this.tickNanos = Math.max(5_000_000L, Math.min(shortestTimeoutNanos / 4, 100_000_000L));
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this);
     }
 
