@@ -39,7 +39,9 @@ public final class SocketInputImpl extends SocketInput {
     private int pos;
     private int lim;
     private long bytesRead;
+    /** The deadline as given, or null when it was set by {@link #deadlineAfter} (made on demand). */
     private Instant deadline;
+    private boolean hasDeadline;
     private long deadlineNanos;
     private int soTimeout = -1;
     private byte[] one;
@@ -77,7 +79,7 @@ public final class SocketInputImpl extends SocketInput {
                 : ConnectionTimeoutException.Kind.READ;
         long now = System.nanoTime();
         long due = timeoutNanos > 0 ? now + timeoutNanos : 0;
-        if (deadline != null) {
+        if (hasDeadline) {
             if (deadlineNanos - now <= 0) {
                 throw timeout(ConnectionTimeoutException.Kind.DEADLINE, null, true);
             }
@@ -141,7 +143,7 @@ public final class SocketInputImpl extends SocketInput {
         }
         String what = switch (kind) {
             case IDLE -> "no byte within idleTimeout=" + Engine.human(engine.config().idleTimeout()) + " while idle";
-            case DEADLINE -> "deadline " + deadline + " passed";
+            case DEADLINE -> "deadline " + deadline() + " passed";
             default -> "no byte within readTimeout=" + Engine.human(engine.config().readTimeout());
         };
         ConnectionTimeoutException e = new ConnectionTimeoutException(kind, conn.describe() + ": " + what
@@ -539,6 +541,7 @@ public final class SocketInputImpl extends SocketInput {
     @Override
     public void deadline(Instant deadline) {
         this.deadline = deadline;
+        this.hasDeadline = deadline != null;
         if (deadline != null) {
             long nanos;
             try {
@@ -552,16 +555,19 @@ public final class SocketInputImpl extends SocketInput {
 
     /** Sets the deadline {@code timeout} from now, without going through the wall clock twice. */
     public void deadlineAfter(Duration timeout) {
-        if (timeout == null) {
-            deadline = null;
-            return;
+        deadline = null;
+        hasDeadline = timeout != null;
+        if (hasDeadline) {
+            // No wall clock here: this runs once per HTTP request; deadline() makes the Instant if asked.
+            deadlineNanos = System.nanoTime() + timeout.toNanos();
         }
-        deadline = Instant.now().plus(timeout);
-        deadlineNanos = System.nanoTime() + timeout.toNanos();
     }
 
     @Override
     public Instant deadline() {
+        if (hasDeadline && deadline == null) {
+            deadline = Instant.now().plusNanos(deadlineNanos - System.nanoTime());
+        }
         return deadline;
     }
 
