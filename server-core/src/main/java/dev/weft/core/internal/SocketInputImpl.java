@@ -18,9 +18,9 @@ import java.util.Objects;
  * {@code BufferedInputStream} subclass pins a virtual thread on JDK 21, jdk-facts.md #8).
  *
  * <p>While the connection is idle and nothing is buffered, both buffers go back to the pool and
- * the thread waits for ONE byte in a 1-byte array; a buffer is taken only once that byte arrives,
- * and whatever else the kernel already holds is read with it. That is what keeps an idle
- * keep-alive connection at a few KB (jdk-facts.md #7), for one extra read per wake.
+ * the thread waits reading into a 256-byte array; a buffer is taken only once bytes arrive,
+ * and whatever else the kernel already holds is read with them. That is what keeps an idle
+ * keep-alive connection at a few KB (jdk-facts.md #7); a small message wakes it in one read.
  *
  * <p>Each socket read is bounded by readTimeout or idleTimeout, capped by the deadline: through
  * the watchdog on plain TCP, through SO_TIMEOUT on TLS (see {@link #readSocket}). A read timeout
@@ -29,6 +29,13 @@ import java.util.Objects;
 public final class SocketInputImpl extends SocketInput {
 
     private static final byte[] LF = {'\n'};
+
+    /**
+     * What an idle connection reads into while its buffers are in the pool: big enough for a
+     * typical keep-alive request or protocol message in one read (a 64-byte ping, wrk's 40-byte
+     * GET), small enough to keep an idle connection at a few KB.
+     */
+    private static final int WAKE_BYTES = 256;
 
 
     private final ConnectionImpl conn;
@@ -44,7 +51,8 @@ public final class SocketInputImpl extends SocketInput {
     private boolean hasDeadline;
     private long deadlineNanos;
     private int soTimeout = -1;
-    private byte[] one;
+    /** The idle wait's small array: all an idle connection holds instead of its buffers. */
+    private byte[] wake;
     /** The 1-byte idle wait happened in this idle period: further fills read fully. */
     private boolean wokeInIdle;
     /** Set once a read timeout shut the input down: every later read throws it again. */
@@ -164,23 +172,25 @@ public final class SocketInputImpl extends SocketInput {
                 // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
                 conn.outputImpl().releaseBuffer();
             }
-            if (one == null) {
-                one = new byte[1];
+            if (wake == null) {
+                wake = new byte[WAKE_BYTES];
             }
-            int n = readSocket(one, 0, 1);
+            int n = readSocket(wake, 0, wake.length);
             if (n <= 0) {
                 return -1;
             }
             wokeInIdle = true;
             buf = engine.pool().acquire(conn.id());
-            buf[0] = one[0];
-            lim = 1;
-            // Take what else has arrived without blocking, so a wake is one read, not one per byte.
-            int more = Math.min(raw.available(), buf.length - 1);
-            if (more > 0) {
-                int m = readSocket(buf, 1, more);
-                if (m > 0) {
-                    lim += m;
+            System.arraycopy(wake, 0, buf, 0, n);
+            lim = n;
+            if (n == wake.length) {
+                // Take what else has arrived without blocking, so a large wake is not one read per 256 bytes.
+                int more = Math.min(raw.available(), buf.length - n);
+                if (more > 0) {
+                    int m = readSocket(buf, n, more);
+                    if (m > 0) {
+                        lim += m;
+                    }
                 }
             }
             return lim;
