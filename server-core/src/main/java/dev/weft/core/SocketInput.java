@@ -9,10 +9,14 @@ import java.time.Instant;
  * The buffered input of one connection: a plain blocking {@link InputStream} plus the loops a
  * protocol needs (readn, read a line, read to a delimiter), each bounded.
  *
- * <p>Every blocking read is bounded by SO_TIMEOUT: {@code readTimeout} while the connection is
- * busy, {@code idleTimeout} while it is idle, and never more than the time left before the
+ * <p>Every blocking read is bounded: by {@code readTimeout} while the connection is busy, by
+ * {@code idleTimeout} while it is idle, and never past the
  * {@linkplain #deadline(Instant) deadline}. A timeout throws {@link ConnectionTimeoutException}
- * naming which bound fired. Not thread-safe: only the connection's thread reads.
+ * naming which bound fired, and ends the input side of the connection (later reads throw it
+ * again); the output stays usable, to send an error reply. On plain TCP the server's watchdog
+ * enforces the bounds (within a tick of at most 100 ms), on TLS SO_TIMEOUT does.
+ * {@link #close()} closes the whole connection, as a socket's stream does. Not thread-safe:
+ * only one thread reads.
  */
 public abstract class SocketInput extends InputStream {
 

@@ -9,8 +9,9 @@ import java.nio.channels.FileChannel;
  * or handed to the kernel (the writen loop); writes larger than the buffer go straight to the
  * socket. A write blocked longer than {@code writeTimeout} (the peer does not read) is cut by
  * the server's watchdog, which closes the socket; the write then throws
- * {@link ConnectionTimeoutException} of kind {@code WRITE}. Not thread-safe: only the
- * connection's thread writes.
+ * {@link ConnectionTimeoutException} of kind {@code WRITE}. The timeout applies to each 64 KiB
+ * chunk, so a slow but reading peer is never cut. {@link #close()} flushes and closes the whole
+ * connection, as a socket's stream does. Not thread-safe: only the connection's thread writes.
  */
 public abstract class SocketOutput extends OutputStream {
 
