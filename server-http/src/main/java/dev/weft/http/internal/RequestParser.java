@@ -262,17 +262,21 @@ public final class RequestParser {
 
     private static String method(byte[] buf, int len) {
         for (String m : METHODS) {
-            if (m.length() == len) {
-                int i = 0;
-                while (i < len && buf[i] == m.charAt(i)) {
-                    i++;
-                }
-                if (i == len) {
-                    return m;
-                }
+            if (m.length() == len && startsWith(buf, len, m)) {
+                return m;
             }
         }
         return new String(buf, 0, len, StandardCharsets.ISO_8859_1);
+    }
+
+    /** True when the first {@code len} bytes of {@code buf} are the first {@code len} chars of {@code s}: interning without a String. */
+    private static boolean startsWith(byte[] buf, int len, String s) {
+        for (int i = 0; i < len; i++) {
+            if (buf[i] != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void parseTarget(RequestHead head, int from, int to) throws BadMessageException {
@@ -507,11 +511,7 @@ public final class RequestParser {
         String[] candidates = len < KNOWN_BY_LENGTH.length ? KNOWN_BY_LENGTH[len] : null;
         if (candidates != null) {
             for (String k : candidates) {
-                int i = 0;
-                while (i < len && buf[i] == k.charAt(i)) {
-                    i++;
-                }
-                if (i == len) {
+                if (startsWith(buf, len, k)) {
                     return k;
                 }
             }
