@@ -6,7 +6,7 @@
 #                             [--idle N] [--stream-mib M] [--only weft,netty,...] [--report FILE]
 #
 # Defaults: 3 rounds, 10 s per workload after a 3 s warm-up, 10,000 idle connections, a 1 GiB
-# stream: about 25 minutes on 2 CPUs. --smoke: Weft alone, 1 round, 1 s per workload, no warm-up,
+# stream: about 25 minutes on 2 CPUs. --smoke: Weft alone, 1 round, 1 s per workload after a 1 s warm-up (a cold JIT on a busy CI box once measured zero requests),
 # 200 idle connections, 64 MiB stream (well under a minute after the build); it exits non-zero
 # if a workload fails to run, never because of a number.
 # Needs Linux with at least 2 CPUs (servers run on CPU 0, the load on CPU 1), a JDK 21+

@@ -76,7 +76,7 @@ public final class Runner {
                 }
             }
             if (smoke) {
-                return new Options(true, or(rounds, 1), or(duration, 1.0), or(warmup, 0.0), or(idle, 200),
+                return new Options(true, or(rounds, 1), or(duration, 1.0), or(warmup, 1.0), or(idle, 200),
                         or(streamMib, 64L) << 20, only.isEmpty() ? Set.of("weft", "weft-echo", "weft-eventloop-echo") : only,
                         weftJar, benchJar, out, report == null ? out.resolve("benchmarks-smoke.md") : report, java, command);
             }
