@@ -147,4 +147,25 @@ class ParserAndWriterTest {
             }
         }
     }
+
+    @Test
+    void dateLineMatchesTheJdkFormatterAcrossCenturiesLeapDaysAndEveryWeekday() {
+        java.time.format.DateTimeFormatter imf = java.time.format.DateTimeFormatter
+                .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
+        long[] fixed = {0L, 784111777L /* RFC 9110's Sun, 06 Nov 1994 08:49:37 */, 951782400L /* 2000-02-29 */,
+                4102444799L /* 2099-12-31 23:59:59 */, 253402300799L /* 9999-12-31 23:59:59 */};
+        java.util.List<Long> seconds = new java.util.ArrayList<>();
+        for (long f : fixed) {
+            seconds.add(f);
+        }
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2000; i++) {
+            seconds.add((long) (random.nextDouble() * 253402300799L));
+        }
+        for (long s : seconds) {
+            String expected = "Date: " + imf.format(java.time.Instant.ofEpochSecond(s)) + "\r\n";
+            assertEquals(expected, new String(DateCache.format(s), StandardCharsets.US_ASCII), "epoch second " + s);
+        }
+        assertEquals("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n", new String(DateCache.format(784111777L), StandardCharsets.US_ASCII));
+    }
 }
