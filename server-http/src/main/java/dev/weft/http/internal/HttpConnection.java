@@ -56,6 +56,11 @@ public final class HttpConnection {
         this.out = conn.out();
         this.parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
                 settings.maxHeaderCount(), settings.maxBodyBytes(), in, out);
+        if (conn instanceof dev.weft.core.internal.ConnectionImpl impl) {
+            // Scratch for heads comes from the same pool as the socket buffers, and goes back while idle.
+            parser.usePool(impl.pool(), conn.id());
+            writer.usePool(impl.pool(), conn.id());
+        }
         this.serverLine = settings.serverHeader() == null ? null
                 : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -91,6 +96,8 @@ public final class HttpConnection {
                 if (out.buffered() > 0) {
                     out.flush();
                 }
+                parser.release();
+                writer.release();
                 conn.markIdle();
                 int first;
                 try {

@@ -2,6 +2,7 @@ package dev.weft.http.internal;
 
 import dev.weft.core.SocketInput;
 import dev.weft.core.SocketOutput;
+import dev.weft.core.internal.BufferPool;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,12 +78,19 @@ public final class RequestParser {
 
     private final int maxRequestLine;
     private final int maxHeaderBytes;
+    private static final byte[] NONE = new byte[0];
+
     private final int maxHeaderCount;
     private final long maxBodyBytes;
     private final SocketInput socketIn;
     private final SocketOutput socketOut;
-    /** Scratch for one line; allocated on first use, so an idle connection that never sent a request holds none. */
-    private byte[] buf = new byte[0];
+    /**
+     * Scratch for one line: taken from the connection's buffer pool when a head starts and given
+     * back when the connection goes idle ({@link #release()}), so an idle connection holds none.
+     */
+    private byte[] buf = NONE;
+    private BufferPool pool;
+    private long poolHint;
     /** Bytes known to sit in {@link #socketIn}'s buffer: reading them cannot block. */
     private int avail;
 
@@ -132,8 +140,30 @@ public final class RequestParser {
 
     private void ensure(int n) {
         if (n > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(Math.max(n, 256), buf.length * 2));
+            if (buf.length == 0 && pool != null && n <= pool.bufferSize()) {
+                buf = pool.acquire(poolHint);
+                return;
+            }
+            byte[] old = buf;
+            buf = java.util.Arrays.copyOf(old, Math.max(Math.max(n, 256), old.length * 2));
+            if (pool != null) {
+                pool.release(old, poolHint); // ignored unless it is a pool buffer
+            }
         }
+    }
+
+    /** Takes line scratch from {@code pool} from now on; {@code hint} spreads callers over its slots. */
+    public void usePool(BufferPool pool, long hint) {
+        this.pool = pool;
+        this.poolHint = hint;
+    }
+
+    /** Gives the line scratch back: the connection is about to wait idle. */
+    public void release() {
+        if (pool != null && buf.length > 0) {
+            pool.release(buf, poolHint);
+        }
+        buf = NONE;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.weft.http.internal;
 
+import dev.weft.core.internal.BufferPool;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +31,32 @@ public final class ResponseWriter {
         }
     }
 
-    /** Allocated on first use: a connection that never gets a request holds nothing here. */
-    private byte[] buf = new byte[0];
+    private static final byte[] NONE = new byte[0];
+
+    /**
+     * Taken from the connection's buffer pool for a response and given back when the connection
+     * goes idle ({@link #release()}); allocated when there is no pool (benchmarks, tests).
+     */
+    private byte[] buf = NONE;
     private int pos;
+    private BufferPool pool;
+    private long poolHint;
+
+    /** Takes its buffer from {@code pool} from now on; {@code hint} spreads callers over its slots. */
+    public void usePool(BufferPool pool, long hint) {
+        this.pool = pool;
+        this.poolHint = hint;
+    }
+
+    /** Gives the buffer back if nothing is assembled: the connection is about to wait idle. */
+    public void release() {
+        if (pos == 0 && buf.length > 0) {
+            if (pool != null) {
+                pool.release(buf, poolHint); // ignored unless it is a pool buffer
+            }
+            buf = NONE;
+        }
+    }
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.ISO_8859_1);
@@ -50,7 +74,15 @@ public final class ResponseWriter {
 
     private void ensure(int more) {
         if (pos + more > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(Math.max(pos + more, 512), buf.length * 2));
+            if (buf.length == 0 && pool != null && pos + more <= pool.bufferSize()) {
+                buf = pool.acquire(poolHint);
+                return;
+            }
+            byte[] old = buf;
+            buf = java.util.Arrays.copyOf(old, Math.max(Math.max(pos + more, 512), old.length * 2));
+            if (pool != null) {
+                pool.release(old, poolHint);
+            }
         }
     }
 
