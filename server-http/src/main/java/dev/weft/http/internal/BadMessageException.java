@@ -17,7 +17,7 @@ public final class BadMessageException extends IOException {
 
     /** A client's mistake, not ours: the stack trace would only cost time. */
     @Override
-    public synchronized Throwable fillInStackTrace() {
+    public Throwable fillInStackTrace() {
         return this;
     }
 
