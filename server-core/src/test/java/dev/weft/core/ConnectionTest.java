@@ -77,6 +77,33 @@ class ConnectionTest {
     }
 
     @Test
+    void aLargeReadWhileIdleWaitsInTheCallersArrayHoldingNoPoolBuffer() throws Exception {
+        AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
+        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(conn -> {
+            ref.set((ConnectionImpl) conn);
+            byte[] big = new byte[64 * 1024];
+            while (true) {
+                conn.out().flush();
+                conn.markIdle();
+                int n = conn.in().read(big);
+                if (n < 0 || !conn.markBusy()) {
+                    return;
+                }
+                conn.out().write(big, 0, n); // under the buffer size: buffered, then flushed above
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            for (int i = 0; i < 3; i++) {
+                s.getOutputStream().write(ascii("ping" + i));
+                assertEquals("ping" + i, new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII));
+                ConnectionImpl c = await().atMost(Duration.ofSeconds(5)).until(ref::get, x -> x != null);
+                // Blocked in read(big) while idle: neither pool buffer is held.
+                await().atMost(Duration.ofSeconds(5)).until(() -> c.isIdle()
+                        && !c.inputImpl().holdsBuffer() && !c.outputImpl().holdsBuffer());
+            }
+        }
+    }
+
+    @Test
     void markBusyFailsOnceDrainClosedTheIdleConnection() throws Exception {
         CountDownLatch idle = new CountDownLatch(1);
         CompletableFuture<Boolean> busyAfterDrain = new CompletableFuture<>();

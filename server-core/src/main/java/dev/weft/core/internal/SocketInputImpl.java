@@ -167,11 +167,7 @@ public final class SocketInputImpl extends SocketInput {
         pos = 0;
         lim = 0;
         if (conn.isIdle() && !wokeInIdle) {
-            releaseBuffer();
-            if (Thread.currentThread() == conn.thread()) {
-                // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
-                conn.outputImpl().releaseBuffer();
-            }
+            releaseIdleBuffers();
             if (wake == null) {
                 wake = new byte[WAKE_BYTES];
             }
@@ -203,6 +199,14 @@ public final class SocketInputImpl extends SocketInput {
             lim = n;
         }
         return n;
+    }
+
+    private void releaseIdleBuffers() {
+        releaseBuffer();
+        if (Thread.currentThread() == conn.thread()) {
+            // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
+            conn.outputImpl().releaseBuffer();
+        }
     }
 
     /** The connection went idle: the next wait may give the buffer back. */
@@ -249,8 +253,12 @@ public final class SocketInputImpl extends SocketInput {
         }
         int avail = lim - pos;
         if (avail <= 0) {
-            if (len >= engine.pool().bufferSize() && (!conn.isIdle() || wokeInIdle)) {
-                // Large reads go straight into the caller's array: one copy fewer.
+            if (len >= engine.pool().bufferSize()) {
+                // Large reads go straight into the caller's array: one copy fewer. While idle the
+                // caller's array is the only memory the wait holds, so ours go back first.
+                if (conn.isIdle() && !wokeInIdle) {
+                    releaseIdleBuffers();
+                }
                 return readSocket(b, off, len);
             }
             if (fill() < 0) {
