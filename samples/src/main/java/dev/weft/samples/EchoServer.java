@@ -25,6 +25,8 @@ public final class EchoServer {
     /** The port {@code main} listens on without {@code --port} or {@code PORT}. */
     public static final int DEFAULT_PORT = 7007;
 
+    private static final int BULK_BYTES = 64 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(EchoServer.class);
 
     private EchoServer() {
@@ -57,6 +59,10 @@ public final class EchoServer {
         // Per connection, for its whole life: the "read until EAGAIN" state an event loop keeps
         // per key is just this array plus the stack.
         byte[] chunk = new byte[8192];
+        // While the peer streams (the last read filled the array), a bigger one for that spell:
+        // reads and writes at least the size of the server's buffers bypass them, so this is one
+        // read and one write syscall per 64 KiB. Dropped at the first short read.
+        byte[] bulk = null;
         while (true) {
             if (in.buffered() == 0) {
                 // Nothing more is buffered: send what we have before we may wait for the peer.
@@ -66,7 +72,8 @@ public final class EchoServer {
                     return; // shutdown closed us while idle: nothing was in flight
                 }
             }
-            int n = in.read(chunk);
+            byte[] into = bulk != null ? bulk : chunk;
+            int n = in.read(into);
             if (n < 0) {
                 // The client's FIN: every byte before it has been echoed (or is buffered and
                 // flushed by the return); returning closes, which sends our FIN.
@@ -76,7 +83,12 @@ public final class EchoServer {
             if (conn.isIdle() && !conn.markBusy()) {
                 return;
             }
-            out.write(chunk, 0, n);
+            out.write(into, 0, n);
+            if (n < into.length) {
+                bulk = null;
+            } else if (bulk == null) {
+                bulk = new byte[BULK_BYTES];
+            }
         }
     }
 
