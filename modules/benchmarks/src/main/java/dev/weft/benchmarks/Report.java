@@ -201,6 +201,17 @@ public final class Report {
                   by one selector thread (`load/TcpPingPong.java`); round trips per second. Stream: one connection, a writer
                   thread sends 1 GiB while the reader takes the echo back; bytes over time to the last echoed byte, in
                   GB/s (10^9 bytes/s).
+                - **Limits of this setup.** Two cores and loopback: during a `/plaintext` run at 256 connections both the
+                  server's core and wrk's core are 92–98% busy (from `/proc/PID/stat`), and loopback softirq work lands on
+                  both. For the fast servers the HTTP figures are bound by client and server together and move 20–30%
+                  between rounds (see min–max); read gaps smaller than that as ties. The interleaved rounds spread drift
+                  over every server but cannot remove it.
+                - **What a virtual thread costs.** A connection parked in `read()` keeps its stack: at 10,000 idle Weft
+                  connections `jcmd PID GC.class_histogram` shows about 2.35 KB per connection in `jdk.internal.vm.StackChunk`,
+                  the largest single item of Weft's idle heap; an event loop keeps no stack per connection. A blocking read
+                  that finds no bytes costs a failed read, a park, re-arming the descriptor with the JDK's poller and an
+                  unpark through the scheduler, where a selector pays one `epoll_wait` for every ready socket: that is
+                  the gap in TCP ping-pong.
                 """);
     }
 
