@@ -62,8 +62,9 @@ class RejectionTableTest {
         add(rows, Violation.CONTROL_CHARACTER, "GET /\u0000 HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.CONTROL_CHARACTER, "GET /\u007f HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.CONTROL_CHARACTER, "GET /\u00c3\u00a9 HTTP/1.1\r\n" + H + "\r\n");
-        // A TLS ClientHello on the plain port: rejected at its first byte (0x16).
-        add(rows, Violation.CONTROL_CHARACTER, "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u01fc\u0003\u0003");
+        // A TLS ClientHello on the plain port: record 16 03 01 len 02 00, handshake 01 len 00 01 fc,
+        // client_version 03 03; each char one Latin-1 byte. Rejected at its first byte (0x16).
+        add(rows, Violation.CONTROL_CHARACTER, "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003");
         add(rows, Violation.VERSION_UNSUPPORTED, "GET / HTTP/2.0\r\n" + H + "\r\n");
         add(rows, Violation.VERSION_UNSUPPORTED, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         add(rows, Violation.VERSION_UNSUPPORTED, "GET / HTTP/1.2\r\n" + H + "\r\n");
@@ -107,7 +108,8 @@ class RejectionTableTest {
         add(rows, Violation.HEADERS_TOO_LARGE, "GET / HTTP/1.1\r\n" + H + ("X-Pad: " + "p".repeat(190) + "\r\n").repeat(90) + "\r\n");
         add(rows, Violation.TOO_MANY_HEADERS, "GET / HTTP/1.1\r\n" + H + "X: y\r\n".repeat(100) + "\r\n");
         // --- framing: Content-Length
-        for (String cl : new String[] {"+10", "-1", "1.5", "10,10", "10, 10", "0x10", "", "1 0", "99999999999999999999", "１"}) {
+        // The last one is U+FF11 FULLWIDTH DIGIT ONE as UTF-8: a digit to Character.isDigit, not to RFC 5234.
+        for (String cl : new String[] {"+10", "-1", "1.5", "10,10", "10, 10", "0x10", "", "1 0", "99999999999999999999", "\u00ef\u00bc\u0091"}) {
             add(rows, Violation.CONTENT_LENGTH_INVALID, "POST / HTTP/1.1\r\n" + H + "Content-Length: " + cl + "\r\n\r\n");
         }
         add(rows, Violation.CONTENT_LENGTH_MULTIPLE, "POST / HTTP/1.1\r\n" + H + "Content-Length: 1\r\nContent-Length: 1\r\n\r\nx");
@@ -178,6 +180,12 @@ class RejectionTableTest {
     }
 
     private static void add(List<Arguments> rows, Violation v, String raw) {
+        // Raw.bytes encodes Latin-1: anything above 0xFF would silently go out as '?'.
+        for (int i = 0; i < raw.length(); i++) {
+            if (raw.charAt(i) > 0xFF) {
+                throw new IllegalArgumentException(v + " row: char " + i + " is not one Latin-1 byte");
+            }
+        }
         String shown = raw.length() > 60 ? raw.substring(0, 60) + "…(" + raw.length() + ")" : raw;
         shown = shown.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
         String label = shown.chars()
