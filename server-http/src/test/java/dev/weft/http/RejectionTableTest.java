@@ -37,6 +37,10 @@ class RejectionTableTest {
 
     static final String H = "Host: t\r\n";
 
+    /** A chunked POST whose fields use 16,048 of the 16,384 header bytes. */
+    static final String NEAR_LIMIT_HEAD = "POST / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\nX-Pad: "
+            + "p".repeat(16000) + "\r\n\r\n";
+
     static Stream<Arguments> rows() {
         List<Arguments> rows = new ArrayList<>();
         // --- line endings (bare LF rejected: see docs/http.md)
@@ -55,6 +59,8 @@ class RejectionTableTest {
         add(rows, Violation.REQUEST_LINE_MALFORMED, " GET / HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.REQUEST_LINE_MALFORMED, "GET /a b HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.REQUEST_LINE_MALFORMED, "GET\r\n" + H + "\r\n");
+        // Only empty lines may precede the request line (RFC 9112 §2.2); a blank-looking one is a request line.
+        add(rows, Violation.REQUEST_LINE_MALFORMED, " \r\nGET / HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.METHOD_INVALID, "G(T / HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.METHOD_INVALID, "GE\"T / HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.CONTROL_CHARACTER, "GET\t/ HTTP/1.1\r\n" + H + "\r\n");
@@ -146,6 +152,9 @@ class RejectionTableTest {
         add(rows, Violation.EXPECTATION_UNSUPPORTED, "POST / HTTP/1.1\r\n" + H + "Expect: 200-ok\r\nContent-Length: 1\r\n\r\nx");
         add(rows, Violation.BODY_TOO_LARGE, "POST / HTTP/1.1\r\n" + H + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n");
         add(rows, Violation.BODY_TOO_LARGE, "POST / HTTP/1.1\r\n" + H + "Content-Length: 9223372036854775807\r\n\r\n");
+        // 19 digits pass the length check (the row above); one more than Long.MAX_VALUE must then hit the overflow check.
+        add(rows, Violation.CONTENT_LENGTH_INVALID, "POST / HTTP/1.1\r\n" + H + "Content-Length: 9223372036854775808\r\n\r\n");
+        add(rows, Violation.CONTENT_LENGTH_INVALID, "POST / HTTP/1.1\r\n" + H + "Content-Length: 9999999999999999999\r\n\r\n");
         // --- chunked bodies
         String c = "POST / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n";
         add(rows, Violation.BODY_TOO_LARGE, c + "400\r\n" + "x".repeat(1024) + "\r\n1\r\nx\r\n0\r\n\r\n");
@@ -156,6 +165,7 @@ class RejectionTableTest {
         add(rows, Violation.CHUNK_SIZE_INVALID, c + "0x5\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_SIZE_INVALID, c + "1000000000000000\r\n");
         add(rows, Violation.CHUNK_SIZE_INVALID, c + "fffffffffffffffff1\r\n");
+        add(rows, Violation.CHUNK_SIZE_INVALID, c + "5\u0000\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5 \r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;=b\r\nhello\r\n0\r\n\r\n");
@@ -174,6 +184,9 @@ class RejectionTableTest {
         add(rows, Violation.HEADER_NO_COLON, c + "0\r\nX\r\n\r\n");
         add(rows, Violation.WHITESPACE_BEFORE_COLON, c + "0\r\nX : a\r\n\r\n");
         add(rows, Violation.HEADER_VALUE_INVALID, c + "0\r\nX: \u0001\r\n\r\n");
+        add(rows, Violation.BARE_CR, c + "0\r\nX: a\rb\r\n\r\n");
+        // A head just under maxHeaderBytes leaves little for trailers: they share the budget.
+        add(rows, Violation.HEADERS_TOO_LARGE, NEAR_LIMIT_HEAD + "0\r\nT: " + "v".repeat(500) + "\r\n\r\n");
         add(rows, Violation.TOO_MANY_HEADERS, "POST / HTTP/1.1\r\n" + H + "X: y\r\n".repeat(97)
                 + "Transfer-Encoding: chunked\r\n\r\n0\r\n" + "T: y\r\n".repeat(3) + "\r\n");
         return rows.stream();
@@ -258,6 +271,12 @@ class RejectionTableTest {
             assertEquals(expected.reason() + "\n", reply.text());
             assertTrue(client.closedByServer(), "connection not closed after " + expected);
         }
+    }
+
+    @Test
+    void aSmallTrailerFitsBehindTheNearLimitHead() throws IOException {
+        // So the HEADERS_TOO_LARGE trailer row fails on its trailer, not on its head.
+        parseAll(Raw.bytes(NEAR_LIMIT_HEAD + "0\r\nT: " + "v".repeat(200) + "\r\n\r\n"));
     }
 
     @Test
