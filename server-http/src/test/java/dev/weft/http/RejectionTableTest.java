@@ -173,6 +173,8 @@ class RejectionTableTest {
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a=\"open\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a=\"x\u0001\"\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a=b c\r\nhello\r\n0\r\n\r\n");
+        add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a\u0000\r\nhello\r\n0\r\n\r\n");
+        add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a=b\u0000\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_LINE_TOO_LONG, c + "5" + ";a=b".repeat(1100) + "\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.BARE_LF, c + "5\nhello\r\n0\r\n\r\n");
         add(rows, Violation.BARE_CR, c + "5\rhello\r\n0\r\n\r\n");

@@ -740,6 +740,7 @@ public final class RequestParser {
             throw bad(Violation.CHUNK_SIZE_INVALID);
         }
         // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] ): whitespace only before a ';'
+        boolean inExtensions = false;
         while (true) {
             boolean ws = false;
             while (b == SP || b == HT) {
@@ -756,8 +757,10 @@ public final class RequestParser {
                 if (b < 0) {
                     throw truncated("chunk size line");
                 }
-                throw bad(b == LF ? Violation.BARE_LF : ws ? Violation.CHUNK_EXTENSION_INVALID : Violation.CHUNK_SIZE_INVALID);
+                throw bad(b == LF ? Violation.BARE_LF
+                        : ws || inExtensions ? Violation.CHUNK_EXTENSION_INVALID : Violation.CHUNK_SIZE_INVALID);
             }
+            inExtensions = true;
             b = read(in);
             if (++lineBytes > MAX_CHUNK_LINE) {
                 throw bad(Violation.CHUNK_LINE_TOO_LONG);
