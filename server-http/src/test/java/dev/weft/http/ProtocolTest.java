@@ -186,6 +186,18 @@ class ProtocolTest {
     }
 
     @Test
+    void manySmallChunksWithShortExtensionsAreFine() throws Exception {
+        try (Raw c = new Raw(server.port())) {
+            c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "1\r\nx\r\n".repeat(3000) + "1;n=v\r\ny\r\n".repeat(3000) + "0\r\n\r\n");
+            Raw.Reply r = c.read();
+            assertEquals(200, r.status());
+            assertEquals("x".repeat(3000) + "y".repeat(3000), r.text());
+            assertEquals("Hello", c.send("GET /plain HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+        }
+    }
+
+    @Test
     void chunkedResponseAndTrailersOnRequest() throws Exception {
         try (Raw c = new Raw(server.port())) {
             Raw.Reply r = c.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n").read();

@@ -37,6 +37,9 @@ class RejectionTableTest {
 
     static final String H = "Host: t\r\n";
 
+    /** 32 KiB of chunk lines for 8 bytes of data (and the last chunk). */
+    static final String EXTENSION_FLOOD = ("1;e=" + "x".repeat(4000) + "\r\nx\r\n").repeat(8) + "0\r\n\r\n";
+
     /** A chunked POST whose fields use 16,048 of the 16,384 header bytes. */
     static final String NEAR_LIMIT_HEAD = "POST / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\nX-Pad: "
             + "p".repeat(16000) + "\r\n\r\n";
@@ -176,6 +179,9 @@ class RejectionTableTest {
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a\u0000\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_EXTENSION_INVALID, c + "5;a=b\u0000\r\nhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_LINE_TOO_LONG, c + "5" + ";a=b".repeat(1100) + "\r\nhello\r\n0\r\n\r\n");
+        // 1-byte chunks behind long extension lines: the framing, not the 1024-byte body limit, gives out.
+        add(rows, Violation.CHUNK_OVERHEAD_TOO_LARGE, c + EXTENSION_FLOOD);
+        add(rows, Violation.CHUNK_OVERHEAD_TOO_LARGE, c + ("1;e=" + "v".repeat(96) + "\r\nx\r\n").repeat(400) + "0\r\n\r\n");
         add(rows, Violation.BARE_LF, c + "5\nhello\r\n0\r\n\r\n");
         add(rows, Violation.BARE_CR, c + "5\rhello\r\n0\r\n\r\n");
         add(rows, Violation.CHUNK_DATA_UNTERMINATED, c + "5\r\nhelloXX\r\n0\r\n\r\n");
@@ -272,6 +278,17 @@ class RejectionTableTest {
             assertEquals("close", reply.header("Connection"));
             assertEquals(expected.reason() + "\n", reply.text());
             assertTrue(client.closedByServer(), "connection not closed after " + expected);
+        }
+    }
+
+    @Test
+    void extensionFloodInABodyTheHandlerIgnoresClosesTheConnection() throws IOException {
+        // GET / answers without reading: the flood meets the drain (256 KiB by default, far above
+        // the flood's 32 KiB), which must stop it the same way.
+        try (Raw client = new Raw(server.port())) {
+            client.send("GET / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\n\r\n" + EXTENSION_FLOOD);
+            assertEquals("ok", client.read().text());
+            assertTrue(client.closedByServer(), "connection kept after draining a framing flood");
         }
     }
 

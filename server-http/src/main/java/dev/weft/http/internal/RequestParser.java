@@ -28,6 +28,12 @@ public final class RequestParser {
     private static final int MAX_EMPTY_LINES = 8;
     /** Longest chunk-size line with extensions; no sane client comes near it. */
     private static final int MAX_CHUNK_LINE = 4096;
+    /**
+     * Chunk framing a body may carry beyond what its data pays for (Go's chunkedReader after
+     * CVE-2023-39326): without it, 1-byte chunks behind 4 KiB lines cost 4096 wire bytes per
+     * byte counted against maxBodyBytes.
+     */
+    private static final int MAX_CHUNK_EXCESS = 16 << 10;
 
     /** tchar, RFC 9110 §5.6.2. */
     static final boolean[] TCHAR = new boolean[256];
@@ -93,6 +99,10 @@ public final class RequestParser {
     private long poolHint;
     /** Bytes known to sit in {@link #socketIn}'s buffer: reading them cannot block. */
     private int avail;
+    /** Framing bytes of the current chunked body not yet paid for by its data; reset per head. */
+    private long chunkExcess;
+    /** Wire bytes of the last chunk-size line, CRLF included. */
+    private int chunkLineBytes;
 
     /**
      * @param socketIn  the connection's input, or null when parsing from any other stream (tests, benchmarks)
@@ -183,6 +193,7 @@ public final class RequestParser {
         teLastChunked = false;
         hostCount = 0;
         expectOther = false;
+        chunkExcess = 0;
         int b = read(in);
         int empty = 0;
         while (b == CR || b == LF) {
@@ -847,7 +858,21 @@ public final class RequestParser {
         if (b != LF) {
             throw b < 0 ? truncated("chunk size line") : bad(Violation.BARE_CR);
         }
+        chunkLineBytes = lineBytes + 1;
+        // RFC 9112 §7.1.1 asks for a limit on extensions. As Go: the line (lineBytes counts its CR)
+        // and the CRLF after the data cost their length, each chunk is allowed 16 + 2 per data
+        // byte, and credit never accumulates, so small chunks with plain lines stay at zero.
+        long excess = chunkExcess + lineBytes + 1 - 16 - 2 * size;
+        chunkExcess = Math.max(excess, 0);
+        if (excess > MAX_CHUNK_EXCESS) {
+            throw bad(Violation.CHUNK_OVERHEAD_TOO_LARGE);
+        }
         return size;
+    }
+
+    /** Wire bytes of the chunk-size line {@link #readChunkSize} read last, CRLF included. */
+    public int lastChunkLineBytes() {
+        return chunkLineBytes;
     }
 
     /** Reads the CRLF after chunk data. */

@@ -48,6 +48,7 @@ public enum Violation {
     CHUNK_SIZE_INVALID(400, "invalid chunk size", "RFC 9112 §7.1"),
     CHUNK_EXTENSION_INVALID(400, "invalid chunk extension", "RFC 9112 §7.1.1"),
     CHUNK_LINE_TOO_LONG(400, "chunk size line too long", "RFC 9112 §7.1"),
+    CHUNK_OVERHEAD_TOO_LARGE(400, "chunk framing overhead too large", "RFC 9112 §7.1.1"),
     CHUNK_DATA_UNTERMINATED(400, "chunk data not followed by CRLF", "RFC 9112 §7.1"),
     // Time (RFC 9110 §15.5.9)
     HEADER_TIMEOUT(408, "request header not received in time", "RFC 9110 §15.5.9");
