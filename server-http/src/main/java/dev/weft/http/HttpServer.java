@@ -133,7 +133,7 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
-        /** How much of a body the handler did not read is read and discarded to keep the connection; beyond it, close. Default 256 KiB. */
+        /** How much of a body the handler did not read is read and discarded to keep the connection (wire bytes, chunk framing included); beyond it, close. Default 256 KiB. */
         public Builder maxDrainBytes(long bytes) {
             this.maxDrainBytes = bytes;
             return this;

@@ -198,6 +198,17 @@ class ProtocolTest {
     }
 
     @Test
+    void drainCountsChunkFramingNotOnlyData() throws Exception {
+        // 300 data bytes, under maxDrainBytes (1000), in 1800 wire bytes, over it.
+        try (Raw c = new Raw(server.port())) {
+            c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "1\r\nx\r\n".repeat(300) + "0\r\n\r\n");
+            assertEquals("ignored", c.read().text());
+            assertTrue(c.closedByServer(), "drained more than maxDrainBytes off the wire");
+        }
+    }
+
+    @Test
     void chunkedResponseAndTrailersOnRequest() throws Exception {
         try (Raw c = new Raw(server.port())) {
             Raw.Reply r = c.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n").read();

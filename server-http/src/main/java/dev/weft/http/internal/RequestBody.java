@@ -18,6 +18,8 @@ final class RequestBody extends InputStream {
     /** Bytes left: of the body (Content-Length) or of the current chunk. */
     private long remaining;
     private long total;
+    /** Bytes taken off the wire for this body: data, and for chunked also lines, CRLFs and trailers. */
+    private long wire;
     private boolean started;
     private boolean eof;
     private IOException failure;
@@ -100,11 +102,15 @@ final class RequestBody extends InputStream {
         if (chunked && remaining == 0) {
             if (started) {
                 c.parser.readChunkEnd(in);
+                wire += 2;
             }
             started = true;
             long size = c.parser.readChunkSize(in);
+            wire += c.parser.lastChunkLineBytes();
             if (size == 0) {
+                int before = head.headerBytes;
                 trailers = c.parser.readTrailers(in, head);
+                wire += head.headerBytes - before;
                 eof = true;
                 return -1;
             }
@@ -121,6 +127,7 @@ final class RequestBody extends InputStream {
             throw new EOFException("connection closed inside the request body, " + remaining + " bytes short");
         }
         remaining -= n;
+        wire += n;
         if (!chunked && remaining == 0) {
             eof = true;
         }
@@ -128,7 +135,9 @@ final class RequestBody extends InputStream {
     }
 
     /**
-     * Reads and discards what the handler left, at most {@code max} bytes.
+     * Reads and discards what the handler left, at most {@code max} bytes off the wire, framing
+     * included: a chunked body of tiny chunks costs far more to skip than its data says. (The
+     * bound is checked between reads, so it can be passed by one chunk line and the trailers.)
      *
      * @return true when the body ended within the bound (the connection can serve the next request)
      */
@@ -141,16 +150,14 @@ final class RequestBody extends InputStream {
         }
         continueSent = true; // never send 100 while draining
         byte[] skip = new byte[(int) Math.min(8192, Math.max(1, max))];
-        long left = max;
+        long end = wire + max;
         try {
             while (!eof) {
+                long left = end - wire;
                 if (left <= 0) {
                     return false;
                 }
-                int n = readBody(skip, 0, (int) Math.min(skip.length, left));
-                if (n > 0) {
-                    left -= n;
-                }
+                readBody(skip, 0, (int) Math.min(skip.length, left));
             }
             return true;
         } catch (IOException e) {
