@@ -44,7 +44,8 @@ class ParserAndWriterTest {
         assertEquals("/", parse("GET HTTPS://example.com HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
         assertEquals("*", parse("OPTIONS * HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
         assertEquals("BREW", parse("BREW / HTTP/1.1\r\nHost: e\r\n\r\n").method);
-        for (String fine : new String[] {"/a/.b", "/a/...", "/b.c/d", "/a/%2e%2e%2e", "/.well-known/x", "/a?x=/../"}) {
+        for (String fine : new String[] {"/a/.b", "/a/...", "/b.c/d", "/a/%2e%2e%2e", "/.well-known/x", "/a?x=/../",
+            "/a%2e", "/%2e%2ex", "/a?x=%2F%00&y=..%2F"}) {
             assertEquals(fine, parse("GET " + fine + " HTTP/1.1\r\nHost: e\r\n\r\n").target);
         }
     }

@@ -88,8 +88,16 @@ class RejectionTableTest {
         add(rows, Violation.TARGET_INVALID, "GET /a<b> HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a\\b HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET http:///a HTTP/1.1\r\n" + H + "\r\n");
-        for (String path : new String[] {"/a/../b", "/./a", "/a/%2e%2E/b", "/a/.", "/..", "/a/.%2e?q", "http://t/a/../b"}) {
+        for (String path : new String[] {"/a/../b", "/./a", "/a/%2e%2E/b", "/a/.", "/..", "/a/.%2e?q", "http://t/a/../b",
+            "/x/%2e%2e/y", "/%2E", "/a/%2e./b", "/a/%2e"}) {
             add(rows, Violation.DOT_SEGMENT, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
+        // "..%2F" decodes to "../" in path() and in a "*" or {param} value, after the dot check passed.
+        for (String path : new String[] {"/files/..%2Fsecret", "/a%2fb", "/%2F", "/a/b%2F?q", "http://t/a%2Fb"}) {
+            add(rows, Violation.ENCODED_SLASH, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
+        for (String path : new String[] {"/a%00", "/file.txt%00.png", "/%00/b"}) {
+            add(rows, Violation.ENCODED_NUL, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
         }
         add(rows, Violation.TARGET_FORM, "GET * HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_FORM, "CONNECT example.com:443 HTTP/1.1\r\n" + H + "\r\n");

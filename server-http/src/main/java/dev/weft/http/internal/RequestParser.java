@@ -378,17 +378,22 @@ public final class RequestParser {
             head.rawPath = target.substring(pathStart, query - from);
             head.rawQuery = target.substring(query - from + 1);
         }
-        if (hasDotSegment(head.rawPath)) {
-            // "/a/../b" names "/b" to a client and "/a/../b" to a naive handler: refuse the ambiguity.
-            throw bad(Violation.DOT_SEGMENT);
+        Violation v = pathViolation(head.rawPath);
+        if (v != null) {
+            throw bad(v);
         }
     }
 
-    /** True when a segment is "." or "..", also percent-encoded ("%2e", ".%2E", …). */
-    static boolean hasDotSegment(String path) {
+    /**
+     * Why a path (escapes already validated) cannot be decoded safely, or null. Each case makes
+     * the path name one resource to the client and another to a handler that decodes it:
+     * "." and ".." segments, also percent-encoded (RFC 3986 §5.2.4, §2.3: "%2e" is ".");
+     * "%2F", which decodes to a separator that is not one (§2.2); "%00" (§7.3).
+     */
+    static Violation pathViolation(String path) {
         int n = path.length();
         if (path.indexOf('.') < 0 && path.indexOf('%') < 0) {
-            return false;
+            return null;
         }
         int i = 0;
         while (i < n) {
@@ -401,8 +406,18 @@ public final class RequestParser {
                 if (c == '.') {
                     dots++;
                     j++;
-                } else if (c == '%' && j + 2 < n && path.charAt(j + 1) == '2' && (path.charAt(j + 2) | 0x20) == 'e') {
-                    dots++;
+                } else if (c == '%' && j + 2 < n) {
+                    char hi = path.charAt(j + 1);
+                    char lo = (char) (path.charAt(j + 2) | 0x20);
+                    if (hi == '2' && lo == 'e') {
+                        dots++;
+                    } else if (hi == '2' && lo == 'f') {
+                        return Violation.ENCODED_SLASH;
+                    } else if (hi == '0' && lo == '0') {
+                        return Violation.ENCODED_NUL;
+                    } else {
+                        other = true;
+                    }
                     j += 3;
                 } else {
                     other = true;
@@ -410,11 +425,11 @@ public final class RequestParser {
                 }
             }
             if (!other && (dots == 1 || dots == 2)) {
-                return true;
+                return Violation.DOT_SEGMENT;
             }
             i = j;
         }
-        return false;
+        return null;
     }
 
     static int hex(int c) {

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * Method + path-template routing. A template is {@code /}-separated segments, each a literal,
  * a {@code {name}} parameter, or (last only) {@code *} for the rest of the path. Literal beats
  * parameter beats wildcard; templates without parameters are found with one hash lookup.
- * Matching is per raw segment, decoded after splitting, so {@code %2F} never splits a segment.
+ * Matching is per raw segment, decoded after splitting, so an escape never splits a segment
+ * (the parser rejects {@code %2F} in a path anyway).
  */
 public final class Router {
 

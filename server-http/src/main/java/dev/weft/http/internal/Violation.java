@@ -13,6 +13,8 @@ public enum Violation {
     METHOD_INVALID(400, "method is not a token", "RFC 9110 §9.1"),
     TARGET_INVALID(400, "invalid character or escape in request target", "RFC 9112 §3.2, RFC 3986 §2"),
     DOT_SEGMENT(400, "dot segment in path", "RFC 3986 §5.2.4"),
+    ENCODED_SLASH(400, "encoded slash (%2F) in path", "RFC 3986 §2.2"),
+    ENCODED_NUL(400, "encoded NUL (%00) in path", "RFC 3986 §7.3"),
     TARGET_FORM(400, "request target form not allowed for this method", "RFC 9112 §3.2"),
     VERSION_MALFORMED(400, "malformed HTTP version", "RFC 9112 §2.3"),
     VERSION_UNSUPPORTED(505, "HTTP version not supported, use HTTP/1.1 or HTTP/1.0", "RFC 9110 §15.6.6"),
