@@ -42,6 +42,12 @@ class ParserAndWriterTest {
         assertEquals("/p/q", abs.rawPath);
         assertEquals("z", abs.rawQuery);
         assertEquals("/", parse("GET HTTPS://example.com HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
+        // RFC 9112 §3.2.2: the target's authority is the host; Host is required but ignored.
+        RequestHead other = parse("GET http://example.com:81/a@b HTTP/1.1\r\nHost: other\r\n\r\n");
+        assertEquals("example.com:81", other.host);
+        assertEquals("/a@b", other.rawPath, "'@' past the authority is a path character");
+        assertEquals("other", other.headers.get("Host"), "the header itself stays as sent");
+        assertEquals("e", parse("GET http://e?q HTTP/1.0\r\n\r\n").host);
         assertEquals("*", parse("OPTIONS * HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
         assertEquals("BREW", parse("BREW / HTTP/1.1\r\nHost: e\r\n\r\n").method);
         for (String fine : new String[] {"/a/.b", "/a/...", "/b.c/d", "/a/%2e%2e%2e", "/.well-known/x", "/a?x=/../",

@@ -87,7 +87,12 @@ class RejectionTableTest {
         add(rows, Violation.TARGET_INVALID, "GET /a#frag HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a<b> HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a\\b HTTP/1.1\r\n" + H + "\r\n");
-        add(rows, Violation.TARGET_INVALID, "GET http:///a HTTP/1.1\r\n" + H + "\r\n");
+        for (String target : new String[] {"http:///a", "http://", "http://?q", "http://:80/x", "https://:443"}) {
+            add(rows, Violation.TARGET_HOST_EMPTY, "GET " + target + " HTTP/1.1\r\n" + H + "\r\n");
+        }
+        for (String target : new String[] {"http://u@t/", "http://u:p@t/a", "http://@t/", "http://u@t?q", "https://t@evil"}) {
+            add(rows, Violation.TARGET_USERINFO, "GET " + target + " HTTP/1.1\r\n" + H + "\r\n");
+        }
         for (String path : new String[] {"/a/../b", "/./a", "/a/%2e%2E/b", "/a/.", "/..", "/a/.%2e?q", "http://t/a/../b",
             "/x/%2e%2e/y", "/%2E", "/a/%2e./b", "/a/%2e"}) {
             add(rows, Violation.DOT_SEGMENT, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");

@@ -21,6 +21,10 @@ public final class RequestHead {
     public boolean connectionClose;
     public boolean connectionKeepAlive;
     public boolean expectContinue;
+    /**
+     * The authority of an absolute-form target (RFC 9112 §3.2.2: Host is then ignored), else the
+     * Host header; null for HTTP/1.0 without either.
+     */
     public String host;
     /** Header bytes and lines used, so trailers share the same budget. */
     public int headerBytes;

@@ -193,6 +193,7 @@ public final class RequestParser {
         teLastChunked = false;
         hostCount = 0;
         expectOther = false;
+        targetAuthority = null;
         chunkExcess = 0;
         int b = read(in);
         int empty = 0;
@@ -358,17 +359,12 @@ public final class RequestParser {
             int authorityStart = schemeEnd + 3;
             int slash = target.indexOf('/', authorityStart);
             int q = query < 0 ? -1 : query - from;
-            if (slash < 0 || (q >= 0 && q < slash)) {
-                int end = q >= 0 ? q : target.length();
-                if (end == authorityStart) {
-                    throw bad(Violation.TARGET_INVALID);
-                }
+            boolean noPath = slash < 0 || (q >= 0 && q < slash);
+            targetAuthority = authority(target, authorityStart, noPath ? (q >= 0 ? q : target.length()) : slash);
+            if (noPath) {
                 head.rawPath = "/";
                 head.rawQuery = q >= 0 ? target.substring(q + 1) : null;
                 return;
-            }
-            if (slash == authorityStart) {
-                throw bad(Violation.TARGET_INVALID);
             }
             pathStart = slash;
         }
@@ -382,6 +378,22 @@ public final class RequestParser {
         if (v != null) {
             throw bad(v);
         }
+    }
+
+    /**
+     * The authority of an absolute-form target: it, not Host, names the host (RFC 9112 §3.2.2).
+     * Its bytes passed the target check, which past '@' leaves exactly the Host header's set.
+     */
+    private static String authority(String target, int start, int end) throws BadMessageException {
+        int at = target.indexOf('@', start);
+        if (at >= 0 && at < end) {
+            // RFC 9110 §4.2.4: userinfo in an http(s) target is an error; "http://trusted@evil/" misleads.
+            throw bad(Violation.TARGET_USERINFO);
+        }
+        if (end == start || target.charAt(start) == ':') {
+            throw bad(Violation.TARGET_HOST_EMPTY);
+        }
+        return target.substring(start, end);
     }
 
     /**
@@ -584,6 +596,8 @@ public final class RequestParser {
     private boolean teLastChunked;
     private int hostCount;
     private boolean expectOther;
+    /** Authority of an absolute-form target, or null. */
+    private String targetAuthority;
 
     private void special(RequestHead head, String name, String value) throws BadMessageException {
         // Interned names: identity comparison is enough.
@@ -726,6 +740,10 @@ public final class RequestParser {
             }
             // RFC 9110 §10.1.1: a 100-continue expectation in an HTTP/1.0 request MUST be ignored.
             head.expectContinue = false;
+        }
+        if (targetAuthority != null) {
+            // RFC 9112 §3.2.2: Host is still required and checked above, but MUST be ignored.
+            head.host = targetAuthority;
         }
         if (head.contentLength > maxBodyBytes) {
             throw bad(Violation.BODY_TOO_LARGE);

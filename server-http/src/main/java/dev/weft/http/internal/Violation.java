@@ -16,6 +16,8 @@ public enum Violation {
     ENCODED_SLASH(400, "encoded slash (%2F) in path", "RFC 3986 §2.2"),
     ENCODED_NUL(400, "encoded NUL (%00) in path", "RFC 3986 §7.3"),
     TARGET_FORM(400, "request target form not allowed for this method", "RFC 9112 §3.2"),
+    TARGET_USERINFO(400, "userinfo in request target", "RFC 9110 §4.2.4"),
+    TARGET_HOST_EMPTY(400, "empty host in request target", "RFC 9110 §4.2.1"),
     VERSION_MALFORMED(400, "malformed HTTP version", "RFC 9112 §2.3"),
     VERSION_UNSUPPORTED(505, "HTTP version not supported, use HTTP/1.1 or HTTP/1.0", "RFC 9110 §15.6.6"),
     CONTROL_CHARACTER(400, "control or non-ASCII byte in request line", "RFC 9112 §3"),
