@@ -206,6 +206,11 @@ class RejectionTableTest {
         add(rows, Violation.WHITESPACE_BEFORE_COLON, c + "0\r\nX : a\r\n\r\n");
         add(rows, Violation.HEADER_VALUE_INVALID, c + "0\r\nX: \u0001\r\n\r\n");
         add(rows, Violation.BARE_CR, c + "0\r\nX: a\rb\r\n\r\n");
+        for (String field : new String[] {"Content-Length: 5", "Transfer-Encoding: chunked", "Trailer: X", "Host: evil",
+            "Connection: close", "Keep-Alive: timeout=5", "Proxy-Connection: keep-alive", "TE: trailers", "Upgrade: h2c",
+            "Expect: 100-continue", "content-LENGTH: 0", "PROXY-CONNECTION: close"}) {
+            add(rows, Violation.TRAILER_FIELD_FORBIDDEN, c + "0\r\nX-Checksum: 1\r\n" + field + "\r\n\r\n");
+        }
         // A head just under maxHeaderBytes leaves little for trailers: they share the budget.
         add(rows, Violation.HEADERS_TOO_LARGE, NEAR_LIMIT_HEAD + "0\r\nT: " + "v".repeat(500) + "\r\n\r\n");
         add(rows, Violation.TOO_MANY_HEADERS, "POST / HTTP/1.1\r\n" + H + "X: y\r\n".repeat(97)

@@ -49,6 +49,10 @@ public final class RequestParser {
     static final String H_TRANSFER_ENCODING = "transfer-encoding";
     static final String H_CONNECTION = "connection";
     static final String H_EXPECT = "expect";
+    static final String H_TE = "te";
+    static final String H_TRAILER = "trailer";
+    static final String H_KEEP_ALIVE = "keep-alive";
+    static final String H_UPGRADE = "upgrade";
 
     static {
         for (int c = '0'; c <= '9'; c++) {
@@ -559,6 +563,8 @@ public final class RequestParser {
             list.add(name, value);
             if (!trailers) {
                 special(head, name, value);
+            } else if (headerOnly(name)) {
+                throw bad(Violation.TRAILER_FIELD_FORBIDDEN);
             }
         }
         if (bytes > maxHeaderBytes) {
@@ -574,6 +580,20 @@ public final class RequestParser {
     }
 
     private HeaderList trailerList;
+
+    /**
+     * Fields that only mean something in the header section (RFC 9110 §6.5.1), refused in
+     * trailers so that no recipient merging trailers into the headers can reframe, reroute or
+     * re-control the message after the fact: framing (Content-Length, Transfer-Encoding,
+     * Trailer), routing (Host), connection control (Connection, Keep-Alive, Proxy-Connection,
+     * TE, Upgrade: RFC 9110 §7.6.1) and Expect (answered before the body, RFC 9110 §10.1.1).
+     */
+    private static boolean headerOnly(String name) {
+        // Interned names: identity comparison is enough, except for the one not in KNOWN.
+        return name == H_CONTENT_LENGTH || name == H_TRANSFER_ENCODING || name == H_TRAILER || name == H_HOST
+                || name == H_CONNECTION || name == H_KEEP_ALIVE || name == H_TE || name == H_UPGRADE
+                || name == H_EXPECT || name.equals("proxy-connection");
+    }
 
     private static String name(byte[] buf, int len) {
         String[] candidates = len < KNOWN_BY_LENGTH.length ? KNOWN_BY_LENGTH[len] : null;

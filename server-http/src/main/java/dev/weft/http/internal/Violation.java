@@ -35,6 +35,7 @@ public enum Violation {
     HEADER_VALUE_INVALID(400, "control character in header value", "RFC 9110 §5.5"),
     HEADERS_TOO_LARGE(431, "request header fields too large", "RFC 6585 §5"),
     TOO_MANY_HEADERS(431, "too many request header fields", "RFC 6585 §5"),
+    TRAILER_FIELD_FORBIDDEN(400, "framing, routing or connection field in trailers", "RFC 9110 §6.5.1"),
     // Framing (RFC 9112 §6)
     CONTENT_LENGTH_INVALID(400, "Content-Length is not a non-negative decimal number", "RFC 9110 §8.6"),
     CONTENT_LENGTH_MULTIPLE(400, "more than one Content-Length", "RFC 9112 §6.3"),
