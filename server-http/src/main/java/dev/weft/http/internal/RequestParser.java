@@ -386,7 +386,7 @@ public final class RequestParser {
 
     /**
      * The authority of an absolute-form target: it, not Host, names the host (RFC 9112 §3.2.2).
-     * Its bytes passed the target check, which past '@' leaves exactly the Host header's set.
+     * Its bytes passed the target check; less '/', '?' and '@', that is the set a Host value may hold.
      */
     private static String authority(String target, int start, int end) throws BadMessageException {
         int at = target.indexOf('@', start);
