@@ -197,4 +197,74 @@ class TimeoutsTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
         }
     }
+
+    /** A chat's broadcaster writes from another thread while the connection's own thread waits reading. */
+    @Test
+    void writesFromAnotherThreadDoNotLiftTheReadTimeout() throws Exception {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofMillis(300)).handler(conn -> {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!result.isDone()) {
+                        conn.out().write('.');
+                        conn.out().flush();
+                        Thread.sleep(5); // a steady writer: each write starts and ends its own guard
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the connection closed under it: done
+                }
+            });
+            try {
+                result.complete(conn.in().read());
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+                throw e;
+            } finally {
+                writer.join();
+            }
+        }).start();
+             Socket s = Net.connect(server)) {
+            Thread.ofVirtual().start(() -> { // keep reading, so the writer never blocks
+                try {
+                    s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // closed at the end of the test
+                }
+            });
+            ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(result));
+            assertEquals(Kind.READ, e.kind());
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
+
+    /** The reader's guard must not replace the bound of a write blocked on a peer that never reads. */
+    @Test
+    void aReadOnTheConnectionThreadDoesNotLiftTheWriteTimeoutOfAnotherThread() throws Exception {
+        CompletableFuture<Throwable> writeFailure = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofSeconds(30)).writeTimeout(Duration.ofMillis(300))
+                .sendBufferSize(64 * 1024).handler(conn -> {
+                    Thread writer = Thread.ofVirtual().start(() -> {
+                        byte[] chunk = new byte[64 * 1024];
+                        try {
+                            while (true) {
+                                conn.out().write(chunk);
+                            }
+                        } catch (IOException e) {
+                            writeFailure.complete(e);
+                        }
+                    });
+                    try {
+                        conn.in().read(); // blocks: the peer sends nothing
+                    } finally {
+                        writer.join();
+                    }
+                }).start();
+             Socket s = Net.connect(server)) {
+            s.setReceiveBufferSize(4096);
+            Throwable t = writeFailure.get(10, TimeUnit.SECONDS);
+            assertTrue(t instanceof IOException, String.valueOf(t));
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().timeouts(Kind.WRITE) == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
 }

@@ -45,12 +45,14 @@ public final class ConnectionImpl implements Connection {
 
     private static final VarHandle STATE;
     private static final VarHandle GUARD;
+    private static final VarHandle READ_GUARD;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ConnectionImpl.class, "state", int.class);
             GUARD = l.findVarHandle(ConnectionImpl.class, "guard", int.class);
+            READ_GUARD = l.findVarHandle(ConnectionImpl.class, "readGuard", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -62,9 +64,16 @@ public final class ConnectionImpl implements Connection {
     private final InetSocketAddress remote;
 
     private volatile int state;
-    /** What the watchdog watches: {@code GUARD_*}; the deadline is written before it. */
+    /**
+     * What the watchdog watches on the output side: {@code GUARD_WRITE}, {@code GUARD_HANDSHAKE};
+     * the deadline is written before it. Reads have their own slot: a protocol may read on one
+     * thread while another writes (a chat's broadcaster), and neither may clear the other's bound.
+     */
     private volatile int guard;
     private long guardDeadline;
+    /** {@code GUARD_READ} while a plain read is bounded, {@code GUARD_FIRED} once the watchdog cut it. */
+    private volatile int readGuard;
+    private long readDeadline;
     private volatile boolean closedAsIdle;
 
     private Thread thread;
@@ -206,11 +215,16 @@ public final class ConnectionImpl implements Connection {
 
     /** A plain read is about to block until at most {@code dueNanos} (System.nanoTime based). */
     void guardRead(long dueNanos) {
-        guardDeadline = dueNanos;
-        guard = GUARD_READ;
+        readDeadline = dueNanos;
+        readGuard = GUARD_READ;
     }
 
-    /** Ends the guarded operation; true if the watchdog fired on it (the channel is closed then). */
+    /** Ends the guarded read; true if the watchdog fired on it (the input is shut down then). */
+    boolean readGuardEnd() {
+        return (int) READ_GUARD.getAndSet(this, GUARD_NONE) == GUARD_FIRED;
+    }
+
+    /** Ends the guarded write or handshake; true if the watchdog fired on it (the channel is closed then). */
     boolean guardEnd() {
         return (int) GUARD.getAndSet(this, GUARD_NONE) == GUARD_FIRED;
     }
@@ -221,16 +235,16 @@ public final class ConnectionImpl implements Connection {
      * reply); a write or handshake past its bound gets the connection closed.
      */
     void checkGuard(long now) {
-        int g = guard;
-        if (g == GUARD_READ && now - guardDeadline > 0 && GUARD.compareAndSet(this, GUARD_READ, GUARD_FIRED)) {
+        if (readGuard == GUARD_READ && now - readDeadline > 0
+                && READ_GUARD.compareAndSet(this, GUARD_READ, GUARD_FIRED)) {
             try {
                 // The JDK wakes a virtual thread parked in read on shutdownInput (Poller.stopPoll).
                 channel.shutdownInput();
             } catch (IOException | RuntimeException e) {
                 closeFromOutside();
             }
-            return;
         }
+        int g = guard;
         if ((g == GUARD_WRITE || g == GUARD_HANDSHAKE) && now - guardDeadline > 0
                 && GUARD.compareAndSet(this, g, GUARD_FIRED)) {
             engine.counters().timeout(g == GUARD_WRITE ? ConnectionTimeoutException.Kind.WRITE

@@ -113,13 +113,13 @@ public final class SocketInputImpl extends SocketInput {
         try {
             n = raw.read(b, off, len);
         } catch (IOException e) {
-            if (conn.guardEnd()) {
+            if (conn.readGuardEnd()) {
                 timedOut = kind;
                 throw timeout(kind, e, true);
             }
             throw e;
         }
-        if (conn.guardEnd()) {
+        if (conn.readGuardEnd()) {
             // The input is shut down now. Bytes that won the race are served; the next read throws.
             timedOut = kind;
             if (n <= 0) {
