@@ -10,7 +10,8 @@ import javax.net.ssl.SSLContext;
  * protocol servers built on it. Setters only record; {@link #buildConfig()} validates and
  * fails with an {@link IllegalArgumentException} that names the option and the value.
  *
- * <p>Timeouts follow Go's net/http names. A {@code Duration.ZERO} timeout means "no timeout".
+ * <p>Timeouts follow Go's net/http names. A {@code Duration.ZERO} timeout means "no timeout";
+ * a zero {@link #shutdownGrace} means in-flight work is force-closed at once.
  *
  * @param <B> the concrete builder type, returned by every setter
  */
@@ -151,7 +152,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
 
     /**
      * How long {@code shutdown()} and {@code close()} let busy connections finish before they are
-     * closed by force. Default 10 s.
+     * closed by force. Default 10 s; {@code Duration.ZERO} force-closes busy connections at once.
      */
     public B shutdownGrace(Duration grace) {
         this.shutdownGrace = grace;
@@ -170,32 +171,15 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
      * @throws IllegalArgumentException naming the first invalid option and its value
      */
     protected ServerConfig buildConfig() {
-        check(port >= 0 && port <= 65535, "port", port, "must be 0–65535");
-        check(backlog >= 1, "backlog", backlog, "must be at least 1");
-        check(receiveBufferSize >= 0, "receiveBufferSize", receiveBufferSize, "must be 0 (kernel default) or positive");
-        check(sendBufferSize >= 0, "sendBufferSize", sendBufferSize, "must be 0 (kernel default) or positive");
-        check(bufferSize >= 256 && bufferSize <= 1 << 20, "bufferSize", bufferSize, "must be 256–1048576 bytes");
-        checkTimeout("readTimeout", readTimeout);
-        checkTimeout("idleTimeout", idleTimeout);
-        checkTimeout("writeTimeout", writeTimeout);
-        checkTimeout("handshakeTimeout", handshakeTimeout);
-        checkTimeout("shutdownGrace", shutdownGrace);
-        check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
         return new ServerConfig(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                 receiveBufferSize, sendBufferSize, bufferSize, readTimeout, idleTimeout, writeTimeout,
                 maxConnections, sslContext, handshakeTimeout, shutdownGrace, registerShutdownHook);
     }
 
-    private static void checkTimeout(String option, Duration value) {
-        check(value != null, option, null, "must not be null (Duration.ZERO means no timeout)");
-        check(!value.isNegative(), option, value, "must not be negative (Duration.ZERO means no timeout)");
-        check(value.compareTo(Duration.ofDays(365)) <= 0, option, value, "must be at most 365 days");
-    }
-
     /** Throws {@link IllegalArgumentException} "option = value: why" unless {@code ok}. */
     protected static void check(boolean ok, String option, Object value, String why) {
         if (!ok) {
-            throw new IllegalArgumentException(option + " = " + Objects.toString(value) + ": " + why);
+            ServerConfig.check(false, option, value, why);
         }
     }
 }

@@ -2,12 +2,19 @@ package dev.weft.core;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Objects;
 import javax.net.ssl.SSLContext;
 
 /**
  * The validated transport options of a server, as built by {@link ServerBuilder}. Immutable.
  * For the meaning and default of each option see the setter of the same name on
- * {@link ServerBuilder}. A {@code Duration.ZERO} timeout means "no timeout".
+ * {@link ServerBuilder}. A {@code Duration.ZERO} timeout means "no timeout"; a zero
+ * {@code shutdownGrace} means in-flight work is force-closed at once.
+ *
+ * <p>The constructor validates, so a record made by hand (for {@link TcpServer#start(ServerConfig,
+ * ConnectionHandler)}) is held to the same rules as the builder's.
+ *
+ * @throws IllegalArgumentException naming the first invalid option and its value
  */
 public record ServerConfig(
         InetAddress bindAddress,
@@ -28,4 +35,30 @@ public record ServerConfig(
         Duration handshakeTimeout,
         Duration shutdownGrace,
         boolean registerShutdownHook) {
+
+    public ServerConfig {
+        check(port >= 0 && port <= 65535, "port", port, "must be 0–65535");
+        check(backlog >= 1, "backlog", backlog, "must be at least 1");
+        check(receiveBufferSize >= 0, "receiveBufferSize", receiveBufferSize, "must be 0 (kernel default) or positive");
+        check(sendBufferSize >= 0, "sendBufferSize", sendBufferSize, "must be 0 (kernel default) or positive");
+        check(bufferSize >= 256 && bufferSize <= 1 << 20, "bufferSize", bufferSize, "must be 256–1048576 bytes");
+        checkTimeout("readTimeout", readTimeout, "Duration.ZERO means no timeout");
+        checkTimeout("idleTimeout", idleTimeout, "Duration.ZERO means no timeout");
+        checkTimeout("writeTimeout", writeTimeout, "Duration.ZERO means no timeout");
+        checkTimeout("handshakeTimeout", handshakeTimeout, "Duration.ZERO means no timeout");
+        checkTimeout("shutdownGrace", shutdownGrace, "Duration.ZERO force-closes in-flight work at once");
+        check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
+    }
+
+    private static void checkTimeout(String option, Duration value, String zero) {
+        check(value != null, option, null, "must not be null (" + zero + ")");
+        check(!value.isNegative(), option, value, "must not be negative (" + zero + ")");
+        check(value.compareTo(Duration.ofDays(365)) <= 0, option, value, "must be at most 365 days");
+    }
+
+    static void check(boolean ok, String option, Object value, String why) {
+        if (!ok) {
+            throw new IllegalArgumentException(option + " = " + Objects.toString(value) + ": " + why);
+        }
+    }
 }

@@ -32,6 +32,9 @@ class BuilderTest {
                 bad("writeTimeout = PT-1S", b -> b.writeTimeout(Duration.ofSeconds(-1))),
                 bad("writeTimeout = PT8784H", b -> b.writeTimeout(Duration.ofDays(366))),
                 bad("handshakeTimeout = PT-1S", b -> b.handshakeTimeout(Duration.ofSeconds(-1))),
+                bad("handshakeTimeout = null", b -> b.handshakeTimeout(null)),
+                bad("idleTimeout = null", b -> b.idleTimeout(null)),
+                bad("shutdownGrace = PT-1S", b -> b.shutdownGrace(Duration.ofSeconds(-1))),
                 bad("shutdownGrace = null", b -> b.shutdownGrace(null)),
                 bad("maxConnections = 0", b -> b.maxConnections(0)),
                 bad("handler = null", b -> b.handler(null)));
@@ -48,6 +51,24 @@ class BuilderTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
         assertTrue(e.getMessage().startsWith(expected + ": "), e.getMessage());
         assertThrows(IllegalArgumentException.class, b::start, "start() validates too and binds nothing");
+    }
+
+    /** TcpServer.start(ServerConfig, …) is public: a record made by hand meets the same rules. */
+    @Test
+    void aHandMadeConfigIsValidatedToo() {
+        ServerConfig ok = TcpServer.builder().handler(conn -> { }).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ServerConfig(
+                ok.bindAddress(), ok.port(), ok.backlog(), ok.reuseAddress(), ok.reusePort(), ok.tcpNoDelay(),
+                ok.keepAlive(), ok.receiveBufferSize(), ok.sendBufferSize(), ok.bufferSize(), ok.readTimeout(),
+                ok.idleTimeout(), ok.writeTimeout(), 0, ok.sslContext(), ok.handshakeTimeout(),
+                ok.shutdownGrace(), ok.registerShutdownHook()));
+        assertEquals("maxConnections = 0: must be at least 1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ServerConfig(
+                ok.bindAddress(), ok.port(), ok.backlog(), ok.reuseAddress(), ok.reusePort(), ok.tcpNoDelay(),
+                ok.keepAlive(), ok.receiveBufferSize(), ok.sendBufferSize(), ok.bufferSize(), null,
+                ok.idleTimeout(), ok.writeTimeout(), ok.maxConnections(), ok.sslContext(), ok.handshakeTimeout(),
+                ok.shutdownGrace(), ok.registerShutdownHook()));
+        assertTrue(e.getMessage().startsWith("readTimeout = null: "), e.getMessage());
     }
 
     @Test
