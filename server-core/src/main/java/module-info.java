@@ -3,8 +3,9 @@
  * blocking streams with readn/writen loops, timeouts and graceful shutdown.
  */
 module dev.weft.core {
-    requires transitive org.slf4j;
+    requires org.slf4j; // no slf4j type in the API: users pick their own binding
     exports dev.weft.core;
-    // The HTTP module reuses the buffer pool and clock; nobody else sees internals.
+    // A qualified export, not API: the HTTP module borrows the connection's buffer pool and the
+    // clock-free deadline; no other module (and no user) can see the internal package.
     exports dev.weft.core.internal to dev.weft.http;
 }

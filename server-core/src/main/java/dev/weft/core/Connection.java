@@ -26,8 +26,10 @@ public interface Connection extends AutoCloseable {
     /** The buffered output of this connection; always the same object. */
     SocketOutput out();
 
+    /** The peer's address and port, as accepted. */
     InetSocketAddress remoteAddress();
 
+    /** This end's address and port: on a wildcard bind, the interface the peer reached. */
     InetSocketAddress localAddress();
 
     /** True when the connection runs over TLS. */

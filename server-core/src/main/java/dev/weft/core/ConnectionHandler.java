@@ -8,5 +8,11 @@ package dev.weft.core;
  */
 @FunctionalInterface
 public interface ConnectionHandler {
+    /**
+     * Serves the connection until done.
+     *
+     * @param connection the accepted connection; valid until this method returns
+     * @throws Exception anything: it ends this connection only
+     */
     void handle(Connection connection) throws Exception;
 }

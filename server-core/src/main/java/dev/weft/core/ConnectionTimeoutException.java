@@ -26,11 +26,16 @@ public final class ConnectionTimeoutException extends SocketTimeoutException {
 
     private final Kind kind;
 
+    /**
+     * @param kind    which timeout fired
+     * @param message what timed out and where (the connection and peer, the bound in force)
+     */
     public ConnectionTimeoutException(Kind kind, String message) {
         super(message);
         this.kind = kind;
     }
 
+    /** Which timeout fired. */
     public Kind kind() {
         return kind;
     }

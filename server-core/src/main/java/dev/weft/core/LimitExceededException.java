@@ -13,6 +13,10 @@ public final class LimitExceededException extends IOException {
 
     private final long limit;
 
+    /**
+     * @param message which limit, where, and how much arrived
+     * @param limit   the limit that was exceeded, in bytes
+     */
     public LimitExceededException(String message, long limit) {
         super(message);
         this.limit = limit;

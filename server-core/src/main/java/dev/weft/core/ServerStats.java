@@ -17,6 +17,7 @@ public record ServerStats(long accepted, long active, long completed, long waite
                           Map<ConnectionTimeoutException.Kind, Long> timeouts,
                           long bytesIn, long bytesOut) {
 
+    /** Copies {@code timeouts}: a snapshot does not change under its reader. */
     public ServerStats {
         timeouts = Map.copyOf(timeouts);
     }
