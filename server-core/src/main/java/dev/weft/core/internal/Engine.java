@@ -73,7 +73,7 @@ public final class Engine {
         this.watchdog = new Watchdog(this, shortest, "weft-watchdog-" + port);
     }
 
-    /** Binds the listener and starts the acceptor (and the watchdog when a write or handshake timeout is set). */
+    /** Binds the listener and starts the acceptor and the watchdog. */
     public static Engine start(ServerConfig config, ConnectionHandler handler) throws IOException {
         return start(config, handler, ServerSocketChannel.open());
     }
@@ -100,13 +100,19 @@ public final class Engine {
             ssc.close();
             throw e;
         }
-        engine.watchdog.start();
-        engine.acceptor.start();
         if (config.registerShutdownHook()) {
+            // Before any thread starts: if the JVM is already shutting down this throws, and nothing is left running.
             engine.shutdownHook = Thread.ofPlatform().name("weft-shutdown-" + engine.port())
                     .unstarted(() -> engine.shutdown(config.shutdownGrace()));
-            Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
+            try {
+                Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
+            } catch (IllegalStateException e) {
+                ssc.close();
+                throw e;
+            }
         }
+        engine.watchdog.start();
+        engine.acceptor.start();
         LOG.debug("listening on {}{}", engine.localAddress, config.sslContext() != null ? " (TLS)" : "");
         return engine;
     }

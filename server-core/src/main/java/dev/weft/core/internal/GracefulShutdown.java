@@ -82,12 +82,10 @@ final class GracefulShutdown {
                 joinReporting(c);
             }
         }
-        if (engine.watchdog() != null) {
-            try {
-                engine.watchdog().stop();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+        try {
+            engine.watchdog().stop();
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
