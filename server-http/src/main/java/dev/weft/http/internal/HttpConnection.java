@@ -204,7 +204,10 @@ public final class HttpConnection {
         try {
             dispatch(ex, res);
             keep = finish(ex, res);
-        } catch (Exception e) {
+        } catch (Throwable e) {
+            if (fatal(e)) {
+                throw (VirtualMachineError) e;
+            }
             keep = fail(ex, res, e);
         }
         if (log) {
@@ -311,8 +314,17 @@ public final class HttpConnection {
         return !res.incomplete;
     }
 
+    /**
+     * The JVM itself is in trouble (out of memory, internal error): answering could fail the same
+     * way, so the connection ends and core logs it. A stack overflow is only the handler's own
+     * recursion, unwound by now: it gets a 500 like any bug.
+     */
+    private static boolean fatal(Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
     /** A handler or filter threw. @return true if the connection may go on */
-    private boolean fail(Exchange ex, ResponseImpl res, Exception e) {
+    private boolean fail(Exchange ex, ResponseImpl res, Throwable e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
         if (cause instanceof ConnectionTimeoutException t) {
             LOG.debug("conn {}: {} during {}", conn.id(), t.getMessage(), ex);
@@ -336,11 +348,15 @@ public final class HttpConnection {
             LOG.error("conn {}: {} failed after the response was committed; closing the connection", conn.id(), ex, e);
             return false;
         }
-        if (settings.exceptionMapper() != null && !(e instanceof HttpException)) {
+        // The mapper's contract takes an Exception; an Error from a handler goes straight to the 500.
+        if (settings.exceptionMapper() != null && e instanceof Exception thrown && !(e instanceof HttpException)) {
             try {
-                settings.exceptionMapper().map(e, ex, res);
+                settings.exceptionMapper().map(thrown, ex, res);
                 return finish(ex, res) && !res.closeAfter;
-            } catch (Exception mapperFailure) {
+            } catch (Throwable mapperFailure) {
+                if (fatal(mapperFailure)) {
+                    throw (VirtualMachineError) mapperFailure;
+                }
                 if (mapperFailure instanceof HttpException mapped) {
                     e = mapped; // the mapper translated it
                 } else if (mapperFailure != e) {

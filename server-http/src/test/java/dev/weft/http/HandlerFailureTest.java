@@ -1,0 +1,104 @@
+package dev.weft.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a failing handler turns into: an Error is a 500 like any exception.
+ */
+class HandlerFailureTest {
+
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    private PrintStream originalErr;
+
+    @BeforeEach
+    void capture() {
+        originalErr = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(originalErr);
+    }
+
+    private String log() {
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int occurrences(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
+    }
+
+    @Test
+    void anErrorFromAHandlerIsA500LoggedOnceAndTheConnectionGoesOn() throws Exception {
+        AtomicLong connection = new AtomicLong(-1);
+        try (HttpServer server = HttpServer.builder().bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .exceptionMapper((e, req, res) -> res.status(418).send("the mapper takes exceptions only"))
+                .filter((req, res, chain) -> {
+                    connection.set(req.connectionId());
+                    chain.next();
+                })
+                .get("/assert", (req, res) -> {
+                    throw new AssertionError("invariant broken");
+                })
+                .get("/overflow", (req, res) -> res.send("depth " + recurse(0)))
+                .get("/linkage", (req, res) -> {
+                    throw new NoClassDefFoundError("dev/weft/Missing");
+                })
+                .get("/ok", (req, res) -> res.send("ok"))
+                .start();
+             Raw c = new Raw(server.port())) {
+            for (String path : new String[] {"/assert", "/overflow", "/linkage"}) {
+                Raw.Reply r = c.send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").read();
+                assertEquals(500, r.status(), path);
+                assertEquals("internal server error\n", r.text(), "no detail for the client: " + path);
+                assertNull(r.header("Connection"), path);
+            }
+            assertEquals("ok", c.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n").read().text(), "same connection");
+            String log = log();
+            long id = connection.get();
+            assertEquals(1, occurrences(log, "ERROR dev.weft.http - conn " + id + ": GET /assert failed"), log);
+            assertEquals(1, occurrences(log, "ERROR dev.weft.http - conn " + id + ": GET /overflow failed"), log);
+            assertEquals(1, occurrences(log, "ERROR dev.weft.http - conn " + id + ": GET /linkage failed"), log);
+            assertEquals(1, occurrences(log, "java.lang.AssertionError: invariant broken"), log);
+            assertEquals(1, occurrences(log, "java.lang.StackOverflowError"), log);
+            assertEquals(1, occurrences(log, "java.lang.NoClassDefFoundError: dev/weft/Missing"), log);
+            assertFalse(log.contains("handler failed"), "not also logged as the connection's end: " + log);
+        }
+    }
+
+    @Test
+    void theJvmRunningOutOfMemoryIsNotAnsweredButEndsTheConnection() throws Exception {
+        try (HttpServer server = HttpServer.builder().bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .get("/oom", (req, res) -> {
+                    throw new OutOfMemoryError("pretend the heap is gone");
+                })
+                .start();
+             Raw c = new Raw(server.port())) {
+            c.send("GET /oom HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(-1, c.in.read(), "closed without a response");
+        }
+        // The server has shut down: the connection's end was logged by then.
+        assertEquals(1, occurrences(log(), "java.lang.OutOfMemoryError: pretend the heap is gone"), log());
+    }
+}
