@@ -3,9 +3,9 @@ package dev.weft.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a failing handler turns into: an Error is a 500 like any exception.
+ * What a failing handler turns into: an Error is a 500 like any exception, and the exception
+ * mapper answers from a clean response, not from what the handler had set.
  */
 class HandlerFailureTest {
 
@@ -100,5 +101,44 @@ class HandlerFailureTest {
         }
         // The server has shut down: the connection's end was logged by then.
         assertEquals(1, occurrences(log(), "java.lang.OutOfMemoryError: pretend the heap is gone"), log());
+    }
+
+    @Test
+    void theMapperAnswersFromAFresh500NotFromWhatTheHandlerSet() throws Exception {
+        try (HttpServer server = HttpServer.builder().bindAddress(java.net.InetAddress.getLoopbackAddress())
+                .exceptionMapper((e, req, res) -> {
+                    if (e instanceof IllegalArgumentException) {
+                        res.status(422).send("mapped");
+                    } else {
+                        try (OutputStream out = res.outputStream()) { // no status set: the 500 it starts from
+                            out.write("streamed".getBytes(StandardCharsets.US_ASCII));
+                        }
+                    }
+                })
+                .get("/leaky/{what}", (req, res) -> {
+                    res.status(201).header("X-Leak", "yes").contentType("application/json").contentLength(99);
+                    throw req.pathParam("what").equals("iae") ? new IllegalArgumentException("bad")
+                            : new IllegalStateException("worse");
+                })
+                .get("/ok", (req, res) -> res.send("ok"))
+                .start();
+             Raw c = new Raw(server.port())) {
+            Raw.Reply mapped = c.send("GET /leaky/iae HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(422, mapped.status());
+            assertEquals("mapped", mapped.text());
+            assertNull(mapped.header("X-Leak"));
+            assertEquals("text/plain; charset=utf-8", mapped.header("Content-Type"));
+            assertEquals("6", mapped.header("Content-Length"));
+
+            Raw.Reply streamed = c.send("GET /leaky/ise HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals(500, streamed.status());
+            assertEquals("streamed", streamed.text());
+            assertNull(streamed.header("X-Leak"));
+            assertNull(streamed.header("Content-Type"));
+            assertEquals("chunked", streamed.header("Transfer-Encoding"), "not the handler's Content-Length: 99");
+            assertNull(streamed.header("Connection"));
+
+            assertEquals("ok", c.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n").read().text(), "same connection");
+        }
     }
 }

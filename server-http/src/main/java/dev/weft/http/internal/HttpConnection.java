@@ -350,6 +350,9 @@ public final class HttpConnection {
         }
         // The mapper's contract takes an Exception; an Error from a handler goes straight to the 500.
         if (settings.exceptionMapper() != null && e instanceof Exception thrown && !(e instanceof HttpException)) {
+            // The mapper answers instead of the handler: nothing the handler set (status, headers,
+            // a length for a body it never wrote) belongs to that answer.
+            res.resetForError(500);
             try {
                 settings.exceptionMapper().map(thrown, ex, res);
                 return finish(ex, res) && !res.closeAfter;
