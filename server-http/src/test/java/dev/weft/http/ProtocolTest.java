@@ -209,6 +209,38 @@ class ProtocolTest {
     }
 
     @Test
+    void unreadChunkedBodyKeepsAliveOnlyWhenItsEndHasArrived() throws Exception {
+        String chunk = Integer.toHexString(600) + "\r\n" + "x".repeat(600) + "\r\n";
+        try (Raw c = new Raw(server.port())) {
+            // Small and all there, with an extension and a trailer, a request pipelined behind it.
+            c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Checksum: 5\r\n\r\n"
+                    + "GET /plain HTTP/1.1\r\nHost: t\r\n\r\n");
+            Raw.Reply ignored = c.read();
+            assertEquals("ignored", ignored.text());
+            assertNull(ignored.header("Connection"));
+            assertEquals("Hello", c.read().text());
+        }
+        try (Raw c = new Raw(server.port())) {
+            // All there but over the drain bound (1000): told to close, not kept then dropped.
+            c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk + chunk + chunk + "0\r\n\r\n" + "GET /plain HTTP/1.1\r\nHost: t\r\n\r\n");
+            Raw.Reply r = c.read();
+            assertEquals("ignored", r.text());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(c.closedByServer(), "the pipelined GET is not answered");
+        }
+        try (Raw c = new Raw(server.port())) {
+            // Small so far, but its end has not arrived: draining could wait on the client forever.
+            c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n");
+            Raw.Reply r = c.read();
+            assertEquals("ignored", r.text());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(c.closedByServer());
+        }
+    }
+
+    @Test
     void chunkedResponseAndTrailersOnRequest() throws Exception {
         try (Raw c = new Raw(server.port())) {
             Raw.Reply r = c.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n").read();

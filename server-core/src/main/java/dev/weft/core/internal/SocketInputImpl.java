@@ -556,6 +556,15 @@ public final class SocketInputImpl extends SocketInput {
         return lim - pos;
     }
 
+    /**
+     * The byte {@code i} places past the read position if it is already buffered, else -1.
+     * Never reads: a protocol can check that something has fully arrived (the end of a chunked
+     * body) without consuming what its caller may still read.
+     */
+    public int bufferedByte(int i) {
+        return i >= 0 && i < lim - pos ? buf[pos + i] & 0xff : -1;
+    }
+
     @Override
     public void deadline(Instant deadline) {
         this.deadline = deadline;

@@ -40,7 +40,7 @@ public final class HttpConnection {
     final HttpSettings settings;
     final Connection conn;
     final SocketInput in;
-    private final dev.weft.core.internal.SocketInputImpl coreIn;
+    final dev.weft.core.internal.SocketInputImpl coreIn;
     final SocketOutput out;
     final RequestParser parser;
     final ResponseWriter writer = new ResponseWriter();
@@ -214,7 +214,8 @@ public final class HttpConnection {
             ACCESS.info("{} \"{} {} {}\" {} {} {}ms", conn.remoteAddress(), head.method, head.target, ex.version(),
                     res.status(), res.bodyBytes, (System.nanoTime() - start) / 1_000_000);
         }
-        if (keep && !ex.body.eof() && !ex.body.drain(settings.maxDrainBytes())) {
+        // Once the response said close, the rest of the body is not worth waiting for: lingerClose below.
+        if (keep && !res.closeAfter && !ex.body.eof() && !ex.body.drain(settings.maxDrainBytes())) {
             LOG.debug("conn {}: request body not read and longer than the drain bound: closing", conn.id());
             keep = false;
         }

@@ -55,7 +55,86 @@ final class RequestBody extends InputStream {
             // The client may never send the body we did not ask for (RFC 9110 §10.1.1).
             return true;
         }
-        return !chunked && remaining > maxDrain;
+        if (chunked) {
+            // No length says how much is left: only a body whose end has already arrived is
+            // known to be drainable. Consuming it here instead would lose what the handler may
+            // still read after committing (a streaming echo).
+            return !restBuffered(maxDrain);
+        }
+        return remaining > maxDrain;
+    }
+
+    /**
+     * True when the rest of this chunked body, through the end of its trailers, is already
+     * buffered and holds at most {@code maxDrain} data bytes: draining it cannot block or fail
+     * on length. Looks at the buffer only; the syntax check is {@link RequestParser}'s, when the
+     * bytes are read, so anything unexpected here just answers false.
+     */
+    private boolean restBuffered(long maxDrain) {
+        dev.weft.core.internal.SocketInputImpl in = c.coreIn;
+        if (in == null) {
+            return false;
+        }
+        int n = in.buffered();
+        long left = Math.min(maxDrain, c.settings.maxBodyBytes() - total);
+        int i = 0;
+        boolean afterData = started;
+        if (remaining > 0) {
+            if (remaining > left || remaining > n) {
+                return false;
+            }
+            i = (int) remaining;
+            left -= remaining;
+        }
+        while (true) {
+            if (afterData) {
+                if (in.bufferedByte(i) != '\r' || in.bufferedByte(i + 1) != '\n') {
+                    return false;
+                }
+                i += 2;
+            }
+            afterData = true;
+            long size = 0;
+            int digits = 0;
+            for (int h; (h = hex(in.bufferedByte(i))) >= 0; i++) {
+                if (++digits > 15) {
+                    return false;
+                }
+                size = size << 4 | h;
+            }
+            if (digits == 0 || (i = lineEnd(in, i)) < 0) {
+                return false;
+            }
+            if (size == 0) {
+                break;
+            }
+            if (size > left || size > n - i) {
+                return false;
+            }
+            i += (int) size;
+            left -= size;
+        }
+        // Trailer lines, then the empty line.
+        while (in.bufferedByte(i) != '\r' || in.bufferedByte(i + 1) != '\n') {
+            if ((i = lineEnd(in, i)) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int hex(int b) {
+        return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
+    }
+
+    /** The index after the LF ending the line at {@code i}, or -1 if that line is not all buffered. */
+    private static int lineEnd(dev.weft.core.internal.SocketInputImpl in, int i) {
+        for (int b; (b = in.bufferedByte(i)) >= 0; i++) {
+            if (b == '\n') {
+                return i + 1;
+            }
+        }
+        return -1;
     }
 
     private final byte[] one = new byte[1];
