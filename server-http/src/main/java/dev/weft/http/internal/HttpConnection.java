@@ -118,16 +118,18 @@ public final class HttpConnection {
                     in.deadline(Instant.now().plusMillis(headerTimeoutMillis));
                 }
             }
+            boolean log = settings.accessLog() && ACCESS.isInfoEnabled();
+            long start = log ? System.nanoTime() : 0;
             RequestHead head;
             try {
                 head = parser.readHead(in);
             } catch (BadMessageException e) {
                 LOG.debug("conn {}: rejected: {}", conn.id(), e.getMessage());
-                reject(e.violation().status(), e.violation().reason());
+                reject(e.violation().status(), e.violation().reason(), log, start);
                 return;
             } catch (ConnectionTimeoutException e) {
                 LOG.debug("conn {}: request head timed out: {}", conn.id(), e.getMessage());
-                reject(Violation.HEADER_TIMEOUT.status(), Violation.HEADER_TIMEOUT.reason());
+                reject(Violation.HEADER_TIMEOUT.status(), Violation.HEADER_TIMEOUT.reason(), log, start);
                 return;
             } catch (EOFException e) {
                 LOG.debug("conn {}: {}", conn.id(), e.getMessage());
@@ -139,22 +141,34 @@ public final class HttpConnection {
             if (headerTimeoutMillis > 0) {
                 in.deadline(null);
             }
-            if (!serve(head)) {
+            if (!serve(head, log, start)) {
                 return;
             }
         }
     }
 
-    /** Answers a request whose head could not be trusted, and ends the connection. */
-    private void reject(int status, String reason) {
+    /**
+     * Answers a request whose head could not be trusted, and ends the connection. Its access-log
+     * line has {@code "-"} for the request: a head that broke the rules is not repeated as if it
+     * were one.
+     */
+    private void reject(int status, String reason, boolean log, long start) {
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        long sent = 0;
         try {
-            byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
             writer.start(status).header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end().raw(body).writeTo(out);
             out.flush();
-            lingerClose();
+            sent = body.length;
         } catch (IOException e) {
             LOG.debug("conn {}: could not send {}: {}", conn.id(), status, e.toString());
+        }
+        // Before lingering: the line is about the answer, not the half second spent closing.
+        if (log) {
+            ACCESS.info("{} \"-\" {} {} {}ms", conn.remoteAddress(), status, sent, (System.nanoTime() - start) / 1_000_000);
+        }
+        if (sent > 0) {
+            lingerClose();
         }
     }
 
@@ -193,10 +207,8 @@ public final class HttpConnection {
         return !ex.head.clientKeepAlive() || conn.isDraining() || ex.body.forcesClose(settings.maxDrainBytes());
     }
 
-    /** Serves one request. @return true to go on with the next request */
-    private boolean serve(RequestHead head) {
-        boolean log = settings.accessLog() && ACCESS.isInfoEnabled();
-        long start = log ? System.nanoTime() : 0;
+    /** Serves one request; {@code start} is when its head began to be read. @return true to go on with the next request */
+    private boolean serve(RequestHead head, boolean log, long start) {
         Exchange ex = new Exchange(this, head);
         ResponseImpl res = new ResponseImpl(this, ex);
         ex.body.response = res;
