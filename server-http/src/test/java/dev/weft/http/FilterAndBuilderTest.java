@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,38 @@ class FilterAndBuilderTest {
             assertEquals("conflict here\n", h.text());
         } finally {
             server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void serverHeaderIsOnEveryResponseIncludingRejections() throws Exception {
+        try (HttpServer server = HttpServer.builder()
+                .serverHeader("weft-test")
+                .headerTimeout(Duration.ofMillis(300))
+                .get("/ok", (req, res) -> res.send("ok"))
+                .get("/boom", (req, res) -> {
+                    throw new IllegalStateException("boom");
+                })
+                .start()) {
+            try (Raw c = new Raw(server.port())) {
+                assertEquals("weft-test", c.send("GET /ok HTTP/1.1\r\nHost: t\r\n\r\n").read().header("Server"));
+                assertEquals("weft-test", c.send("GET /nope HTTP/1.1\r\nHost: t\r\n\r\n").read().header("Server"));
+                assertEquals("weft-test", c.send("GET /boom HTTP/1.1\r\nHost: t\r\n\r\n").read().header("Server"));
+                Raw.Reply rejected = c.send("GET /ok HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n").read();
+                assertEquals(400, rejected.status());
+                assertEquals("weft-test", rejected.header("Server"));
+            }
+            try (Raw c = new Raw(server.port())) {
+                Raw.Reply timedOut = c.send("GET /ok HTTP/1.1\r\n").read();
+                assertEquals(408, timedOut.status());
+                assertEquals("weft-test", timedOut.header("Server"));
+            }
+        }
+        try (HttpServer server = HttpServer.builder().get("/ok", (req, res) -> res.send("ok")).start();
+             Raw c = new Raw(server.port())) {
+            Raw.Reply rejected = c.send("GET /ok HTTP/1.1\r\n\r\n").read();
+            assertEquals(400, rejected.status(), "no Host");
+            assertNull(rejected.header("Server"), "none configured: none sent");
         }
     }
 

@@ -156,7 +156,11 @@ public final class HttpConnection {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         long sent = 0;
         try {
-            writer.start(status).header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
+            writer.start(status);
+            if (serverLine != null) {
+                writer.raw(serverLine);
+            }
+            writer.header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end().raw(body).writeTo(out);
             out.flush();
             sent = body.length;
