@@ -48,6 +48,14 @@ public interface Request {
     /** The first value of header {@code name} (case-insensitive), or {@code null}. */
     String header(String name);
 
+    /**
+     * The host the request is for, with its port if one was sent: the authority of an
+     * absolute-form target ({@code GET http://example.com/x}), which RFC 9112 §3.2.2 says wins
+     * over the Host header, else the Host header; {@code null} for an HTTP/1.0 request without
+     * either. Prefer it to {@code header("Host")} for virtual hosting and redirects.
+     */
+    String host();
+
     /** The length announced by Content-Length, or -1 (chunked or no body). */
     long contentLength();
 

@@ -58,6 +58,7 @@ class ProtocolTest {
                     throw new IllegalStateException("after commit");
                 })
                 .get("/nothing", (req, res) -> { })
+                .get("/host", (req, res) -> res.send(req.host() + "|" + req.header("Host")))
                 .get("/no-content", (req, res) -> res.status(204).send("ignored body"))
                 .get("/close", (req, res) -> res.header("Connection", "close").send("bye"))
                 .get("/bad-header", (req, res) -> res.header("X", "a\r\nInjected: yes").send("x"))
@@ -302,6 +303,20 @@ class ProtocolTest {
             Raw.Reply r = c.send("GET /bad-header HTTP/1.1\r\nHost: t\r\n\r\n").read();
             assertEquals(500, r.status());
             assertNull(r.header("Injected"));
+        }
+    }
+
+    @Test
+    void hostIsTheAbsoluteTargetsAuthorityElseTheHostHeader() throws Exception {
+        try (Raw c = new Raw(server.port())) {
+            assertEquals("a.example:8080|a.example:8080",
+                    c.send("GET /host HTTP/1.1\r\nHost: a.example:8080\r\n\r\n").read().text());
+            // RFC 9112 §3.2.2: the target's authority wins; the header is still there as sent.
+            assertEquals("b.example|a.example",
+                    c.send("GET http://b.example/host HTTP/1.1\r\nHost: a.example\r\n\r\n").read().text());
+        }
+        try (Raw c = new Raw(server.port())) {
+            assertEquals("null|null", c.send("GET /host HTTP/1.0\r\n\r\n").read().text());
         }
     }
 

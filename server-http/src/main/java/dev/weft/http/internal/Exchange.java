@@ -115,6 +115,11 @@ final class Exchange implements Request {
     }
 
     @Override
+    public String host() {
+        return head.host;
+    }
+
+    @Override
     public long contentLength() {
         return head.contentLength;
     }
