@@ -101,6 +101,8 @@ class HttpClientTest {
         assertEquals("me/7", get("/users/me/posts/7").body());
         assertEquals("file:a/b/c.txt", get("/files/a/b/c.txt").body());
         assertEquals("file:", get("/files/").body());
+        // Escapes the path rules let through arrive decoded, once.
+        assertEquals("file:a b/caf\u00e9/x+y/~user", get("/files/a%20b/caf%C3%A9/x%2By/%7Euser").body());
         assertEquals(404, get("/hello/").statusCode());
         assertEquals(404, get("/hello/a/b").statusCode());
     }

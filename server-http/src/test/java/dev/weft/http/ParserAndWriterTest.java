@@ -57,6 +57,15 @@ class ParserAndWriterTest {
             "/a%2e", "/%2e%2ex", "/a?x=%2F%00&y=..%2F"}) {
             assertEquals(fine, parse("GET " + fine + " HTTP/1.1\r\nHost: e\r\n\r\n").target);
         }
+        // Escapes next to the rejected ones: space, UTF-8, '+', '~', and the bytes just past the controls and DEL.
+        for (String fine : new String[] {"/a%20b", "/caf%C3%A9", "/caf%c3%a9", "/x%2By", "/%7Euser", "/%7euser", "/a%5Bb%5D",
+            "/a%5D", "/a%7E", "/a%80", "/a%FF", "/a%2C", "/a%24"}) {
+            assertEquals(fine, parse("GET " + fine + " HTTP/1.1\r\nHost: e\r\n\r\n").rawPath);
+        }
+        // The query is decoded by the handler that asks for it, as data, never as a path.
+        RequestHead q = parse("GET /a?q=%2F%25%00%5C%7F%01%252F HTTP/1.1\r\nHost: e\r\n\r\n");
+        assertEquals("/a", q.rawPath);
+        assertEquals("q=%2F%25%00%5C%7F%01%252F", q.rawQuery);
     }
 
     @Test

@@ -101,8 +101,19 @@ class RejectionTableTest {
         for (String path : new String[] {"/files/..%2Fsecret", "/a%2fb", "/%2F", "/a/b%2F?q", "http://t/a%2Fb"}) {
             add(rows, Violation.ENCODED_SLASH, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
         }
-        for (String path : new String[] {"/a%00", "/file.txt%00.png", "/%00/b"}) {
-            add(rows, Violation.ENCODED_NUL, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        // "..%5C" is "..\" to a Windows file API, which splits on it after the dot check passed.
+        for (String path : new String[] {"/files/..%5Csecret", "/a%5cb", "/%5C", "/a/b%5c?q", "http://t/a%5Cb"}) {
+            add(rows, Violation.ENCODED_BACKSLASH, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
+        // One decode leaves "%2F", "%2e%2e" or "%5C" for a handler that decodes again; "%25%32%46" is
+        // "%2F" spelled with encoded hex digits, which is why a bare "%25" is rejected too.
+        for (String path : new String[] {"/files/..%252Fsecret", "/a%252fb", "/%252e%252e/x", "/a%255C", "/a%255c",
+            "/a%25%32%46b", "/100%25", "/a%25zz", "/%25/b", "http://t/a%252Fb", "/a%25?q"}) {
+            add(rows, Violation.ENCODED_PERCENT, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
+        for (String path : new String[] {"/a%00", "/file.txt%00.png", "/%00/b", "/a%01", "/log%0d%0aforged", "/a%0A",
+            "/a%09b", "/a%1f", "/a%1F", "/a%7f", "/a%7F?q", "http://t/a%1b"}) {
+            add(rows, Violation.ENCODED_CONTROL, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
         }
         add(rows, Violation.TARGET_FORM, "GET * HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_FORM, "CONNECT example.com:443 HTTP/1.1\r\n" + H + "\r\n");

@@ -404,7 +404,10 @@ public final class RequestParser {
      * Why a path (escapes already validated) cannot be decoded safely, or null. Each case makes
      * the path name one resource to the client and another to a handler that decodes it:
      * "." and ".." segments, also percent-encoded (RFC 3986 §5.2.4, §2.3: "%2e" is ".");
-     * "%2F", which decodes to a separator that is not one (§2.2); "%00" (§7.3).
+     * "%2F", which decodes to a separator that is not one (§2.2); "%5C", a separator to some
+     * file systems (§7.3); any "%25", since a second decode turns "%252F" and "%25%32%46" alike
+     * into "%2F" after this check (§2.4: never decode twice, but a handler may); "%00"-"%1F"
+     * and "%7F", which end or split names and log lines in back ends (§7.3).
      */
     static Violation pathViolation(String path) {
         int n = path.length();
@@ -423,14 +426,17 @@ public final class RequestParser {
                     dots++;
                     j++;
                 } else if (c == '%' && j + 2 < n) {
-                    char hi = path.charAt(j + 1);
-                    char lo = (char) (path.charAt(j + 2) | 0x20);
-                    if (hi == '2' && lo == 'e') {
+                    int b = hex(path.charAt(j + 1)) << 4 | hex(path.charAt(j + 2));
+                    if (b == '.') {
                         dots++;
-                    } else if (hi == '2' && lo == 'f') {
+                    } else if (b == '/') {
                         return Violation.ENCODED_SLASH;
-                    } else if (hi == '0' && lo == '0') {
-                        return Violation.ENCODED_NUL;
+                    } else if (b == '\\') {
+                        return Violation.ENCODED_BACKSLASH;
+                    } else if (b == '%') {
+                        return Violation.ENCODED_PERCENT;
+                    } else if (b < 0x20 || b == 0x7F) {
+                        return Violation.ENCODED_CONTROL;
                     } else {
                         other = true;
                     }
