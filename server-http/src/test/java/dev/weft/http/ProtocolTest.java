@@ -204,7 +204,9 @@ class ProtocolTest {
         try (Raw c = new Raw(server.port())) {
             c.send("POST /ignore HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "1\r\nx\r\n".repeat(300) + "0\r\n\r\n");
-            assertEquals("ignored", c.read().text());
+            Raw.Reply r = c.read();
+            assertEquals("ignored", r.text());
+            assertEquals("close", r.header("Connection"), "said before the close, not after");
             assertTrue(c.closedByServer(), "drained more than maxDrainBytes off the wire");
         }
     }

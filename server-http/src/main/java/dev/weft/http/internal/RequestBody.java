@@ -66,8 +66,8 @@ final class RequestBody extends InputStream {
 
     /**
      * True when the rest of this chunked body, through the end of its trailers, is already
-     * buffered and holds at most {@code maxDrain} data bytes: draining it cannot block or fail
-     * on length. Looks at the buffer only; the syntax check is {@link RequestParser}'s, when the
+     * buffered and is at most {@code maxDrain} bytes on the wire: draining it cannot block or
+     * fail on length. Looks at the buffer only; the syntax check is {@link RequestParser}'s, when the
      * bytes are read, so anything unexpected here just answers false.
      */
     private boolean restBuffered(long maxDrain) {
@@ -120,7 +120,8 @@ final class RequestBody extends InputStream {
                 return false;
             }
         }
-        return true;
+        // drain() counts wire bytes (framing included), so the promise of keep-alive must too.
+        return i + 2 <= maxDrain;
     }
 
     private static int hex(int b) {

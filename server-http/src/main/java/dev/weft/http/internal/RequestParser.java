@@ -918,9 +918,9 @@ public final class RequestParser {
             throw b < 0 ? truncated("chunk size line") : bad(Violation.BARE_CR);
         }
         chunkLineBytes = lineBytes + 1;
-        // RFC 9112 §7.1.1 asks for a limit on extensions. As Go: the line (lineBytes counts its CR)
-        // and the CRLF after the data cost their length, each chunk is allowed 16 + 2 per data
-        // byte, and credit never accumulates, so small chunks with plain lines stay at zero.
+        // RFC 9112 §7.1.1 asks for a limit on extensions. As Go: the size line costs its length
+        // with its CRLF (lineBytes counts the CR, + 1 the LF), each chunk is allowed 16 + 2 per
+        // data byte, and credit never accumulates, so small chunks with plain lines stay at zero.
         long excess = chunkExcess + lineBytes + 1 - 16 - 2 * size;
         chunkExcess = Math.max(excess, 0);
         if (excess > MAX_CHUNK_EXCESS) {
