@@ -6,7 +6,8 @@ import java.util.concurrent.locks.LockSupport;
  * The one timer of a server: SO_TIMEOUT never bounds a write (jdk-facts.md #3), and on a
  * virtual thread it costs a timer-thread wake-up per read, so each guarded read, write (and TLS
  * handshake) records its deadline on the connection, and this thread acts on any connection
- * whose guarded operation runs past it: shuts a read's input down, closes a write's socket. One platform daemon thread per server, not a
+ * whose guarded operation runs past it: shuts a read's input down, closes a write's socket; about
+ * once a second it also trims the buffer pool. One platform daemon thread per server, not a
  * timer per connection; a platform thread, so it still ticks when every carrier is busy.
  */
 final class Watchdog implements Runnable {
@@ -28,13 +29,21 @@ final class Watchdog implements Runnable {
         thread.start();
     }
 
+    /** How often the buffer pool lets go of buffers nobody used (see {@link BufferPool#trim}). */
+    private static final long TRIM_NANOS = 1_000_000_000L;
+
     @Override
     public void run() {
+        long lastTrim = System.nanoTime();
         while (!stopped) {
             LockSupport.parkNanos(this, tickNanos);
             long now = System.nanoTime();
             for (ConnectionImpl c : engine.connections()) {
                 c.checkGuard(now);
+            }
+            if (now - lastTrim >= TRIM_NANOS) {
+                lastTrim = now;
+                engine.pool().trim();
             }
         }
     }

@@ -34,6 +34,26 @@ class BufferPoolTest {
     }
 
     @Test
+    void trimDropsOnlyBuffersNobodyUsedSinceTheLastTrim() {
+        BufferPool pool = new BufferPool(256, 16);
+        for (int i = 0; i < 8; i++) {
+            pool.release(new byte[256], i);
+        }
+        assertEquals(8, pool.pooled());
+        assertEquals(0, pool.trim(), "just given back: kept for a period");
+        byte[] inUse = pool.acquire(3);
+        pool.release(inUse, 3); // slot 3 used during this period
+        assertEquals(7, pool.trim(), "the seven untouched slots go");
+        assertEquals(1, pool.pooled());
+        assertSame(inUse, pool.acquire(3), "the used one stayed");
+        pool.release(inUse, 3);
+        assertEquals(0, pool.trim());
+        assertEquals(1, pool.trim(), "then it too goes once unused for a whole period");
+        assertEquals(0, pool.pooled());
+        assertEquals(256, pool.acquire(0).length, "an empty pool still hands out buffers");
+    }
+
+    @Test
     void concurrentTakersNeverShareABuffer() throws Exception {
         BufferPool pool = new BufferPool(256, 64);
         try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
