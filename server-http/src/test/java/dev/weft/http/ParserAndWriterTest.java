@@ -173,7 +173,8 @@ class ParserAndWriterTest {
         java.time.format.DateTimeFormatter imf = java.time.format.DateTimeFormatter
                 .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US).withZone(java.time.ZoneOffset.UTC);
         long[] fixed = {0L, 784111777L /* RFC 9110's Sun, 06 Nov 1994 08:49:37 */, 951782400L /* 2000-02-29 */,
-                4102444799L /* 2099-12-31 23:59:59 */, 253402300799L /* 9999-12-31 23:59:59 */};
+                4102444799L /* 2099-12-31 23:59:59 */, 4107542400L /* 2100-03-01, not a leap year */,
+                13574563200L /* 2400-02-29 */, 253402300799L /* 9999-12-31 23:59:59 */};
         java.util.List<Long> seconds = new java.util.ArrayList<>();
         for (long f : fixed) {
             seconds.add(f);
@@ -181,6 +182,10 @@ class ParserAndWriterTest {
         java.util.Random random = new java.util.Random(42);
         for (int i = 0; i < 2000; i++) {
             seconds.add((long) (random.nextDouble() * 253402300799L));
+        }
+        for (long d = 0; d < 800; d++) { // every day of two years around a leap day, at midnight and just before
+            seconds.add(946684800L + d * 86_400);
+            seconds.add(946684800L + d * 86_400 - 1);
         }
         for (long s : seconds) {
             String expected = "Date: " + imf.format(java.time.Instant.ofEpochSecond(s)) + "\r\n";

@@ -1,15 +1,13 @@
 package dev.weft.http.internal;
 
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-
 /**
  * The {@code Date} header line (RFC 9110 §6.6.1; IMF-fixdate, §5.6.7), formatted at most once a
  * second and shared by every connection without a lock: a stale read is only a second old.
  *
- * <p>Formatted by hand rather than with {@code DateTimeFormatter}: the formatter's first use
- * loads the locale data for day and month names, tens of milliseconds on the way to a
- * server's first response.
+ * <p>Formatted by hand rather than with {@code DateTimeFormatter}, and from plain arithmetic
+ * rather than {@code java.time}: the formatter's first use loads locale data, and even
+ * {@code LocalDateTime} initializes {@code Year}, whose parser builds a formatter (regex and
+ * lambdas included): tens of milliseconds on the way to a server's first response.
  */
 public final class DateCache {
 
@@ -38,18 +36,29 @@ public final class DateCache {
 
     /** {@code Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n} for {@code epochSecond}. */
     public static byte[] format(long epochSecond) {
-        LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
+        long days = Math.floorDiv(epochSecond, 86_400);
+        int secondOfDay = (int) Math.floorMod(epochSecond, 86_400);
+        // Days since 1970-01-01 to year, month, day in the proleptic Gregorian calendar
+        // (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", civil_from_days).
+        long z = days + 719_468;
+        long era = Math.floorDiv(z, 146_097);
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        int day = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        long year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+        int weekday = (int) Math.floorMod(days + 3, 7); // 1970-01-01 was a Thursday; 0 = Monday
         byte[] b = "Date: Www, DD Mmm YYYY hh:mm:ss GMT\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int day = (t.getDayOfWeek().getValue() - 1) * 3;
-        System.arraycopy(DAYS, day, b, 6, 3);
-        two(b, 11, t.getDayOfMonth());
-        System.arraycopy(MONTHS, (t.getMonthValue() - 1) * 3, b, 14, 3);
-        int year = t.getYear();
-        two(b, 18, year / 100 % 100);
-        two(b, 20, year % 100);
-        two(b, 23, t.getHour());
-        two(b, 26, t.getMinute());
-        two(b, 29, t.getSecond());
+        System.arraycopy(DAYS, weekday * 3, b, 6, 3);
+        two(b, 11, day);
+        System.arraycopy(MONTHS, (month - 1) * 3, b, 14, 3);
+        two(b, 18, (int) (year / 100 % 100));
+        two(b, 20, (int) (year % 100));
+        two(b, 23, secondOfDay / 3600);
+        two(b, 26, secondOfDay / 60 % 60);
+        two(b, 29, secondOfDay % 60);
         return b;
     }
 
