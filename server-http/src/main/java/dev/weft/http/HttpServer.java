@@ -205,9 +205,7 @@ public final class HttpServer implements AutoCloseable {
         /** Validates, binds and starts serving. @throws IllegalArgumentException naming the first bad option */
         public HttpServer start() {
             for (Router.Definition r : routes) {
-                check(!r.method().isEmpty() && r.method().chars().allMatch(c -> c > 0x20 && c < 0x7F
-                                && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0),
-                        "route", r.method() + " " + r.template(), "method must be a token");
+                check(isToken(r.method()), "route", r.method() + " " + r.template(), "method must be a token");
             }
             check(maxRequestLineBytes >= 64 && maxRequestLineBytes <= 1 << 20, "maxRequestLineBytes", maxRequestLineBytes, "must be 64–1048576");
             check(maxHeaderBytes >= 64 && maxHeaderBytes <= 1 << 20, "maxHeaderBytes", maxHeaderBytes, "must be 64–1048576");
@@ -217,7 +215,7 @@ public final class HttpServer implements AutoCloseable {
             check(headerTimeout != null && !headerTimeout.isNegative(), "headerTimeout", headerTimeout,
                     "must not be null or negative (Duration.ZERO means no timeout)");
             if (serverHeader != null) {
-                check(!serverHeader.isBlank() && serverHeader.chars().allMatch(c -> c >= 0x20 && c < 0x7F),
+                check(!serverHeader.isBlank() && isPrintableAscii(serverHeader),
                         "serverHeader", serverHeader, "must be printable ASCII");
             }
             Router router;
@@ -230,8 +228,32 @@ public final class HttpServer implements AutoCloseable {
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
                     maxDrainBytes, headerTimeout, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
                     exceptionMapper);
-            TcpServer tcp = TcpServer.start(config, conn -> new HttpConnection(settings, conn).run());
+            TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
             return new HttpServer(tcp);
+        }
+
+        // Loops, not chars().allMatch(lambda): streams and lambdas cost class spinning at start-up.
+        private static boolean isToken(String s) {
+            if (s.isEmpty()) {
+                return false;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c <= 0x20 || c >= 0x7F || "()<>@,;:\\\"/[]?={}".indexOf(c) >= 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean isPrintableAscii(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c >= 0x7F) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

@@ -31,7 +31,7 @@ import javax.net.ssl.SSLSocket;
  * <p>Protocol modules may cast a {@link Connection} to this class for {@link #inputImpl()},
  * {@link #outputImpl()} and {@link #pool()}.
  */
-public final class ConnectionImpl implements Connection {
+public final class ConnectionImpl implements Connection, Runnable {
 
     static final int BUSY = 0;
     static final int IDLE = 1;
@@ -108,7 +108,9 @@ public final class ConnectionImpl implements Connection {
 
     // ---- the connection's thread -------------------------------------------------------------
 
-    void run() {
+    /** The connection's virtual thread: open (TLS handshake), the handler, close. */
+    @Override
+    public void run() {
         Throwable failure = null;
         boolean closedBefore = false;
         try {

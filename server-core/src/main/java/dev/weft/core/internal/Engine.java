@@ -103,7 +103,12 @@ public final class Engine {
         if (config.registerShutdownHook()) {
             // Before any thread starts: if the JVM is already shutting down this throws, and nothing is left running.
             engine.shutdownHook = Thread.ofPlatform().name("weft-shutdown-" + engine.port())
-                    .unstarted(() -> engine.shutdown(config.shutdownGrace()));
+                    .unstarted(new Runnable() { // not a lambda: no class spun at start-up
+                        @Override
+                        public void run() {
+                            engine.shutdown(config.shutdownGrace());
+                        }
+                    });
             try {
                 Runtime.getRuntime().addShutdownHook(engine.shutdownHook);
             } catch (IllegalStateException e) {
@@ -143,7 +148,7 @@ public final class Engine {
         }
         long id = ids.incrementAndGet();
         ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
-        Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn::run);
+        Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn);
         conn.thread(t);
         connections.put(id, conn);
         counters.accepted.increment();

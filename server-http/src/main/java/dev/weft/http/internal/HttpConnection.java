@@ -277,16 +277,52 @@ public final class HttpConnection {
         }
     }
 
-    private static final Handler NOT_FOUND = (req, res) -> error(res, 404, "not found");
-    private static final Handler METHOD_NOT_ALLOWED = (req, res) -> {
-        res.header("Allow", ((Exchange) req).allow);
-        error(res, 405, "method not allowed");
-    };
-    private static final Handler NOT_IMPLEMENTED = (req, res) -> error(res, 501, "method not implemented");
-    private static final Handler OPTIONS = (req, res) -> {
-        res.header("Allow", ((Exchange) req).allow);
-        res.status(204).send();
-    };
+    private static final Handler NOT_FOUND = new Builtin(404);
+    private static final Handler METHOD_NOT_ALLOWED = new Builtin(405);
+    private static final Handler NOT_IMPLEMENTED = new Builtin(501);
+    private static final Handler OPTIONS = new Builtin(204);
+
+    /**
+     * The answers the router gives itself. One class, not four lambdas: each lambda is a class
+     * spun when HttpConnection initializes, on the first request's path (start-up is measured).
+     */
+    private static final class Builtin implements Handler {
+        private final int status;
+
+        Builtin(int status) {
+            this.status = status;
+        }
+
+        @Override
+        public void handle(Request req, Response res) {
+            switch (status) {
+                case 404 -> error(res, 404, "not found");
+                case 405 -> {
+                    res.header("Allow", ((Exchange) req).allow);
+                    error(res, 405, "method not allowed");
+                }
+                case 501 -> error(res, 501, "method not implemented");
+                default -> {
+                    res.header("Allow", ((Exchange) req).allow);
+                    res.status(204).send();
+                }
+            }
+        }
+    }
+
+    /** Runs each accepted connection's request loop (a class for the same reason as {@link Builtin}). */
+    public static final class RequestLoop implements dev.weft.core.ConnectionHandler {
+        private final HttpSettings settings;
+
+        public RequestLoop(HttpSettings settings) {
+            this.settings = settings;
+        }
+
+        @Override
+        public void handle(Connection connection) throws IOException {
+            new HttpConnection(settings, connection).run();
+        }
+    }
 
     private static void error(Response res, int status, String reason) {
         res.status(status).contentType("text/plain; charset=utf-8").send(reason + "\n");

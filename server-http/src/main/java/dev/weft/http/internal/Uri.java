@@ -60,14 +60,21 @@ public final class Uri {
                     key = decode(query.substring(i, eq), true);
                     value = decode(query.substring(eq + 1, end), true);
                 }
-                map.computeIfAbsent(key, k -> new ArrayList<>(1)).add(value);
+                List<String> values = map.get(key);
+                if (values == null) {
+                    values = new ArrayList<>(1);
+                    map.put(key, values);
+                }
+                values.add(value);
             }
             if (amp < 0) {
                 break;
             }
             i = amp + 1;
         }
-        map.replaceAll((k, v) -> Collections.unmodifiableList(v));
+        for (Map.Entry<String, List<String>> e : map.entrySet()) {
+            e.setValue(Collections.unmodifiableList(e.getValue()));
+        }
         return Collections.unmodifiableMap(map);
     }
 }
