@@ -12,7 +12,7 @@
  *   <li><b>Buffers.</b> Each connection's input and output take a {@code bufferSize} buffer from
  *       the server's {@link dev.weft.core.internal.BufferPool} and give it back while idle and
  *       empty, and when the connection ends. While idle the thread waits reading into a 256-byte
- *       array, so an idle connection holds no buffer (about 5.6 KB RSS each at 10k, HTTP).
+ *       array, so an idle connection holds no buffer (about 4 KB RSS each at 10k, HTTP).
  *       Other code may borrow from {@code ((ConnectionImpl) conn).pool()} with
  *       {@code acquire(conn.id())} / {@code release(buf, conn.id())}; never release a buffer
  *       twice or keep using it after release.</li>
