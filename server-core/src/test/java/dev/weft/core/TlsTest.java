@@ -121,6 +121,31 @@ class TlsTest {
         }
     }
 
+    /** Like Go's "TLS handshake error from …": visible without DEBUG, and rate-limited against scanners. */
+    @Test
+    void failedHandshakesAreLoggedAtInfoAtMostOnceASecond() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().tls(serverContext).handler(conn -> { }).start()) {
+            for (int i = 0; i < 5; i++) {
+                try (Socket plain = Net.connect(server)) {
+                    plain.getOutputStream().write(ascii("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); // not a ClientHello
+                    try {
+                        plain.getInputStream().readAllBytes(); // an alert, perhaps, then the close
+                    } catch (java.io.IOException reset) {
+                        // or a reset: either way the server is done with us
+                    }
+                }
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().completed() == 5);
+            String text = log.text();
+            long lines = text.lines().filter(l -> l.contains("TLS handshake failed")).count();
+            assertTrue(lines >= 1 && lines < 5, "rate-limited INFO lines: " + lines + "\n" + text);
+            assertTrue(text.lines().anyMatch(l -> l.contains("INFO") && l.contains("TLS handshake failed")
+                    && l.contains("conn 1 (")), text);
+            assertTrue(!text.contains("WARN"), text);
+        }
+    }
+
     @Test
     void aSilentClientHitsTheHandshakeTimeout() throws Exception {
         CompletableFuture<Boolean> handlerRan = new CompletableFuture<>();

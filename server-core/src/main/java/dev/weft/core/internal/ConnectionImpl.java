@@ -137,6 +137,11 @@ public final class ConnectionImpl implements Connection, Runnable {
         }
     }
 
+    /** True while a TLS handshake has begun and not completed (also when it failed). */
+    boolean inHandshake() {
+        return tls != null && socket == null;
+    }
+
     /** Plain: the channel's socket adaptor. TLS: the handshake, bounded by SO_TIMEOUT and the watchdog. */
     private void open() throws IOException {
         Socket raw = channel.socket();

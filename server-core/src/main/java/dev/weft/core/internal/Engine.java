@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ public final class Engine {
     private final ServerSocketChannel listener;
     private final InetSocketAddress localAddress;
     private final Counters counters = new Counters();
+    private final AtomicLong handshakeLoggedAt = new AtomicLong(Long.MIN_VALUE);
+    private final LongAdder handshakeFailuresUnlogged = new LongAdder();
     private final BufferPool pool;
     private final Semaphore permits;
     private final ConcurrentHashMap<Long, ConnectionImpl> connections = new ConcurrentHashMap<>();
@@ -120,6 +123,23 @@ public final class Engine {
         engine.acceptor.start();
         LOG.debug("listening on {}{}", engine.localAddress, config.sslContext() != null ? " (TLS)" : "");
         return engine;
+    }
+
+    /**
+     * A client's TLS handshake failed. Go's net/http logs these ("TLS handshake error from …"):
+     * a server whose certificate or cipher suites no client accepts must show it without DEBUG.
+     * At most one INFO line a second, so a scanner cannot flood the log; the rest are counted.
+     */
+    void logHandshakeFailure(ConnectionImpl conn, Throwable failure) {
+        long now = System.nanoTime();
+        long last = handshakeLoggedAt.get();
+        if ((last == Long.MIN_VALUE || now - last >= 1_000_000_000L) && handshakeLoggedAt.compareAndSet(last, now)) {
+            long more = handshakeFailuresUnlogged.sumThenReset();
+            LOG.info("{}: TLS handshake failed{}: {}", conn.describe(),
+                    more > 0 ? " (" + more + " more since the last report)" : "", failure.toString());
+        } else {
+            handshakeFailuresUnlogged.increment();
+        }
     }
 
     /** Configures an accepted socket and starts its virtual thread; false if it was dropped. */

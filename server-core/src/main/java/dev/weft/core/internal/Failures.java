@@ -10,7 +10,9 @@ import javax.net.ssl.SSLException;
 /**
  * How a connection's end is logged: once, with the connection id. Peers that reset, vanish or
  * time out, and sockets we closed ourselves (shutdown, watchdog), are normal events at DEBUG
- * (jdk-facts.md #6); anything else a handler throws is a bug worth a stack trace at WARN.
+ * (jdk-facts.md #6); a failed TLS handshake is one rate-limited INFO line (see
+ * {@link Engine#logHandshakeFailure}); anything else a handler throws is a bug worth a stack
+ * trace at WARN.
  */
 final class Failures {
 
@@ -18,6 +20,10 @@ final class Failures {
     }
 
     static void log(ConnectionImpl conn, Throwable t, boolean closedByUs) {
+        if (!closedByUs && conn.inHandshake() && !(t instanceof dev.weft.core.ConnectionTimeoutException)) {
+            conn.engine().logHandshakeFailure(conn, t);
+            return;
+        }
         if ((closedByUs && isIoOrInterrupt(t)) || isPeerOrTimeout(t)) {
             if (Engine.LOG.isDebugEnabled()) {
                 Engine.LOG.debug("{}: ended: {}", conn.describe(), t.toString());
