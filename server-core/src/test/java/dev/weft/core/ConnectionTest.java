@@ -181,4 +181,23 @@ class ConnectionTest {
             assertEquals(server.port(), local.getPort());
         }
     }
+
+    /** The look-ahead HTTP uses to judge an unread chunked body: it sees buffered bytes and consumes none. */
+    @Test
+    void bufferedByteLooksAheadWithoutConsuming() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> {
+            ConnectionImpl c = (ConnectionImpl) conn;
+            int first = conn.in().read(); // one fill: "abcd" arrived in one segment
+            var in = c.inputImpl();
+            String looked = "" + (char) first + (char) in.bufferedByte(0) + (char) in.bufferedByte(2)
+                    + in.bufferedByte(3) + in.bufferedByte(-1);
+            seen.complete(looked + "|" + new String(conn.in().readExactly(3), StandardCharsets.US_ASCII));
+        }).start(); Socket s = Net.connect(server)) {
+            s.getOutputStream().write(ascii("abcd"));
+            s.getOutputStream().flush();
+            // past the end and before the start are -1; what was looked at is still there to read
+            assertEquals("abd-1-1|bcd", seen.get(5, TimeUnit.SECONDS));
+        }
+    }
 }
