@@ -94,12 +94,15 @@ public final class HttpServer implements AutoCloseable {
      */
     public static final class Builder extends ServerBuilder<Builder> {
 
+        private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
+
         private int maxRequestLineBytes = 8192;
         private int maxHeaderBytes = 16384;
         private int maxHeaderCount = 100;
         private long maxBodyBytes = 16L << 20;
         private long maxDrainBytes = 256L << 10;
         private Duration headerTimeout = Duration.ofSeconds(10);
+        private Duration bodyTimeout = Duration.ofMinutes(5);
         private String serverHeader;
         private boolean accessLog = true;
         private ExceptionMapper exceptionMapper;
@@ -142,6 +145,18 @@ public final class HttpServer implements AutoCloseable {
         /** The longest the whole request head may take from its first byte; then 408 and close. Default 10 s; ZERO: none. */
         public Builder headerTimeout(Duration timeout) {
             this.headerTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The longest reading a whole request body may take, from the end of its head (Go's
+         * {@code ReadTimeout} covers the body the same way): a client trickling one byte per
+         * {@code readTimeout} cannot hold a connection for longer. Past it the body read fails:
+         * 408 if the response has not begun, else the connection is reset. Default 5 minutes
+         * (16 MiB, the default {@code maxBodyBytes}, at 56 KB/s); ZERO: none.
+         */
+        public Builder bodyTimeout(Duration timeout) {
+            this.bodyTimeout = timeout;
             return this;
         }
 
@@ -214,6 +229,8 @@ public final class HttpServer implements AutoCloseable {
             check(maxDrainBytes >= 0, "maxDrainBytes", maxDrainBytes, "must not be negative");
             check(headerTimeout != null && !headerTimeout.isNegative(), "headerTimeout", headerTimeout,
                     "must not be null or negative (Duration.ZERO means no timeout)");
+            check(bodyTimeout != null && !bodyTimeout.isNegative() && bodyTimeout.compareTo(MAX_TIMEOUT) <= 0, "bodyTimeout",
+                    bodyTimeout, "must be 0–365 days (Duration.ZERO means no timeout)");
             if (serverHeader != null) {
                 check(!serverHeader.isBlank() && isPrintableAscii(serverHeader),
                         "serverHeader", serverHeader, "must be printable ASCII");
@@ -226,7 +243,7 @@ public final class HttpServer implements AutoCloseable {
             }
             ServerConfig config = buildConfig();
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
-                    maxDrainBytes, headerTimeout, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
+                    maxDrainBytes, headerTimeout, bodyTimeout, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
                     exceptionMapper);
             TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
             return new HttpServer(tcp);

@@ -73,11 +73,25 @@ public interface Request {
 
     /**
      * The body as a stream, never buffered whole. Reading it first sends {@code 100 Continue} if
-     * the client asked for it. A chunked body past {@code maxBodyBytes}, or with broken framing,
-     * fails with an {@link IOException} saying which rule was broken; if the handler lets it
-     * propagate, the client gets 413 or 400 and the connection closes. Always the same stream.
+     * the client asked for it. A body past its limit ({@code maxBodyBytes}, or
+     * {@link #limitBody(long)}), with broken framing, or not received within
+     * {@code bodyTimeout}, fails with an {@link IOException} saying which rule was broken, and
+     * the failure sticks: whatever the handler does with it, the client gets 413, 400 or 408
+     * (or, if the response had already begun, a reset connection) and the connection closes.
+     * A broken body is never answered as a success. Always the same stream.
      */
     InputStream body();
+
+    /**
+     * Lowers the body limit for this request below the server's {@code maxBodyBytes} (as Go's
+     * {@code MaxBytesReader}): a longer body fails as in {@link #body()}, with 413. Call it
+     * before reading, e.g. in a route's handler or a filter.
+     *
+     * @return this request
+     * @throws IllegalArgumentException if {@code maxBytes} is negative
+     * @throws IllegalStateException if reading the body has begun
+     */
+    Request limitBody(long maxBytes);
 
     /** The whole body, at most {@code maxBodyBytes} (see {@link #body()} for what fails how). */
     byte[] bodyBytes() throws IOException;

@@ -8,6 +8,16 @@ import java.io.OutputStream;
  * {@link #outputStream()} (chunked when no {@link #contentLength(long)} was set). To a
  * {@code HEAD} request the same headers go out, the body does not. {@code Date} is always
  * sent; {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection} are managed here.
+ *
+ * <p><b>The server finishes the message</b>, once the handler and every filter returned
+ * normally: {@code send(...)} records the body, which goes out then; a streamed body is held
+ * until 8 KiB collect or the handler flushes, and its end (the last chunk, the check of a
+ * declared length) is written then. Until the response is {@linkplain #isCommitted()
+ * committed}, a failure (an exception from the handler or a filter, a request body that broke
+ * its rules) replaces it with the error answer; after that, the connection is reset, so the
+ * client never takes a failed response for a complete one. A filter can still set the status
+ * and headers after {@code chain.next()} returned, unless the handler streamed past the buffer
+ * or flushed: for headers that must reach every response, use {@link #beforeCommit(Runnable)}.
  */
 public interface Response {
 
@@ -31,25 +41,54 @@ public interface Response {
     /** Shorthand for {@code header("Content-Type", type)}. */
     Response contentType(String type);
 
-    /** Announces the body length for {@link #outputStream()}: then exactly that many bytes must be written. */
+    /**
+     * Announces the body length: then exactly that many bytes must be written to
+     * {@link #outputStream()} or given to {@code send(byte[])}; a mismatch is an
+     * {@link IllegalStateException} (or, once bytes went out, a reset connection), never a
+     * silently rewritten length. To HEAD, and in a 304, an empty {@link #send()} announces the
+     * length without a body (RFC 9110 §9.3.2, §8.6).
+     *
+     * @throws IllegalStateException once a body was sent or the stream taken
+     */
     Response contentLength(long length);
 
-    /** Sends {@code body} as UTF-8; Content-Type {@code text/plain; charset=utf-8} unless one was set. */
+    /**
+     * Sends {@code body} as UTF-8; Content-Type {@code text/plain; charset=utf-8} unless one was
+     * set. Written when the handler returns (see above).
+     *
+     * @throws IllegalStateException if a body was already sent or the stream taken
+     */
     void send(String body);
 
     /** Sends {@code body}; Content-Type {@code application/octet-stream} unless one was set. */
     void send(byte[] body);
 
-    /** Sends the status and headers with an empty body. */
+    /** Sends the status and headers with an empty body (or only the declared length: see {@link #contentLength(long)}). */
     void send();
 
     /**
-     * A stream for the body. The head goes out with the first write, flush or close; the body
-     * is chunked unless a length was set (HTTP/1.0: ended by closing the connection). Closing
-     * it ends the response; the server also ends it if the handler does not.
+     * A stream for the body, chunked unless a length was set (HTTP/1.0: ended by closing the
+     * connection, or with a Content-Length when the whole body fit the buffer). Writes are held
+     * until 8 KiB collect; {@code flush()} sends the head and what was written (a handler that
+     * streams full-duplex, reading the request body while it answers, flushes). Closing it ends
+     * the handler's writing, not the message: the server ends it when the handler returns.
      */
     OutputStream outputStream();
 
-    /** True once the status line and headers were handed to the connection. */
+    /**
+     * True once the status line and headers were handed to the connection: from then on they
+     * cannot change, and a failure can only reset the connection.
+     */
     boolean isCommitted();
+
+    /**
+     * Runs {@code action} just before the head goes out (at the first flush of a stream, or
+     * when the handler returned), also when the response became an error answer: the place for
+     * a filter to add headers every response needs (a request id, CORS). Actions run once, in
+     * the order added; one that throws fails the request as a handler's exception would.
+     *
+     * @return this response
+     * @throws IllegalStateException once committed
+     */
+    Response beforeCommit(Runnable action);
 }

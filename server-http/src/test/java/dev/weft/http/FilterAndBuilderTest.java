@@ -140,12 +140,16 @@ class FilterAndBuilderTest {
                     assertThrows(IllegalArgumentException.class, () -> res.header("Bad Name", "x"));
                     assertThrows(IllegalArgumentException.class, () -> res.status(99));
                     res.send("checked");
-                    assertThrows(IllegalStateException.class, () -> res.header("X", "late"));
+                    res.header("X", "late"); // the head is not out until the handler returns
                     assertThrows(IllegalStateException.class, () -> res.send("twice"));
+                    assertThrows(IllegalStateException.class, () -> res.outputStream());
+                    assertThrows(IllegalStateException.class, () -> res.contentLength(7));
                 })
                 .start();
         try (Raw c = new Raw(server.port())) {
-            assertEquals("checked", c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read().text());
+            Raw.Reply r = c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n").read();
+            assertEquals("checked", r.text());
+            assertEquals("late", r.header("X"));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         } finally {

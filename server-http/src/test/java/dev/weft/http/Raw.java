@@ -121,6 +121,27 @@ final class Raw implements AutoCloseable {
         return read(false);
     }
 
+    /** What arrived until the connection ended, and whether it ended with a reset rather than a clean FIN. */
+    record End(byte[] bytes, boolean reset) {
+        String text() {
+            return new String(bytes, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** Reads until the server ends the connection; a reset is recorded, not thrown. */
+    End readToEnd() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        byte[] buf = new byte[8192];
+        try {
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                b.write(buf, 0, n);
+            }
+            return new End(b.toByteArray(), false);
+        } catch (java.net.SocketException e) {
+            return new End(b.toByteArray(), true); // "Connection reset"
+        }
+    }
+
     /** True when the server closed the connection (EOF or reset) within the socket timeout. */
     boolean closedByServer() throws IOException {
         try {

@@ -145,6 +145,12 @@ final class Exchange implements Request {
     }
 
     @Override
+    public Request limitBody(long maxBytes) {
+        body.limit(maxBytes);
+        return this;
+    }
+
+    @Override
     public byte[] bodyBytes() throws IOException {
         return body.readAllBytes();
     }

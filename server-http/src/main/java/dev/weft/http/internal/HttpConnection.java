@@ -4,6 +4,7 @@ import dev.weft.core.Connection;
 import dev.weft.core.ConnectionTimeoutException;
 import dev.weft.core.SocketInput;
 import dev.weft.core.SocketOutput;
+import dev.weft.http.ExceptionMapper;
 import dev.weft.http.Filter;
 import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
@@ -90,6 +91,12 @@ public final class HttpConnection {
     /** Serves requests until the connection should close; returning closes it. */
     public void run() throws IOException {
         long headerTimeoutMillis = settings.headerTimeout().toMillis();
+        // The first request's head is bounded from accept, not from its first byte: a connection
+        // that never sends one is held for headerTimeout, not for idleTimeout.
+        boolean firstHead = headerTimeoutMillis > 0;
+        if (firstHead) {
+            in.deadline(Instant.now().plusMillis(headerTimeoutMillis));
+        }
         while (true) {
             if (in.buffered() == 0) {
                 // Nothing pipelined: send what is held back, then wait as an idle connection.
@@ -111,7 +118,9 @@ public final class HttpConnection {
                     return;
                 }
             }
-            if (headerTimeoutMillis > 0) {
+            if (firstHead) {
+                firstHead = false;
+            } else if (headerTimeoutMillis > 0) {
                 if (coreIn != null) {
                     coreIn.deadlineAfter(settings.headerTimeout()); // one clock read fewer per request
                 } else {
@@ -203,6 +212,8 @@ public final class HttpConnection {
     }
 
     private boolean lingered;
+    /** The longest the server spends skipping a request body the handler left unread. */
+    static final long DRAIN_MILLIS = 2000;
     private static final long LINGER_MILLIS = 500;
     private static final long LINGER_BYTES = 256 << 10;
 
@@ -211,15 +222,32 @@ public final class HttpConnection {
         return !ex.head.clientKeepAlive() || conn.isDraining() || ex.body.forcesClose(settings.maxDrainBytes());
     }
 
-    /** Serves one request; {@code start} is when its head began to be read. @return true to go on with the next request */
+    /**
+     * Serves one request; {@code start} is when its head began to be read. The message is
+     * finished here, after the handler and every filter returned normally; a failure before
+     * anything went out becomes its error answer, one after that resets the connection.
+     *
+     * @return true to go on with the next request
+     */
     private boolean serve(RequestHead head, boolean log, long start) {
         Exchange ex = new Exchange(this, head);
         ResponseImpl res = new ResponseImpl(this, ex);
         ex.body.response = res;
+        boolean bodyBound = !ex.body.eof() && !settings.bodyTimeout().isZero();
+        if (bodyBound) {
+            // The whole body, not only each read: one byte per readTimeout would hold the thread for ever.
+            in.deadline(Instant.now().plus(settings.bodyTimeout()));
+        }
         boolean keep;
         try {
             dispatch(ex, res);
-            keep = finish(ex, res);
+            IOException broken = ex.body.failure();
+            if (broken != null && !res.errorAnswer) {
+                // The handler swallowed a body failure: what it made of a broken body is no success.
+                throw broken;
+            }
+            res.finish();
+            keep = true;
         } catch (Throwable e) {
             if (fatal(e)) {
                 throw (VirtualMachineError) e;
@@ -230,10 +258,22 @@ public final class HttpConnection {
             ACCESS.info("{} \"{} {} {}\" {} {} {}ms", conn.remoteAddress(), head.method, head.target, ex.version(),
                     res.status(), res.bodyBytes, (System.nanoTime() - start) / 1_000_000);
         }
+        if (!keep) {
+            return false;
+        }
         // Once the response said close, the rest of the body is not worth waiting for: lingerClose below.
-        if (keep && !res.closeAfter && !ex.body.eof() && !ex.body.drain(settings.maxDrainBytes())) {
-            LOG.debug("conn {}: request body not read and longer than the drain bound: closing", conn.id());
-            keep = false;
+        if (!res.closeAfter && !ex.body.eof()) {
+            // Skipping what nobody reads is bounded in time too, not only in bytes.
+            Instant drainEnd = Instant.now().plusMillis(DRAIN_MILLIS);
+            Instant bodyEnd = in.deadline();
+            in.deadline(bodyEnd != null && bodyEnd.isBefore(drainEnd) ? bodyEnd : drainEnd);
+            if (!ex.body.drain(settings.maxDrainBytes())) {
+                LOG.debug("conn {}: request body not read, and longer than the drain bounds: closing", conn.id());
+                keep = false;
+            }
+        }
+        if (in.deadline() != null) {
+            in.deadline(null);
         }
         if (!keep || res.closeAfter) {
             try {
@@ -244,8 +284,65 @@ public final class HttpConnection {
             if (!ex.body.eof() && !ioFailed) {
                 lingerClose();
             }
+            return false;
         }
-        return keep && !res.closeAfter;
+        return true;
+    }
+
+    /**
+     * A handler, a filter or the end of the message failed. While nothing went out the failure
+     * is answered with its error; after that the connection is reset, so no client can take a
+     * cut body for a whole one (no last chunk, no clean FIN, no TLS close_notify).
+     *
+     * @return true if the connection may go on
+     */
+    private boolean fail(Exchange ex, ResponseImpl res, Throwable e) {
+        if (answerable(res)) {
+            prepareError(ex, res, e);
+            try {
+                res.finish();
+                return !res.closeAfter;
+            } catch (Throwable again) {
+                if (fatal(again)) {
+                    throw (VirtualMachineError) again;
+                }
+                if (!res.committed && answerable(res)) {
+                    // The error answer itself failed before going out (a before-commit action): the plain one.
+                    res.resetForError(500);
+                    res.forceClose();
+                    try {
+                        res.contentType("text/plain; charset=utf-8").send("internal server error\n");
+                        res.finish();
+                        LOG.error("conn {}: answering the failure of {} failed too", conn.id(), ex, again);
+                        return false;
+                    } catch (Throwable last) {
+                        again.addSuppressed(last);
+                    }
+                }
+                e = again;
+            }
+        }
+        return abort(ex, e);
+    }
+
+    /** Nothing of this response went out, and the connection can still carry an answer. */
+    private boolean answerable(ResponseImpl res) {
+        return !res.committed && !ioFailed && !conn.isClosed();
+    }
+
+    /** Resets the connection after a failure that came too late to be answered; logged once. */
+    private boolean abort(Exchange ex, Throwable e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (ioFailed || conn.isClosed()) {
+            LOG.debug("conn {}: connection failed during {}: {}", conn.id(), ex, cause.toString());
+        } else if (ex.body.failure() != null) {
+            LOG.info("conn {}: {}: the request body failed after the response began ({}); connection reset",
+                    conn.id(), ex, ex.body.failure().getMessage());
+        } else {
+            LOG.error("conn {}: {} failed after the response began; connection reset", conn.id(), ex, e);
+        }
+        conn.abort();
+        return false;
     }
 
     private void dispatch(Exchange ex, ResponseImpl res) throws Exception {
@@ -271,9 +368,30 @@ public final class HttpConnection {
         }
         Filter[] filters = settings.filters();
         if (filters.length == 0) {
-            terminal.handle(ex, res);
+            handle(terminal, ex, res);
         } else {
             new Chain(filters, terminal, ex, res).next();
+        }
+    }
+
+    /**
+     * Runs the route's handler. A failure it can still answer is answered here, inside the
+     * filters: {@code chain.next()} returns normally and a filter sees the final status (and
+     * may add headers) for errors as for successes. Only a failure after the response began
+     * propagates, through the filters, to the connection reset.
+     */
+    void handle(Handler terminal, Exchange ex, ResponseImpl res) throws Exception {
+        try {
+            terminal.handle(ex, res);
+            IOException broken = ex.body.failure();
+            if (broken != null && answerable(res)) {
+                throw broken; // swallowed by the handler: still the body's error, not the handler's answer
+            }
+        } catch (Throwable e) {
+            if (fatal(e) || !answerable(res)) {
+                throw e;
+            }
+            prepareError(ex, res, e);
         }
     }
 
@@ -283,7 +401,8 @@ public final class HttpConnection {
     private static final Handler OPTIONS = new Builtin(204);
 
     /**
-     * The answers the router gives itself. One class, not four lambdas: each lambda is a class
+     * The answers the router gives itself, as {@link HttpException}s so the exception mapper
+     * renders them like every other error. One class, not four lambdas: each lambda is a class
      * spun when HttpConnection initializes, on the first request's path (start-up is measured).
      */
     private static final class Builtin implements Handler {
@@ -296,12 +415,9 @@ public final class HttpConnection {
         @Override
         public void handle(Request req, Response res) {
             switch (status) {
-                case 404 -> error(res, 404, "not found");
-                case 405 -> {
-                    res.header("Allow", ((Exchange) req).allow);
-                    error(res, 405, "method not allowed");
-                }
-                case 501 -> error(res, 501, "method not implemented");
+                case 404 -> throw new HttpException(404, "not found");
+                case 405 -> throw new HttpException(405, "method not allowed");
+                case 501 -> throw new HttpException(501, "method not implemented");
                 default -> {
                     res.header("Allow", ((Exchange) req).allow);
                     res.status(204).send();
@@ -324,18 +440,14 @@ public final class HttpConnection {
         }
     }
 
-    private static void error(Response res, int status, String reason) {
-        res.status(status).contentType("text/plain; charset=utf-8").send(reason + "\n");
-    }
-
     private static final class Chain implements Filter.Chain {
         private final Filter[] filters;
         private final Handler terminal;
-        private final Request req;
-        private final Response res;
+        private final Exchange req;
+        private final ResponseImpl res;
         private int next;
 
-        Chain(Filter[] filters, Handler terminal, Request req, Response res) {
+        Chain(Filter[] filters, Handler terminal, Exchange req, ResponseImpl res) {
             this.filters = filters;
             this.terminal = terminal;
             this.req = req;
@@ -348,23 +460,11 @@ public final class HttpConnection {
             if (i < filters.length) {
                 filters[i].filter(req, res, this);
             } else if (i == filters.length) {
-                terminal.handle(req, res);
+                req.c.handle(terminal, req, res);
             } else {
                 throw new IllegalStateException("chain.next() called twice by a filter");
             }
         }
-    }
-
-    /** Completes what the handler left open. @return true if the connection may go on */
-    private boolean finish(Exchange ex, ResponseImpl res) throws IOException {
-        if (res.stream != null) {
-            if (!res.stream.closed()) {
-                res.stream.close();
-            }
-        } else if (!res.committed) {
-            res.send();
-        }
-        return !res.incomplete;
     }
 
     /**
@@ -376,78 +476,69 @@ public final class HttpConnection {
         return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
     }
 
-    /** A handler or filter threw. @return true if the connection may go on */
-    private boolean fail(Exchange ex, ResponseImpl res, Throwable e) {
+    /**
+     * Turns the response into the error answer for {@code e}, while nothing of it went out. One
+     * place decides every error's status: a request body that broke its framing (400), grew past
+     * its limit (413) or did not arrive in time (408) wins over whatever the handler made of it
+     * and closes the connection; an {@link HttpException} (the router's 404/405/501 included)
+     * is its status; anything else 500. The exception mapper, if set, then renders it, so an API
+     * answers every error in its own format; the defaults apply if it throws.
+     */
+    void prepareError(Exchange ex, ResponseImpl res, Throwable e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
-        if (cause instanceof ConnectionTimeoutException t) {
-            LOG.debug("conn {}: {} during {}", conn.id(), t.getMessage(), ex);
-            if (t.kind() != ConnectionTimeoutException.Kind.WRITE && !res.committed && !conn.isClosed()) {
-                answerError(ex, res, 408, "request body not received in time", true);
-            }
-            return false;
+        IOException body = ex.body.failure();
+        HttpException http;
+        boolean close = false;
+        if (body != null || cause instanceof BadMessageException || cause instanceof ConnectionTimeoutException) {
+            Throwable why = body != null ? body : cause;
+            http = why instanceof BadMessageException bad
+                    ? new HttpException(bad.violation().status(), bad.violation().reason(), bad)
+                    : new HttpException(408, "request body not received in time", why);
+            close = true;
+            LOG.debug("conn {}: {}: request body failed: {}", conn.id(), ex, why.getMessage());
+        } else if (e instanceof HttpException h) {
+            http = h;
+            LOG.debug("conn {}: {} -> {} {}", conn.id(), ex, h.status(), h.reason());
+        } else {
+            http = new HttpException(500, "internal server error", e);
+            LOG.error("conn {}: {} failed", conn.id(), ex, e);
         }
-        if (ioFailed || conn.isClosed() || cause instanceof SocketException) {
-            LOG.debug("conn {}: connection failed during {}: {}", conn.id(), ex, cause.toString());
-            return false;
-        }
-        if (cause instanceof BadMessageException bad) {
-            LOG.debug("conn {}: bad request body: {}", conn.id(), bad.getMessage());
-            if (!res.committed) {
-                answerError(ex, res, bad.violation().status(), bad.violation().reason(), true);
-            }
-            return false;
-        }
-        if (res.committed) {
-            LOG.error("conn {}: {} failed after the response was committed; closing the connection", conn.id(), ex, e);
-            return false;
-        }
-        // The mapper's contract takes an Exception; an Error from a handler goes straight to the 500.
-        if (settings.exceptionMapper() != null && e instanceof Exception thrown && !(e instanceof HttpException)) {
-            // The mapper answers instead of the handler: nothing the handler set (status, headers,
-            // a length for a body it never wrote) belongs to that answer.
-            res.resetForError(500);
+        ExceptionMapper mapper = settings.exceptionMapper();
+        reset(ex, res, http.status(), close);
+        if (mapper != null) {
             try {
-                settings.exceptionMapper().map(thrown, ex, res);
-                return finish(ex, res) && !res.closeAfter;
+                // The mapper sees what was thrown; for an Error (its contract takes an Exception), the 500.
+                // It sees what the handler threw; a body failure (its type is internal) or an Error
+                // (the mapper's contract takes an Exception) as the HttpException answering it.
+                mapper.map(!close && e instanceof Exception thrown ? thrown : http, ex, res);
+                return;
             } catch (Throwable mapperFailure) {
                 if (fatal(mapperFailure)) {
                     throw (VirtualMachineError) mapperFailure;
                 }
                 if (mapperFailure instanceof HttpException mapped) {
-                    e = mapped; // the mapper translated it
+                    http = mapped; // the mapper translated it
                 } else if (mapperFailure != e) {
-                    e.addSuppressed(mapperFailure);
+                    LOG.error("conn {}: exception mapper failed for {}", conn.id(), ex, mapperFailure);
                 }
                 if (res.committed) {
-                    LOG.error("conn {}: exception mapper failed for {}", conn.id(), ex, e);
-                    return false;
+                    throw mapperFailure instanceof RuntimeException r ? r : new IllegalStateException(mapperFailure);
                 }
+                reset(ex, res, http.status(), close);
             }
         }
-        if (e instanceof HttpException h) {
-            LOG.debug("conn {}: {} -> {} {}", conn.id(), ex, h.status(), h.reason());
-            return answerError(ex, res, h.status(), h.reason(), false);
-        }
-        LOG.error("conn {}: {} failed", conn.id(), ex, e);
-        return answerError(ex, res, 500, "internal server error", false);
+        res.contentType("text/plain; charset=utf-8");
+        res.send((http.reason() == null ? Status.reason(http.status()) : http.reason()) + "\n");
     }
 
-    private boolean answerError(Exchange ex, ResponseImpl res, int status, String reason, boolean close) {
+    private static void reset(Exchange ex, ResponseImpl res, int status, boolean close) {
         res.resetForError(status);
+        res.errorAnswer = true;
         if (close) {
             res.forceClose();
         }
-        try {
-            res.contentType("text/plain; charset=utf-8");
-            res.send(reason == null ? Status.reason(status) + "\n" : reason + "\n");
-            if (close || res.closeAfter) {
-                out.flush();
-                lingerClose();
-            }
-            return !close;
-        } catch (RuntimeException | IOException e) {
-            LOG.debug("conn {}: could not send {}: {}", conn.id(), status, e.toString());
-            return false;
+        if (status == 405 && ex.allow != null) {
+            res.header("Allow", ex.allow); // RFC 9110 §15.5.6: a 405 MUST list what is allowed
         }
     }
 }

@@ -12,6 +12,7 @@ public record HttpSettings(
         long maxBodyBytes,
         long maxDrainBytes,
         Duration headerTimeout,
+        Duration bodyTimeout,
         String serverHeader,
         boolean accessLog,
         Router router,

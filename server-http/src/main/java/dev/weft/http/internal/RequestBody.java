@@ -26,6 +26,7 @@ final class RequestBody extends InputStream {
     boolean continueSent;
     HeaderList trailers;
     ResponseImpl response;
+    private long limit;
 
     RequestBody(HttpConnection c, RequestHead head) {
         this.c = c;
@@ -33,14 +34,27 @@ final class RequestBody extends InputStream {
         this.chunked = head.chunked;
         this.remaining = head.chunked ? 0 : Math.max(0, head.contentLength);
         this.eof = !head.chunked && remaining == 0;
+        this.limit = c.settings.maxBodyBytes();
     }
 
     boolean eof() {
         return eof;
     }
 
-    boolean failed() {
-        return failure != null;
+    /** The failure that ended reading the body (sticky), or null. */
+    IOException failure() {
+        return failure;
+    }
+
+    /** Lowers the body limit for this request; see {@link dev.weft.http.Request#limitBody(long)}. */
+    void limit(long maxBytes) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("limitBody(" + maxBytes + "): must not be negative");
+        }
+        if (started || total > 0 || (!chunked && remaining != Math.max(0, head.contentLength))) {
+            throw new IllegalStateException("limitBody(" + maxBytes + "): the body is already being read");
+        }
+        limit = Math.min(limit, maxBytes);
     }
 
     /** True when the body cannot be skipped cheaply: the connection must close after the response. */
@@ -76,7 +90,7 @@ final class RequestBody extends InputStream {
             return false;
         }
         int n = in.buffered();
-        long left = Math.min(maxDrain, c.settings.maxBodyBytes() - total);
+        long left = Math.min(maxDrain, limit - total);
         int i = 0;
         boolean afterData = started;
         if (remaining > 0) {
@@ -167,6 +181,10 @@ final class RequestBody extends InputStream {
             c.sendContinue();
         }
         try {
+            if (!chunked && head.contentLength > limit) {
+                throw new BadMessageException(Violation.BODY_TOO_LARGE, "Content-Length " + head.contentLength
+                        + " over this route's limit of " + limit + " bytes");
+            }
             return readBody(b, off, len);
         } catch (IOException e) {
             failure = e;
@@ -195,8 +213,8 @@ final class RequestBody extends InputStream {
                 return -1;
             }
             total += size;
-            if (total > c.settings.maxBodyBytes()) {
-                throw new BadMessageException(Violation.BODY_TOO_LARGE, "chunked body over " + c.settings.maxBodyBytes() + " bytes");
+            if (total > limit) {
+                throw new BadMessageException(Violation.BODY_TOO_LARGE, "chunked body over " + limit + " bytes");
             }
             remaining = size;
         }

@@ -5,54 +5,41 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * The streamed response body behind {@link Response#outputStream()}: with a declared length it
- * passes bytes through and counts them; without, it collects writes into chunks of up to the
- * buffer size (so many small writes do not become many tiny chunks) and ends with the last
- * chunk. The head is sent with the first write, flush or close. To HEAD it discards the body.
+ * The streamed response body behind {@link Response#outputStream()}.
+ *
+ * <p>Writes collect in a buffer of its own, not in the connection's output, so nothing of the
+ * response (its head included) reaches the client until the buffer is full or the handler
+ * flushes: a handler that fails early, or a request body that turns out bad while the handler
+ * echoes it, is still answered with its error status. From the first time the buffer goes out
+ * the response is committed: its head is written (chunked unless a length was declared; on
+ * HTTP/1.0 close-delimited), and later a failure can only reset the connection.
+ *
+ * <p>{@link #close()} ends the handler's writing and nothing more: the last chunk is written,
+ * and a declared length checked, by {@link #finish()}, which the framework calls only once the
+ * handler and every filter returned normally. To HEAD (and for bodyless statuses) the body is
+ * counted and discarded.
  */
 final class ResponseBody extends OutputStream {
 
     private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
-    private static final int CHUNK_HEADER_ROOM = 10;
+    /** Room in front of the buffered data for a chunk-size line (at most 8 hex digits + CRLF). */
+    private static final int ROOM = 10;
 
     private final HttpConnection c;
     private final ResponseImpl res;
-    private boolean committed;
     private boolean closed;
+    private boolean onWire;
     private boolean chunked;
     private boolean discard;
-    private long declared;
+    private long declared = -1;
     private long written;
-    /** For chunked: data collected from index CHUNK_HEADER_ROOM on, so the header can be put in front. */
-    private byte[] chunk;
-    private int chunkLen;
+    /** Data collected from index ROOM on, with 2 bytes kept free at the end for a chunk's CRLF. */
+    private byte[] buf;
+    private int len;
 
     ResponseBody(HttpConnection c, ResponseImpl res) {
         this.c = c;
         this.res = res;
-    }
-
-    private void commit() throws IOException {
-        if (committed) {
-            return;
-        }
-        committed = true;
-        declared = res.declaredLength();
-        discard = res.headRequest() || Status.bodyless(res.status());
-        ResponseWriter w = c.writer;
-        res.head(w, declared, true);
-        res.committed = true;
-        // HTTP/1.0 has no chunked coding: the body ends when the connection closes (head() set closeAfter).
-        chunked = declared < 0 && !discard && !res.http10();
-        try {
-            w.writeTo(c.out);
-        } catch (IOException e) {
-            c.ioFailed = true;
-            throw e;
-        }
-        if (chunked) {
-            chunk = c.chunkBuffer();
-        }
     }
 
     private final byte[] one = new byte[1];
@@ -64,74 +51,126 @@ final class ResponseBody extends OutputStream {
     }
 
     @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-        java.util.Objects.checkFromIndexSize(off, len, b.length);
+    public void write(byte[] b, int off, int n) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, n, b.length);
         if (closed) {
             throw new IOException("response body stream is closed");
         }
-        commit();
-        if (declared >= 0 && written + len > declared) {
+        if (written == 0 && buf == null) {
+            // The length and the framing are fixed by the first write: what was declared before it.
+            declared = res.declaredLength();
+            discard = res.headRequest() || Status.bodyless(res.status());
+        }
+        if (declared >= 0 && written + n > declared) {
             throw new IOException("response body longer than its Content-Length " + declared);
         }
-        written += len;
-        if (discard || len == 0) {
+        written += n;
+        if (discard || n == 0) {
             return;
         }
+        if (buf == null) {
+            buf = c.chunkBuffer();
+        }
+        int room = buf.length - ROOM - 2 - len;
+        if (n <= room) {
+            System.arraycopy(b, off, buf, ROOM + len, n);
+            len += n;
+            return;
+        }
+        // Full: from here on the response is on the wire.
+        goOnWire();
+        emit();
+        if (n >= (buf.length - ROOM - 2) / 2) {
+            writeThrough(b, off, n);
+        } else {
+            System.arraycopy(b, off, buf, ROOM + len, n);
+            len = n;
+        }
+    }
+
+    private void writeThrough(byte[] b, int off, int n) throws IOException {
         try {
-            if (!chunked) {
-                c.out.write(b, off, len);
-                res.bodyBytes += len;
-                return;
-            }
-            int room = chunk.length - CHUNK_HEADER_ROOM - 2 - chunkLen;
-            if (len <= room) {
-                System.arraycopy(b, off, chunk, CHUNK_HEADER_ROOM + chunkLen, len);
-                chunkLen += len;
-                return;
-            }
-            emitChunk();
-            if (len >= chunk.length / 2) {
-                byte[] header = new byte[CHUNK_HEADER_ROOM];
-                int h = ResponseWriter.chunkHeader(header, 0, len);
+            if (chunked) {
+                byte[] header = new byte[ROOM];
+                int h = ResponseWriter.chunkHeader(header, 0, n);
                 c.out.write(header, 0, h);
-                c.out.write(b, off, len);
+                c.out.write(b, off, n);
                 c.out.write(ResponseWriter.CRLF);
-                res.bodyBytes += len;
             } else {
-                System.arraycopy(b, off, chunk, CHUNK_HEADER_ROOM, len);
-                chunkLen = len;
+                c.out.write(b, off, n);
             }
+        } catch (IOException e) {
+            c.ioFailed = true;
+            throw e;
+        }
+        res.bodyBytes += n;
+    }
+
+    /**
+     * Commits: writes the head into the connection's output. Responses to earlier pipelined
+     * requests still held there go out first, on their own: if this one fails later, the reset
+     * that ends it must not take them along.
+     */
+    private void goOnWire() throws IOException {
+        if (onWire) {
+            return;
+        }
+        res.runHooks();
+        onWire = true;
+        if (buf == null && written == 0) {
+            declared = res.declaredLength();
+            discard = res.headRequest() || Status.bodyless(res.status());
+        }
+        ResponseWriter w = c.writer;
+        res.head(w, declared, true);
+        res.committed = true;
+        // HTTP/1.0 has no chunked coding: the body ends when the connection closes (head() set closeAfter).
+        chunked = declared < 0 && !discard && !res.http10();
+        try {
+            if (c.out.buffered() > 0) {
+                c.out.flush();
+            }
+            w.writeTo(c.out);
         } catch (IOException e) {
             c.ioFailed = true;
             throw e;
         }
     }
 
-    private void emitChunk() throws IOException {
-        if (chunkLen == 0) {
+    /** Hands the buffered data to the connection (as one chunk when chunked). */
+    private void emit() throws IOException {
+        if (len == 0) {
             return;
         }
-        byte[] header = new byte[CHUNK_HEADER_ROOM];
-        int h = ResponseWriter.chunkHeader(header, 0, chunkLen);
-        int start = CHUNK_HEADER_ROOM - h;
-        System.arraycopy(header, 0, chunk, start, h);
-        chunk[CHUNK_HEADER_ROOM + chunkLen] = '\r';
-        chunk[CHUNK_HEADER_ROOM + chunkLen + 1] = '\n';
-        c.out.write(chunk, start, h + chunkLen + 2);
-        res.bodyBytes += chunkLen;
-        chunkLen = 0;
+        try {
+            if (chunked) {
+                byte[] header = new byte[ROOM];
+                int h = ResponseWriter.chunkHeader(header, 0, len);
+                int start = ROOM - h;
+                System.arraycopy(header, 0, buf, start, h);
+                buf[ROOM + len] = '\r';
+                buf[ROOM + len + 1] = '\n';
+                c.out.write(buf, start, h + len + 2);
+            } else {
+                c.out.write(buf, ROOM, len);
+            }
+        } catch (IOException e) {
+            c.ioFailed = true;
+            throw e;
+        }
+        res.bodyBytes += len;
+        len = 0;
     }
 
+    /** Sends the head and what is buffered now: the handler asked for it (full-duplex streaming, a progress line). */
     @Override
     public void flush() throws IOException {
         if (closed) {
             return;
         }
-        commit();
+        goOnWire();
+        emit();
         try {
-            if (chunked) {
-                emitChunk();
-            }
             c.out.flush();
         } catch (IOException e) {
             c.ioFailed = true;
@@ -139,30 +178,45 @@ final class ResponseBody extends OutputStream {
         }
     }
 
-    /** Ends the body: the last chunk, or a check that the declared length was reached. */
+    /**
+     * Ends the handler's writing: later writes fail. It does not end the message; a handler
+     * that goes on to fail after closing still gets its error answer (or, once committed, a
+     * reset connection), never a complete-looking response.
+     */
     @Override
-    public void close() throws IOException {
-        if (closed) {
-            return;
-        }
-        commit();
+    public void close() {
         closed = true;
-        try {
-            if (chunked) {
-                emitChunk();
-                c.out.write(LAST_CHUNK);
-            }
-        } catch (IOException e) {
-            c.ioFailed = true;
-            throw e;
-        }
-        if (declared >= 0 && written < declared && !discard) {
-            res.incomplete = true;
-            throw new IOException("response body ended after " + written + " of its Content-Length " + declared + " bytes");
-        }
     }
 
-    boolean closed() {
-        return closed;
+    /**
+     * Ends the message once the handler returned normally: the length check, then the rest of
+     * the data and the last chunk. A response that never went out is sent whole now; on HTTP/1.0
+     * with its length known at last, so the connection need not close to end it.
+     *
+     * @throws IllegalStateException if fewer bytes were written than the declared Content-Length
+     */
+    void finish() throws IOException {
+        closed = true;
+        if (!onWire && buf == null && written == 0) {
+            declared = res.declaredLength();
+            discard = res.headRequest() || Status.bodyless(res.status());
+        }
+        if (declared >= 0 && written < declared && !(discard && written == 0)) {
+            throw new IllegalStateException("response body ended after " + written + " of its Content-Length "
+                    + declared + " bytes");
+        }
+        if (!onWire && declared < 0 && res.http10() && !discard) {
+            declared = written;
+        }
+        goOnWire();
+        emit();
+        if (chunked) {
+            try {
+                c.out.write(LAST_CHUNK);
+            } catch (IOException e) {
+                c.ioFailed = true;
+                throw e;
+            }
+        }
     }
 }

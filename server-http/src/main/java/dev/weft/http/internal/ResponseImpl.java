@@ -3,10 +3,18 @@ package dev.weft.http.internal;
 import dev.weft.http.Response;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** One response on a connection, as {@link Response}. */
+/**
+ * One response on a connection, as {@link Response}.
+ *
+ * <p>Nothing of it reaches the connection until the framework decides: {@code send(...)} only
+ * records the body, and a streamed body collects in {@link ResponseBody}'s own buffer until it
+ * is full or the handler flushes. The message is finished by {@link HttpConnection} once the
+ * handler and every filter returned normally ({@link #finish()}), so a handler that throws
+ * before anything went out is answered with its error instead, and filters can still set
+ * headers after {@code chain.next()} returned.
+ */
 final class ResponseImpl implements Response {
 
     /** Bodies up to this size are copied behind the head, so both go out in one write. */
@@ -23,12 +31,17 @@ final class ResponseImpl implements Response {
     private String[] values;
     private int count;
     private boolean userClose;
+    /** The head was handed to the connection: from here on a failure can only reset the connection. */
     boolean committed;
     boolean closeAfter;
-    /** The body was cut short (Content-Length not reached): the connection must close. */
-    boolean incomplete;
+    /** The response now is the error answer to a failure (see {@link HttpConnection#prepareError}). */
+    boolean errorAnswer;
+    /** The body given to {@code send(...)}, written by {@link #finish()}; null until then. */
+    private byte[] pending;
     ResponseBody stream;
     long bodyBytes;
+    private Runnable[] hooks;
+    private int hookCount;
 
     ResponseImpl(HttpConnection c, Exchange ex) {
         this.c = c;
@@ -36,15 +49,23 @@ final class ResponseImpl implements Response {
         this.headRequest = ex.head.method == "HEAD";
     }
 
-    private void checkOpen() {
-        if (committed || stream != null) {
+    private void checkHeadOpen() {
+        if (committed) {
             throw new IllegalStateException("response already committed: status and headers were sent");
+        }
+    }
+
+    private void checkBodyOpen() {
+        checkHeadOpen();
+        if (pending != null || stream != null) {
+            throw new IllegalStateException(pending != null ? "response already sent: send(...) was called"
+                    : "response body is being streamed: outputStream() was taken");
         }
     }
 
     @Override
     public Response status(int status) {
-        checkOpen();
+        checkHeadOpen();
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("status = " + status + ": a final status is 200–599"
                     + (status >= 100 && status < 200 ? " (1xx are interim: the server sends 100 Continue itself)" : ""));
@@ -69,7 +90,7 @@ final class ResponseImpl implements Response {
     }
 
     private Response set(String name, String value, boolean replace) {
-        checkOpen();
+        checkHeadOpen();
         checkName(name);
         checkValue(name, value);
         if (name.equalsIgnoreCase("content-type")) {
@@ -97,14 +118,7 @@ final class ResponseImpl implements Response {
             values = new String[8];
         }
         if (replace) {
-            int w = 0;
-            for (int i = 0; i < count; i++) {
-                if (!names[i].equalsIgnoreCase(name)) {
-                    names[w] = names[i];
-                    values[w++] = values[i];
-                }
-            }
-            count = w;
+            removeHeader(name);
         }
         if (count == names.length) {
             names = java.util.Arrays.copyOf(names, count * 2);
@@ -113,6 +127,17 @@ final class ResponseImpl implements Response {
         names[count] = name;
         values[count++] = value;
         return this;
+    }
+
+    private void removeHeader(String name) {
+        int w = 0;
+        for (int i = 0; i < count; i++) {
+            if (!names[i].equalsIgnoreCase(name)) {
+                names[w] = names[i];
+                values[w++] = values[i];
+            }
+        }
+        count = w;
     }
 
     private static void checkName(String name) {
@@ -142,7 +167,7 @@ final class ResponseImpl implements Response {
 
     @Override
     public Response contentType(String type) {
-        checkOpen();
+        checkHeadOpen();
         checkValue("Content-Type", type);
         contentType = type;
         return this;
@@ -150,7 +175,7 @@ final class ResponseImpl implements Response {
 
     @Override
     public Response contentLength(long length) {
-        checkOpen();
+        checkBodyOpen();
         if (length < 0) {
             throw new IllegalArgumentException("contentLength = " + length + ": must not be negative");
         }
@@ -160,6 +185,7 @@ final class ResponseImpl implements Response {
 
     @Override
     public void send(String body) {
+        checkBodyOpen();
         if (contentType == null) {
             contentType = "text/plain; charset=utf-8";
         }
@@ -168,44 +194,37 @@ final class ResponseImpl implements Response {
 
     @Override
     public void send(byte[] body) {
+        checkBodyOpen();
         if (contentType == null && body.length > 0) {
             contentType = "application/octet-stream";
         }
-        sendBytes(body);
+        record(body);
     }
 
     @Override
     public void send() {
-        sendBytes(NO_BODY);
+        record(NO_BODY);
     }
 
-    private void sendBytes(byte[] body) {
-        checkOpen();
-        boolean withBody = !headRequest && !Status.bodyless(status);
-        ResponseWriter w = c.writer;
-        head(w, body.length, false);
-        committed = true;
-        try {
-            if (withBody && body.length <= COALESCE) {
-                w.raw(body);
-                w.writeTo(c.out);
-            } else {
-                w.writeTo(c.out);
-                if (withBody) {
-                    c.out.write(body);
-                }
-            }
-        } catch (IOException e) {
-            c.ioFailed = true;
-            throw new UncheckedIOException(e);
+    /**
+     * Records the body for {@link #finish()}. A declared length must match it, except that an
+     * empty {@code send()} may announce a length it does not carry where no body is sent anyway:
+     * to HEAD (RFC 9110 §9.3.2) and in a 304 (§8.6, the length a 200 would have had).
+     */
+    private void record(byte[] body) {
+        checkBodyOpen();
+        if (contentLength >= 0 && contentLength != body.length
+                && !(body.length == 0 && (headRequest || status == 304))) {
+            throw new IllegalStateException("contentLength(" + contentLength + ") was declared, but send(...) got "
+                    + body.length + " bytes");
         }
-        bodyBytes = withBody ? body.length : 0;
+        pending = body;
     }
 
     @Override
     public OutputStream outputStream() {
         if (stream == null) {
-            checkOpen();
+            checkBodyOpen();
             stream = new ResponseBody(c, this);
         }
         return stream;
@@ -214,6 +233,28 @@ final class ResponseImpl implements Response {
     @Override
     public boolean isCommitted() {
         return committed;
+    }
+
+    @Override
+    public Response beforeCommit(Runnable action) {
+        checkHeadOpen();
+        java.util.Objects.requireNonNull(action, "action");
+        if (hooks == null) {
+            hooks = new Runnable[2];
+        } else if (hookCount == hooks.length) {
+            hooks = java.util.Arrays.copyOf(hooks, hookCount * 2);
+        }
+        hooks[hookCount++] = action;
+        return this;
+    }
+
+    /** Runs the before-commit actions once, in the order they were added; a failure propagates. */
+    void runHooks() {
+        int n = hookCount;
+        hookCount = 0; // once: an action that fails is not run again for the error answer
+        for (int i = 0; i < n; i++) {
+            hooks[i].run();
+        }
     }
 
     boolean headRequest() {
@@ -228,6 +269,49 @@ final class ResponseImpl implements Response {
         return contentLength;
     }
 
+    /** True once {@code send(...)} recorded a body or the handler took the stream. */
+    boolean answered() {
+        return pending != null || stream != null;
+    }
+
+    /**
+     * Finishes the message after the handler and filters returned normally: writes what
+     * {@code send(...)} recorded, or ends the stream (last chunk, length check), or sends the
+     * bare status when the handler wrote nothing.
+     */
+    void finish() throws IOException {
+        if (stream != null) {
+            stream.finish();
+            return;
+        }
+        byte[] body = pending != null ? pending : NO_BODY;
+        if (contentLength >= 0 && contentLength != body.length && !(body.length == 0 && (headRequest || status == 304))) {
+            // contentLength() without a send(): nothing carries the declared bytes.
+            throw new IllegalStateException("contentLength(" + contentLength + ") was declared, but the handler sent "
+                    + body.length + " bytes");
+        }
+        runHooks();
+        boolean withBody = !headRequest && !Status.bodyless(status);
+        ResponseWriter w = c.writer;
+        head(w, contentLength >= 0 ? contentLength : body.length, false);
+        committed = true;
+        try {
+            if (withBody && body.length <= COALESCE) {
+                w.raw(body);
+                w.writeTo(c.out);
+            } else {
+                w.writeTo(c.out);
+                if (withBody) {
+                    c.out.write(body);
+                }
+            }
+        } catch (IOException e) {
+            c.ioFailed = true;
+            throw e;
+        }
+        bodyBytes = withBody ? body.length : 0;
+    }
+
     /**
      * Assembles the head. {@code length} is the body length, or -1 for a streamed body of
      * unknown length (chunked on HTTP/1.1, close-delimited on HTTP/1.0).
@@ -239,13 +323,22 @@ final class ResponseImpl implements Response {
         if (c.serverLine != null) {
             w.raw(c.serverLine);
         }
-        if (contentType != null) {
+        // A 304 carries no representation metadata beyond what guides cache updates (RFC 9110 §15.4.5).
+        if (contentType != null && status != 304) {
             w.header(ResponseWriter.CONTENT_TYPE, contentType);
         }
         for (int i = 0; i < count; i++) {
+            if (status == 304 && notFor304(names[i])) {
+                continue;
+            }
             w.header(names[i], values[i]);
         }
-        if (!Status.bodyless(status)) {
+        if (status == 304) {
+            // §8.6: only the length a 200 would have had, and only if the handler declared it.
+            if (contentLength >= 0) {
+                w.contentLength(contentLength);
+            }
+        } else if (!Status.bodyless(status)) {
             if (length >= 0) {
                 w.contentLength(length);
             } else if (!http10) {
@@ -260,13 +353,23 @@ final class ResponseImpl implements Response {
         w.end();
     }
 
-    /** Turns this into an error answer when nothing was sent yet. */
+    private static boolean notFor304(String name) {
+        return name.equalsIgnoreCase("content-encoding") || name.equalsIgnoreCase("content-language")
+                || name.equalsIgnoreCase("content-range");
+    }
+
+    /**
+     * Turns this into an error answer while nothing was sent: status, headers, length and body
+     * the handler set are dropped (they belong to the answer that failed); the before-commit
+     * actions stay, so headers a filter adds to every response reach the error answer too.
+     */
     void resetForError(int status) {
         this.status = status;
         this.contentType = null;
         this.contentLength = -1;
         this.count = 0;
         this.stream = null;
+        this.pending = null;
     }
 
     void forceClose() {
