@@ -101,7 +101,7 @@ public final class HttpDemo {
     private static void slow(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
         int ms = intParam(req.queryParam("ms"), "ms", 0, MAX_SLOW_MS);
         Thread.sleep(ms); // the point of the route: a request that takes time, blocking its own virtual thread only
-        res.send("done\n");
+        res.send("done");
     }
 
     private static void status(dev.weft.http.Request req, dev.weft.http.Response res) {
