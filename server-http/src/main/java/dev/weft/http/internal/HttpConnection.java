@@ -415,14 +415,28 @@ public final class HttpConnection {
         @Override
         public void handle(Request req, Response res) {
             switch (status) {
-                case 404 -> throw new HttpException(404, "not found");
-                case 405 -> throw new HttpException(405, "method not allowed");
-                case 501 -> throw new HttpException(501, "method not implemented");
+                case 404 -> throw new RouterAnswer(404, "not found");
+                case 405 -> throw new RouterAnswer(405, "method not allowed");
+                case 501 -> throw new RouterAnswer(501, "method not implemented");
                 default -> {
                     res.header("Allow", ((Exchange) req).allow);
                     res.status(204).send();
                 }
             }
+        }
+    }
+
+    /** The router's own answers: routine (a scanner's 404s), so no stack trace is taken for them. */
+    private static final class RouterAnswer extends HttpException {
+        private static final long serialVersionUID = 1L;
+
+        RouterAnswer(int status, String reason) {
+            super(status, reason);
+        }
+
+        @Override
+        public Throwable fillInStackTrace() {
+            return this;
         }
     }
 
