@@ -44,6 +44,42 @@ class RejectionTableTest {
     static final String NEAR_LIMIT_HEAD = "POST / HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\nX-Pad: "
             + "p".repeat(16000) + "\r\n\r\n";
 
+    /**
+     * Authorities rejected in both places: {violation, authority[, violation in a target when it
+     * differs]}. A target's escapes are checked before its authority is parsed: there "%zz" is TARGET_INVALID.
+     */
+    static final String[][] AUTHORITY_ROWS = {
+        {"PORT_INVALID", "example.com:8o"}, {"PORT_INVALID", "a:b:c"}, {"PORT_INVALID", "example.com:99999999999"},
+        {"PORT_INVALID", "example.com:65536"}, {"PORT_INVALID", "example.com:+80"}, {"PORT_INVALID", "example.com:-1"},
+        {"PORT_INVALID", "example.com:0x50"}, {"PORT_INVALID", "example.com:80:80"}, {"PORT_INVALID", "[::1]:x"},
+        {"PORT_INVALID", "[::1]:65536"}, {"PORT_INVALID", "example.com:80]"}, {"PORT_INVALID", "example.com:%38%30"},
+        {"PORT_INVALID", "::1"}, {"PORT_INVALID", "example.com:1" + "0".repeat(30)},
+        {"HOST_IP_LITERAL_INVALID", "[::1"}, {"HOST_IP_LITERAL_INVALID", "[]"}, {"HOST_IP_LITERAL_INVALID", "[::1]x"},
+        {"HOST_IP_LITERAL_INVALID", "[::1]]"}, {"HOST_IP_LITERAL_INVALID", "[[::1]]"}, {"HOST_IP_LITERAL_INVALID", "[127.0.0.1]"},
+        {"HOST_IP_LITERAL_INVALID", "[1:2:3:4:5:6:7:8:9]"}, {"HOST_IP_LITERAL_INVALID", "[1:2:3:4:5:6:7]"},
+        {"HOST_IP_LITERAL_INVALID", "[1::2::3]"}, {"HOST_IP_LITERAL_INVALID", "[:::1]"}, {"HOST_IP_LITERAL_INVALID", "[::1:]"},
+        {"HOST_IP_LITERAL_INVALID", "[:1::]"}, {"HOST_IP_LITERAL_INVALID", "[1:2:3:4:5:6:7:8::]"},
+        {"HOST_IP_LITERAL_INVALID", "[12345::]"}, {"HOST_IP_LITERAL_INVALID", "[::g]"},
+        {"HOST_IP_LITERAL_INVALID", "[::1.2.3.256]"}, {"HOST_IP_LITERAL_INVALID", "[::1.2.3]"},
+        {"HOST_IP_LITERAL_INVALID", "[::1.2.3.4:5]"}, {"HOST_IP_LITERAL_INVALID", "[1.2.3.4::]"},
+        {"HOST_IP_LITERAL_INVALID", "[::ffff:01.2.3.4]"}, {"HOST_IP_LITERAL_INVALID", "[1:2:3:4:5:6::1.2.3.4]"},
+        {"HOST_IP_LITERAL_INVALID", "[1:2:3:4:5:6:7:1.2.3.4]"}, {"HOST_IP_LITERAL_INVALID", "[fe80::1%25eth0]"},
+        {"HOST_IP_LITERAL_INVALID", "[fe80::1%eth0]", "TARGET_INVALID"}, {"HOST_IP_LITERAL_INVALID", "[v1.]"},
+        {"HOST_IP_LITERAL_INVALID", "[v.x]"}, {"HOST_IP_LITERAL_INVALID", "[vg.x]"}, {"HOST_IP_LITERAL_INVALID", "[v1x]"},
+        {"HOST_IP_LITERAL_INVALID", "[v1.x/y]"}, {"HOST_IP_LITERAL_INVALID", "[v1.%41]"},
+        {"HOST_ESCAPE_INVALID", "%zz", "TARGET_INVALID"}, {"HOST_ESCAPE_INVALID", "a%2", "TARGET_INVALID"},
+        {"HOST_ESCAPE_INVALID", "a%", "TARGET_INVALID"}, {"HOST_ESCAPE_INVALID", "a%20b"}, {"HOST_ESCAPE_INVALID", "ex%61mple.com"},
+        {"HOST_ESCAPE_INVALID", "a%2Fb"}, {"HOST_ESCAPE_INVALID", "a%00"}, {"HOST_ESCAPE_INVALID", "b%C3"},
+        {"HOST_ESCAPE_INVALID", "b%C3.example"}, {"HOST_ESCAPE_INVALID", "%C3%28"}, {"HOST_ESCAPE_INVALID", "caf%E9"},
+        {"HOST_ESCAPE_INVALID", "%C0%AE"}, {"HOST_ESCAPE_INVALID", "%ED%A0%80"}, {"HOST_ESCAPE_INVALID", "%80"},
+        {"HOST_ESCAPE_INVALID", "%F4%90%80%80"},
+        {"HOST_NUMERIC_INVALID", "127.1"}, {"HOST_NUMERIC_INVALID", "1.2.3.256"}, {"HOST_NUMERIC_INVALID", "01.2.3.4"},
+        {"HOST_NUMERIC_INVALID", "0x7f.0.0.1"}, {"HOST_NUMERIC_INVALID", "1.2.3.4.5"}, {"HOST_NUMERIC_INVALID", "example.123"},
+        {"HOST_NUMERIC_INVALID", "2130706433"}, {"HOST_NUMERIC_INVALID", "0x7F000001"}, {"HOST_NUMERIC_INVALID", "1.2.3.4."},
+        {"HOST_NUMERIC_INVALID", "1.2.3.4.:80"}, {"HOST_NUMERIC_INVALID", "a.0x"}, {"HOST_NUMERIC_INVALID", "0177.0.0.1"},
+        {"HOST_INVALID", "a[b"}, {"HOST_INVALID", "a]b"}, {"HOST_INVALID", "a]"}, {"HOST_INVALID", "u@a:80", "TARGET_USERINFO"},
+    };
+
     static Stream<Arguments> rows() {
         List<Arguments> rows = new ArrayList<>();
         // --- line endings (bare LF rejected: see docs/http.md)
@@ -84,6 +120,9 @@ class RejectionTableTest {
         add(rows, Violation.VERSION_MALFORMED, "GET / HTTP/1.x\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a%zz HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a%2 HTTP/1.1\r\n" + H + "\r\n");
+        // Escapes are checked in the whole target, query included, at parse time: a bad one there is 400 too.
+        add(rows, Violation.TARGET_INVALID, "GET /a?q=%zz HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_INVALID, "GET /a?q=%2 HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a#frag HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a<b> HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_INVALID, "GET /a\\b HTTP/1.1\r\n" + H + "\r\n");
@@ -115,8 +154,29 @@ class RejectionTableTest {
             "/a%09b", "/a%1f", "/a%1F", "/a%7f", "/a%7F?q", "http://t/a%1b"}) {
             add(rows, Violation.ENCODED_CONTROL, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
         }
+        // Overlong forms (of '/' and '.'), surrogates, code points past U+10FFFF, lone continuation bytes,
+        // truncated sequences, Latin-1: a lenient decoder maps each to U+FFFD, so two raw paths would
+        // decode to one string (and an overlong "%C0%AF" to '/' in a decoder that is more lenient still).
+        for (String path : new String[] {"/a%80", "/a%BF", "/a%FF", "/a%FE", "/%C0%AF", "/%C0%AE%C0%AE/x", "/%C1%BF",
+            "/%E0%80%AF", "/%E0%9F%BF", "/%F0%80%80%AF", "/%F0%8F%BF%BF", "/%ED%A0%80", "/%ED%BF%BF", "/%ED%A0%BD%ED%B8%80",
+            "/%F4%90%80%80", "/%F5%80%80%80", "/%F8%88%80%80%80", "/%C3", "/%C3/x", "/%C3x", "/%E2%82", "/%E2%82/",
+            "/%F0%9F%98", "/%F0%9F%98?q", "/caf%E9", "/a%C3%A9%A9", "/%C3%C3%A9", "http://t/%C0%AF", "/a/b%E9?q=%C3%A9"}) {
+            add(rows, Violation.PATH_NOT_UTF8, "GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
         add(rows, Violation.TARGET_FORM, "GET * HTTP/1.1\r\n" + H + "\r\n");
-        add(rows, Violation.TARGET_FORM, "CONNECT example.com:443 HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_FORM, "GET example.com:443 HTTP/1.1\r\n" + H + "\r\n");
+        // An origin server does not tunnel: a well-formed authority-form CONNECT is 501, a malformed one 400.
+        add(rows, Violation.CONNECT_NOT_IMPLEMENTED, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+        add(rows, Violation.CONNECT_NOT_IMPLEMENTED, "CONNECT [::1]:8443 HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.CONNECT_NOT_IMPLEMENTED, "CONNECT 127.0.0.1:22 HTTP/1.0\r\n\r\n");
+        add(rows, Violation.TARGET_FORM, "CONNECT example.com HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_FORM, "CONNECT example.com: HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_FORM, "CONNECT * HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_FORM, "CONNECT http://example.com:443/ HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_HOST_EMPTY, "CONNECT :443 HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.TARGET_USERINFO, "CONNECT u@example.com:443 HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.PORT_INVALID, "CONNECT example.com:99999 HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.HOST_IP_LITERAL_INVALID, "CONNECT [::1:443 HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_FORM, "GET ftp://t/ HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.TARGET_FORM, "GET a/b HTTP/1.1\r\n" + H + "\r\n");
         add(rows, Violation.URI_TOO_LONG, "GET /" + "a".repeat(9000) + " HTTP/1.1\r\n" + H + "\r\n");
@@ -175,6 +235,23 @@ class RejectionTableTest {
         add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n");
         add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n");
         add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: a\u00e9\r\n\r\n");
+        add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: a?b\r\n\r\n");
+        add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: a\"b\r\n\r\n");
+        add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: :80\r\n\r\n");
+        add(rows, Violation.HOST_INVALID, "GET / HTTP/1.1\r\nHost: :\r\n\r\n");
+        // The authority parser, once through the Host header and once through an absolute-form target.
+        for (String[] row : AUTHORITY_ROWS) {
+            Violation v = Violation.valueOf(row[0]);
+            add(rows, v, "GET / HTTP/1.1\r\nHost: " + row[1] + "\r\n\r\n");
+            add(rows, row.length > 2 ? Violation.valueOf(row[2]) : v, "GET http://" + row[1] + "/ HTTP/1.1\r\n" + H + "\r\n");
+        }
+        // Without a path, the authority ends at '?' or at the end of the target.
+        add(rows, Violation.PORT_INVALID, "GET http://example.com:8o?q HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.PORT_INVALID, "GET http://example.com:99999999999 HTTP/1.1\r\n" + H + "\r\n");
+        add(rows, Violation.HOST_IP_LITERAL_INVALID, "GET http://[::1 HTTP/1.1\r\n" + H + "\r\n");
+        // The authority of an absolute-form target wins over Host, but a bad Host is still a 400.
+        add(rows, Violation.PORT_INVALID, "GET http://t/ HTTP/1.1\r\nHost: t:8o\r\n\r\n");
+        add(rows, Violation.HOST_INVALID, "GET / HTTP/1.0\r\nHost: a b\r\n\r\n");
         // --- Expect, body size
         add(rows, Violation.EXPECTATION_UNSUPPORTED, "POST / HTTP/1.1\r\n" + H + "Expect: 200-ok\r\nContent-Length: 1\r\n\r\nx");
         add(rows, Violation.BODY_TOO_LARGE, "POST / HTTP/1.1\r\n" + H + "Content-Length: " + (MAX_BODY + 1) + "\r\n\r\n");
@@ -307,6 +384,32 @@ class RejectionTableTest {
             assertEquals("close", reply.header("Connection"));
             assertEquals(expected.reason() + "\n", reply.text());
             assertTrue(client.closedByServer(), "connection not closed after " + expected);
+        }
+    }
+
+    /** The other side of the host and path rows: what the server serves, over a socket, keeping the connection. */
+    static Stream<String> accepted() {
+        List<String> raw = new ArrayList<>();
+        for (String a : ParserAndWriterTest.AUTHORITIES) {
+            raw.add("GET / HTTP/1.1\r\nHost: " + a + "\r\n\r\n");
+            raw.add("GET http://" + a + "/x HTTP/1.1\r\n" + H + "\r\n");
+        }
+        for (String path : ParserAndWriterTest.UTF8_PATHS) {
+            raw.add("GET " + path + " HTTP/1.1\r\n" + H + "\r\n");
+        }
+        return raw.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("accepted")
+    void serverServesAcceptedHostsAndPaths(String raw) throws IOException {
+        try (Raw client = new Raw(server.port())) {
+            client.send(raw);
+            Raw.Reply reply = client.read();
+            assertEquals(200, reply.status(), reply.statusLine() + " " + reply.text());
+            assertEquals("ok", reply.text());
+            client.send("GET / HTTP/1.1\r\n" + H + "\r\n");
+            assertEquals("ok", client.read().text(), "connection kept");
         }
     }
 

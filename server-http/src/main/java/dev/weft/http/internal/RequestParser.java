@@ -39,8 +39,6 @@ public final class RequestParser {
     static final boolean[] TCHAR = new boolean[256];
     /** Bytes allowed in a request target: RFC 3986 unreserved, reserved (minus '#') and '%'. */
     private static final boolean[] TARGET = new boolean[256];
-    /** Bytes allowed in a Host value: reg-name, IP literal, port. */
-    private static final boolean[] HOST = new boolean[256];
     private static final String[][] KNOWN_BY_LENGTH;
     private static final String[] METHODS = {"GET", "PUT", "POST", "HEAD", "PATCH", "TRACE", "DELETE", "OPTIONS", "CONNECT"};
 
@@ -68,7 +66,6 @@ public final class RequestParser {
         for (int c = 0; c < 128; c++) {
             boolean alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
             TARGET[c] = alnum || "-._~:/?[]@!$&'()*+,;=%".indexOf(c) >= 0;
-            HOST[c] = alnum || "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
         }
         String[] known = {"host", "connection", "content-length", "content-type", "transfer-encoding", "accept",
             "accept-encoding", "accept-language", "accept-charset", "user-agent", "expect", "cookie", "authorization",
@@ -353,6 +350,8 @@ public final class RequestParser {
             }
             head.rawPath = "*";
             return;
+        } else if (head.method.equals("CONNECT")) {
+            throw connect(target);
         } else {
             // absolute-form (RFC 9112 §3.2.2): scheme "://" authority [path]; authority-form is CONNECT's only.
             int schemeEnd = target.indexOf("://");
@@ -386,7 +385,7 @@ public final class RequestParser {
 
     /**
      * The authority of an absolute-form target: it, not Host, names the host (RFC 9112 §3.2.2).
-     * Its bytes passed the target check; less '/', '?' and '@', that is the set a Host value may hold.
+     * Parsed by the same {@link Authority} rules as Host, after refusing userinfo.
      */
     private static String authority(String target, int start, int end) throws BadMessageException {
         int at = target.indexOf('@', start);
@@ -394,10 +393,34 @@ public final class RequestParser {
             // RFC 9110 §4.2.4: userinfo in an http(s) target is an error; "http://trusted@evil/" misleads.
             throw bad(Violation.TARGET_USERINFO);
         }
-        if (end == start || target.charAt(start) == ':') {
+        if (Authority.parse(target, start, end).host().isEmpty()) {
             throw bad(Violation.TARGET_HOST_EMPTY);
         }
         return target.substring(start, end);
+    }
+
+    /**
+     * CONNECT asks for a tunnel (RFC 9110 §9.3.6), which an origin server does not open: a
+     * well-formed authority-form target ({@code uri-host ":" port}, RFC 9112 §3.2.3; the port is
+     * required) is answered 501, as a method this server does not implement, and the connection
+     * closed before the client starts tunnelling. A malformed one is a 400 like any bad target.
+     * A CONNECT in origin-form ({@code CONNECT /x}) is not authority-form and goes to routing.
+     */
+    private static BadMessageException connect(String target) throws BadMessageException {
+        if (target.indexOf('/') >= 0 || target.indexOf('?') >= 0) {
+            throw bad(Violation.TARGET_FORM);
+        }
+        if (target.indexOf('@') >= 0) {
+            throw bad(Violation.TARGET_USERINFO);
+        }
+        Authority a = Authority.parse(target, 0, target.length());
+        if (a.host().isEmpty()) {
+            throw bad(Violation.TARGET_HOST_EMPTY);
+        }
+        if (a.port() < 0) {
+            throw bad(Violation.TARGET_FORM);
+        }
+        return bad(Violation.CONNECT_NOT_IMPLEMENTED);
     }
 
     /**
@@ -407,7 +430,10 @@ public final class RequestParser {
      * "%2F", which decodes to a separator that is not one (§2.2); "%5C", a separator to some
      * file systems (§7.3); any "%25", since a second decode turns "%252F" and "%25%32%46" alike
      * into "%2F" after this check (§2.4: never decode twice, but a handler may); "%00"-"%1F"
-     * and "%7F", which end or split names and log lines in back ends (§7.3).
+     * and "%7F", which end or split names and log lines in back ends (§7.3); escapes that do not
+     * decode to well-formed UTF-8 (overlong forms, surrogates, stray or missing continuation
+     * bytes), which a lenient decoder turns into U+FFFD, so that different raw paths would decode
+     * to one string, and which {@link Uri#decode} would refuse later anyway.
      */
     static Violation pathViolation(String path) {
         int n = path.length();
@@ -415,18 +441,29 @@ public final class RequestParser {
             return null;
         }
         int i = 0;
+        int utf8 = 0;
         while (i < n) {
             // path[i] == '/'
+            if (utf8 != 0) {
+                return Violation.PATH_NOT_UTF8;
+            }
             int j = i + 1;
             int dots = 0;
             boolean other = false;
             while (j < n && path.charAt(j) != '/') {
                 char c = path.charAt(j);
+                if (c != '%' && utf8 != 0) {
+                    return Violation.PATH_NOT_UTF8; // a sequence cut short by a plain character
+                }
                 if (c == '.') {
                     dots++;
                     j++;
                 } else if (c == '%' && j + 2 < n) {
                     int b = hex(path.charAt(j + 1)) << 4 | hex(path.charAt(j + 2));
+                    utf8 = Uri.utf8Step(utf8, b);
+                    if (utf8 < 0) {
+                        return Violation.PATH_NOT_UTF8;
+                    }
                     if (b == '.') {
                         dots++;
                     } else if (b == '/') {
@@ -451,7 +488,7 @@ public final class RequestParser {
             }
             i = j;
         }
-        return null;
+        return utf8 == 0 ? null : Violation.PATH_NOT_UTF8;
     }
 
     static int hex(int c) {
@@ -637,11 +674,10 @@ public final class RequestParser {
         } else if (name == H_HOST) {
             hostCount++;
             head.host = value;
-            for (int i = 0; i < value.length(); i++) {
-                char c = value.charAt(i);
-                if (c > 0x7F || !HOST[c]) {
-                    throw bad(Violation.HOST_INVALID);
-                }
+            // Host = uri-host [ ":" port ] (RFC 9112 §3.2), the rules of Authority. An empty value is
+            // allowed (§3.2, §3.3: the server's default authority), an empty host with a port is not.
+            if (Authority.parse(value, 0, value.length()).host().isEmpty() && !value.isEmpty()) {
+                throw bad(Violation.HOST_INVALID);
             }
         } else if (name == H_CONNECTION) {
             forEachToken(value, head, true);
