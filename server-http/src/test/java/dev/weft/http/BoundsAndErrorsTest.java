@@ -145,6 +145,27 @@ class BoundsAndErrorsTest {
         }
     }
 
+    @Test
+    void aHeadRequestThatTheParserRejectsGetsItsStatusWithoutABody() throws Exception {
+        try (HttpServer server = builder().get("/x", (req, res) -> res.send("x")).start()) {
+            for (String bad : new String[] {"HEAD /x HTTP/1.1\r\nHost: example.com:8o\r\n\r\n",
+                    "HEAD /x HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n"}) {
+                try (Raw c = new Raw(server.port())) {
+                    c.send(bad);
+                    Raw.End end = c.readToEnd();
+                    assertTrue(end.text().startsWith("HTTP/1.1 400 "), end.text());
+                    assertTrue(end.text().endsWith("\r\n\r\n"), "the head and nothing after it: " + end.text());
+                }
+            }
+            try (Raw c = new Raw(server.port())) {
+                // The same rejection to GET carries its reason.
+                Raw.Reply r = c.send("GET /x HTTP/1.1\r\nHost: example.com:8o\r\n\r\n").read();
+                assertEquals(400, r.status());
+                assertTrue(r.text().length() > 1, r.text());
+            }
+        }
+    }
+
     @TempDir
     Path dir;
 

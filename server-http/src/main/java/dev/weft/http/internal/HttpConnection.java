@@ -164,15 +164,21 @@ public final class HttpConnection {
     private void reject(int status, String reason, boolean log, long start) {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         long sent = 0;
+        boolean answered = false;
         try {
             writer.start(status);
             if (serverLine != null) {
                 writer.raw(serverLine);
             }
             writer.header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end().raw(body).writeTo(out);
+                    .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end();
+            if (!parser.rejectedHead()) {
+                writer.raw(body);
+                sent = body.length;
+            }
+            writer.writeTo(out);
             out.flush();
-            sent = body.length;
+            answered = true;
         } catch (IOException e) {
             LOG.debug("conn {}: could not send {}: {}", conn.id(), status, e.toString());
         }
@@ -180,7 +186,7 @@ public final class HttpConnection {
         if (log) {
             ACCESS.info("{} \"-\" {} {} {}ms", conn.remoteAddress(), status, sent, (System.nanoTime() - start) / 1_000_000);
         }
-        if (sent > 0) {
+        if (answered) {
             lingerClose();
         }
     }

@@ -185,6 +185,7 @@ public final class RequestParser {
      * @throws EOFException        if the stream ends inside the head
      */
     public RequestHead readHead(InputStream in) throws IOException {
+        parsing = null;
         avail = 0;
         contentLengthCount = 0;
         teCodings = 0;
@@ -215,11 +216,20 @@ public final class RequestParser {
             return null;
         }
         RequestHead head = new RequestHead();
+        parsing = head;
         int n = readRequestLine(in, b);
         parseRequestLine(head, n);
         readFields(in, head, false);
         finish(head);
         return head;
+    }
+
+    /** The head being read, so a rejection knows the method once the request line got that far. */
+    private RequestHead parsing;
+
+    /** True when the head {@link #readHead} last failed on is a HEAD request: its error has no body (RFC 9110 §9.3.2). */
+    boolean rejectedHead() {
+        return parsing != null && parsing.method == "HEAD";
     }
 
     private int readRequestLine(InputStream in, int first) throws IOException {
