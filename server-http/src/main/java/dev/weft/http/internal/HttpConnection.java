@@ -265,6 +265,18 @@ public final class HttpConnection {
                     res.status(), res.bodyBytes, (System.nanoTime() - start) / 1_000_000);
         }
         if (!keep) {
+            if (!conn.isClosed() && !ioFailed) {
+                // An error answer that ends the connection: out with it, then FIN and a short linger,
+                // so unread request bytes do not turn the close into a reset that destroys it.
+                try {
+                    out.flush();
+                    if (!ex.body.eof()) {
+                        lingerClose();
+                    }
+                } catch (IOException e) {
+                    LOG.debug("conn {}: could not send the error answer: {}", conn.id(), e.toString());
+                }
+            }
             return false;
         }
         // Once the response said close, the rest of the body is not worth waiting for: lingerClose below.
