@@ -1,5 +1,6 @@
 package dev.weft.http;
 
+import dev.weft.core.ConnectionHandler;
 import java.io.OutputStream;
 
 /**
@@ -91,4 +92,24 @@ public interface Response {
      * @throws IllegalStateException once committed
      */
     Response beforeCommit(Runnable action);
+
+    /**
+     * Switches this connection to another protocol (RFC 9110 §7.8), for a request that asked
+     * for it with {@code Upgrade}: once the handler and filters returned normally, the server
+     * sends {@code 101 Switching Protocols} with the headers set on this response plus
+     * {@code Connection: Upgrade} and {@code Upgrade: protocol}, then runs {@code takeover} on
+     * the same virtual thread with the raw connection: its input still holds whatever the client
+     * sent after the request (a WebSocket's first frames). From then on HTTP is out of the way: no
+     * keep-alive, no timeouts of its own, and the access-log line is written when {@code takeover}
+     * returns; the connection closes then. It stays busy for graceful shutdown, which gives it the
+     * grace (see {@code Connection.isDraining()}) and then closes it. The handler validates the
+     * request first; this is also the hook to plug in another library's protocol.
+     *
+     * @param protocol the protocol switched to, a token (e.g. {@code websocket})
+     * @param takeover the blocking code that serves the connection from here on
+     * @throws IllegalStateException if a body was sent or the stream taken, or the request is
+     *     HTTP/1.0 (which cannot switch, §7.8) or still has an unread body
+     * @throws IllegalArgumentException if {@code protocol} is not a token
+     */
+    void switchProtocols(String protocol, ConnectionHandler takeover);
 }

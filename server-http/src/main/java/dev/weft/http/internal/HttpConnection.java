@@ -260,6 +260,10 @@ public final class HttpConnection {
             }
             keep = fail(ex, res, e);
         }
+        if (keep && res.takeover != null) {
+            takeOver(ex, res);
+            keep = false;
+        }
         if (log) {
             ACCESS.info("{} \"{} {} {}\" {} {} {}ms", conn.remoteAddress(), head.method, head.target, ex.version(),
                     res.status(), res.bodyBytes, (System.nanoTime() - start) / 1_000_000);
@@ -305,6 +309,32 @@ public final class HttpConnection {
             return false;
         }
         return true;
+    }
+
+    /**
+     * After the 101: the other protocol owns the connection, on this thread, until it returns.
+     * HTTP's deadlines are lifted (the protocol sets its own); the connection closes afterwards.
+     */
+    private void takeOver(Exchange ex, ResponseImpl res) {
+        if (in.deadline() != null) {
+            in.deadline(null);
+        }
+        parser.release();
+        writer.release();
+        try {
+            res.takeover.handle(conn);
+        } catch (Throwable e) {
+            if (fatal(e)) {
+                throw (VirtualMachineError) e;
+            }
+            if (conn.isClosed() || e instanceof java.net.SocketException || e instanceof EOFException
+                    || e instanceof ConnectionTimeoutException) {
+                LOG.debug("conn {}: {} after switching protocols ended: {}", conn.id(), ex, e.toString());
+            } else {
+                LOG.warn("conn {}: {} after switching protocols failed", conn.id(), ex, e);
+            }
+            conn.abort();
+        }
     }
 
     /**

@@ -40,6 +40,9 @@ final class ResponseImpl implements Response {
     private byte[] pending;
     ResponseBody stream;
     long bodyBytes;
+    /** Set by {@link #switchProtocols}: the code that serves the connection after the 101. */
+    dev.weft.core.ConnectionHandler takeover;
+    private String upgradeTo;
     private Runnable[] hooks;
     private int hookCount;
 
@@ -257,6 +260,22 @@ final class ResponseImpl implements Response {
         }
     }
 
+    @Override
+    public void switchProtocols(String protocol, dev.weft.core.ConnectionHandler takeover) {
+        checkBodyOpen();
+        java.util.Objects.requireNonNull(takeover, "takeover");
+        checkName(protocol); // a token, as header names are
+        if (http10()) {
+            throw new IllegalStateException("an HTTP/1.0 request cannot switch protocols (RFC 9110 §7.8)");
+        }
+        if (!ex.body.eof()) {
+            throw new IllegalStateException("switchProtocols with the request body unread: read it first");
+        }
+        this.upgradeTo = protocol;
+        this.takeover = takeover;
+        this.pending = NO_BODY;
+    }
+
     boolean headRequest() {
         return headRequest;
     }
@@ -282,6 +301,29 @@ final class ResponseImpl implements Response {
     void finish() throws IOException {
         if (stream != null) {
             stream.finish();
+            return;
+        }
+        if (takeover != null) {
+            runHooks();
+            ResponseWriter w = c.writer;
+            w.start(101);
+            if (c.serverLine != null) {
+                w.raw(c.serverLine);
+            }
+            for (int i = 0; i < count; i++) {
+                w.header(names[i], values[i]);
+            }
+            w.header("Connection", "Upgrade").header("Upgrade", upgradeTo).end();
+            status = 101;
+            committed = true;
+            closeAfter = true; // HTTP never reads from this connection again
+            try {
+                w.writeTo(c.out);
+                c.out.flush();
+            } catch (IOException e) {
+                c.ioFailed = true;
+                throw e;
+            }
             return;
         }
         byte[] body = pending != null ? pending : NO_BODY;
@@ -370,6 +412,7 @@ final class ResponseImpl implements Response {
         this.count = 0;
         this.stream = null;
         this.pending = null;
+        this.takeover = null;
     }
 
     void forceClose() {
