@@ -65,7 +65,8 @@ public final class HttpDemo {
                 .get("/stream", HttpDemo::stream)
                 .get("/slow", HttpDemo::slow)
                 .get("/status/{code}", HttpDemo::status)
-                .get("/health", HttpDemo::health);
+                .get("/health", HttpDemo::health)
+                .get("/events", HttpDemo::events);
     }
 
     /** {@code /health}: 200 {@code ok}, or 503 {@code draining} once a graceful shutdown has begun. */
@@ -95,6 +96,15 @@ public final class HttpDemo {
             for (int i = 0; i < n; i++) {
                 out.write(("line " + i + "\n").getBytes(StandardCharsets.US_ASCII));
             }
+        }
+    }
+
+    /** {@code /events?n=K}: K Server-Sent Events, {@code id: i} and {@code data: tick i}, then the stream ends. */
+    private static void events(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
+        int n = intParam(req.queryParam("n"), "n", 0, MAX_LINES);
+        dev.weft.http.EventStream events = res.sse();
+        for (int i = 0; i < n && events.isOpen(); i++) {
+            events.send(dev.weft.http.ServerSentEvent.of("tick " + i).withId(Integer.toString(i)));
         }
     }
 

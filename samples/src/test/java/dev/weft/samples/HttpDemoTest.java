@@ -99,6 +99,17 @@ class HttpDemoTest {
     }
 
     @Test
+    void eventsAreKServerSentEventsThenTheEnd() throws Exception {
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> r = client.send(
+                java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/events?n=3")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("content-type").orElseThrow());
+        assertEquals(java.util.List.of("id: 0", "data: tick 0", "", "id: 1", "data: tick 1", "", "id: 2", "data: tick 2", ""),
+                r.body().toList());
+        assertEquals(400, get("/events").statusCode());
+    }
+
+    @Test
     void slowWaits() throws Exception {
         long t0 = System.nanoTime();
         HttpResponse<String> r = get("/slow?ms=200");

@@ -103,6 +103,7 @@ public final class HttpServer implements AutoCloseable {
         private long maxDrainBytes = 256L << 10;
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofMinutes(5);
+        private Duration sseHeartbeat = Duration.ofSeconds(15);
         private String serverHeader;
         private boolean accessLog = true;
         private ExceptionMapper exceptionMapper;
@@ -157,6 +158,16 @@ public final class HttpServer implements AutoCloseable {
          */
         public Builder bodyTimeout(Duration timeout) {
             this.bodyTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long an {@link EventStream} may stay quiet before a comment line is sent as a
+         * heartbeat (proxies close streams that look dead, and a client that left is noticed).
+         * Default 15 s; ZERO: none.
+         */
+        public Builder sseHeartbeat(Duration interval) {
+            this.sseHeartbeat = interval;
             return this;
         }
 
@@ -231,6 +242,8 @@ public final class HttpServer implements AutoCloseable {
                     "must not be null or negative (Duration.ZERO means no timeout)");
             check(bodyTimeout != null && !bodyTimeout.isNegative() && bodyTimeout.compareTo(MAX_TIMEOUT) <= 0, "bodyTimeout",
                     bodyTimeout, "must be 0–365 days (Duration.ZERO means no timeout)");
+            check(sseHeartbeat != null && !sseHeartbeat.isNegative() && sseHeartbeat.compareTo(MAX_TIMEOUT) <= 0,
+                    "sseHeartbeat", sseHeartbeat, "must be 0–365 days (Duration.ZERO means none)");
             if (serverHeader != null) {
                 check(!serverHeader.isBlank() && isPrintableAscii(serverHeader),
                         "serverHeader", serverHeader, "must be printable ASCII");
@@ -243,7 +256,7 @@ public final class HttpServer implements AutoCloseable {
             }
             ServerConfig config = buildConfig();
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
-                    maxDrainBytes, headerTimeout, bodyTimeout, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
+                    maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
                     exceptionMapper);
             TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
             return new HttpServer(tcp);

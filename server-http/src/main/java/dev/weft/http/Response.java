@@ -112,4 +112,13 @@ public interface Response {
      * @throws IllegalArgumentException if {@code protocol} is not a token
      */
     void switchProtocols(String protocol, ConnectionHandler takeover);
+
+    /**
+     * Answers with a stream of Server-Sent Events ({@code text/event-stream}, no caching,
+     * chunked, each event flushed); the head goes out at once. The same stream on later calls.
+     *
+     * @throws IllegalStateException if a body was sent or the stream taken
+     * @throws java.io.UncheckedIOException if the head cannot be sent (the client is gone)
+     */
+    EventStream sse();
 }

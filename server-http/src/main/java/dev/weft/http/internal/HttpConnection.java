@@ -246,7 +246,13 @@ public final class HttpConnection {
         }
         boolean keep;
         try {
-            dispatch(ex, res);
+            try {
+                dispatch(ex, res);
+            } finally {
+                if (res.events != null) {
+                    res.events.stop();
+                }
+            }
             IOException broken = ex.body.failure();
             if (broken != null && !res.errorAnswer) {
                 // The handler swallowed a body failure: what it made of a broken body is no success.
@@ -345,6 +351,11 @@ public final class HttpConnection {
      * @return true if the connection may go on
      */
     private boolean fail(Exchange ex, ResponseImpl res, Throwable e) {
+        if (res.events != null && res.events.endedByShutdown) {
+            // The stream was ended cleanly for the shutdown; the handler's send failing on it is its end.
+            LOG.debug("conn {}: {}: event stream ended by shutdown: {}", conn.id(), ex, e.toString());
+            return false;
+        }
         if (answerable(res)) {
             prepareError(ex, res, e);
             try {

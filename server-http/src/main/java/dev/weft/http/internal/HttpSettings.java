@@ -13,6 +13,7 @@ public record HttpSettings(
         long maxDrainBytes,
         Duration headerTimeout,
         Duration bodyTimeout,
+        Duration sseHeartbeat,
         String serverHeader,
         boolean accessLog,
         Router router,

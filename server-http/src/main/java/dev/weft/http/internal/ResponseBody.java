@@ -28,6 +28,7 @@ final class ResponseBody extends OutputStream {
     private final HttpConnection c;
     private final ResponseImpl res;
     private boolean closed;
+    private boolean finished;
     private boolean onWire;
     private boolean chunked;
     private boolean discard;
@@ -196,6 +197,10 @@ final class ResponseBody extends OutputStream {
      * @throws IllegalStateException if fewer bytes were written than the declared Content-Length
      */
     void finish() throws IOException {
+        if (finished) {
+            return; // an event stream ended by shutdown was finished by its own thread
+        }
+        finished = true;
         closed = true;
         if (!onWire && buf == null && written == 0) {
             declared = res.declaredLength();

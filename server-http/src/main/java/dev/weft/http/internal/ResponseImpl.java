@@ -260,6 +260,22 @@ final class ResponseImpl implements Response {
         }
     }
 
+    /** Set by {@link #sse()}. */
+    EventStreamImpl events;
+
+    @Override
+    public dev.weft.http.EventStream sse() {
+        if (events == null) {
+            checkBodyOpen();
+            try {
+                events = new EventStreamImpl(c, this, ex.header("Last-Event-ID"), c.settings.sseHeartbeat().toNanos());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return events;
+    }
+
     @Override
     public void switchProtocols(String protocol, dev.weft.core.ConnectionHandler takeover) {
         checkBodyOpen();

@@ -1,0 +1,182 @@
+package dev.weft.http.internal;
+
+import dev.weft.http.EventStream;
+import dev.weft.http.ServerSentEvent;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link EventStream} over a response's chunked body. Two threads may write: the handler's
+ * (events) and a small virtual thread of the stream's own (heartbeats, and the clean end when
+ * a graceful shutdown begins), so every write holds {@link #lock}. The heartbeat thread lives
+ * exactly as long as the stream: {@link #stop()}, called by the connection when the handler
+ * returned, ends it before the message is finished.
+ */
+final class EventStreamImpl implements EventStream, Runnable {
+
+    private static final byte[] HEARTBEAT = {':', '\n', '\n'};
+    /** How often the heartbeat thread looks for a graceful shutdown when no heartbeat is due sooner. */
+    private static final long DRAIN_CHECK_NANOS = 1_000_000_000L;
+
+    private final HttpConnection c;
+    private final ResponseBody body;
+    private final String lastEventId;
+    private final long heartbeatNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private Thread heartbeat;
+    private long lastWrite = System.nanoTime();
+    private volatile boolean open = true;
+    /** The stream was ended cleanly because the server began to drain. */
+    volatile boolean endedByShutdown;
+    private IOException failure;
+
+    EventStreamImpl(HttpConnection c, ResponseImpl res, String lastEventId, long heartbeatNanos) throws IOException {
+        this.c = c;
+        this.lastEventId = lastEventId;
+        this.heartbeatNanos = heartbeatNanos;
+        res.contentType("text/event-stream; charset=utf-8");
+        res.header("Cache-Control", "no-cache");
+        res.header("X-Accel-Buffering", "no"); // nginx: pass each event on, do not buffer the stream
+        this.body = (ResponseBody) res.outputStream();
+        body.flush(); // the head goes now: the client sees the stream open before the first event
+        heartbeat = Thread.ofVirtual().name("weft-sse-" + c.conn.id()).start(this);
+    }
+
+    @Override
+    public void send(ServerSentEvent event) throws IOException {
+        StringBuilder b = new StringBuilder(event.data().length() + 32);
+        if (event.id() != null) {
+            b.append("id: ").append(event.id()).append('\n');
+        }
+        if (event.event() != null) {
+            b.append("event: ").append(event.event()).append('\n');
+        }
+        if (event.retryMillis() >= 0) {
+            b.append("retry: ").append(event.retryMillis()).append('\n');
+        }
+        String data = event.data();
+        int start = 0;
+        for (int i = 0; i <= data.length(); i++) {
+            char ch = i < data.length() ? data.charAt(i) : '\n';
+            if (ch == '\r' || ch == '\n') {
+                line(b, data, start, i);
+                if (ch == '\r' && i + 1 < data.length() && data.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        write(b.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void line(StringBuilder b, String data, int from, int to) {
+        b.append("data:");
+        if (to > from) {
+            b.append(' ').append(data, from, to);
+        }
+        b.append('\n');
+    }
+
+    @Override
+    public void send(String data) throws IOException {
+        send(ServerSentEvent.of(data));
+    }
+
+    @Override
+    public void comment(String text) throws IOException {
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == '\r' || ch == '\n') {
+                throw new IllegalArgumentException("comment holds a line break at " + i);
+            }
+        }
+        write((": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void write(byte[] bytes) throws IOException {
+        lock.lock();
+        try {
+            if (!open) {
+                throw failure != null ? failure
+                        : new IOException(endedByShutdown ? "event stream ended: the server is shutting down"
+                                : "event stream ended: the handler returned");
+            }
+            try {
+                body.write(bytes, 0, bytes.length);
+                body.flush();
+                lastWrite = System.nanoTime();
+            } catch (IOException e) {
+                failure = e;
+                open = false;
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String lastEventId() {
+        return lastEventId;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** Heartbeats while the handler is quiet; the clean end when the server starts draining. */
+    @Override
+    public void run() {
+        long tick = heartbeatNanos > 0 ? Math.min(heartbeatNanos, DRAIN_CHECK_NANOS) : DRAIN_CHECK_NANOS;
+        while (open) {
+            LockSupport.parkNanos(this, tick);
+            lock.lock();
+            try {
+                if (!open) {
+                    return;
+                }
+                if (c.conn.isDraining()) {
+                    // The last event is out; end the chunked body so the client sees a complete stream.
+                    endedByShutdown = true;
+                    open = false;
+                    body.finish();
+                    c.out.flush();
+                    return;
+                }
+                if (heartbeatNanos > 0 && System.nanoTime() - lastWrite >= heartbeatNanos) {
+                    body.write(HEARTBEAT, 0, HEARTBEAT.length);
+                    body.flush();
+                    lastWrite = System.nanoTime();
+                }
+            } catch (IOException e) {
+                failure = e;
+                open = false;
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The handler returned (or failed): no more writes from the heartbeat thread. Waits for it to end. */
+    void stop() {
+        lock.lock();
+        try {
+            open = false;
+        } finally {
+            lock.unlock();
+        }
+        Thread t = heartbeat;
+        if (t != null) {
+            LockSupport.unpark(t);
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
