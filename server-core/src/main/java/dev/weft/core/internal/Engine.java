@@ -274,7 +274,7 @@ public final class Engine {
     }
 
     public ServerStats stats() {
-        return counters.snapshot(connections.size());
+        return counters.snapshot(connections.size(), watchdog.alive());
     }
 
     public boolean isDraining() {
