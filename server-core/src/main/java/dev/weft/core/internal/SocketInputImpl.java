@@ -148,6 +148,9 @@ public final class SocketInputImpl extends SocketInput {
         try {
             return raw.read(b, off, len);
         } catch (SocketTimeoutException e) {
+            // Sticky as on plain TCP (where the input is shut down): an SSLSocket would read on after
+            // a timeout, so a handler that caught it could be fed the rest of a slow peer's bytes.
+            timedOut = kind;
             throw timeout(kind, e, true);
         }
     }
