@@ -49,11 +49,11 @@ final class Guard {
     }
 
     /**
-     * The owner moves its bound to {@code dueNanos} (progress was made); returns the new word, or
+     * The owner moves its bound to {@code dueNanos} of {@code kind} (progress was made); returns the new word, or
      * {@link #FIRED} if the watchdog fired on {@code mine} first (the guard stays FIRED then).
      */
-    long renew(long mine, long dueNanos) {
-        long w = (dueNanos & ~KIND_BITS) | (mine & KIND_BITS);
+    long renew(long mine, int kind, long dueNanos) {
+        long w = (dueNanos & ~KIND_BITS) | kind;
         long seen = (long) WORD.compareAndExchange(this, mine, w);
         return seen == mine ? w : FIRED;
     }

@@ -32,12 +32,12 @@ class GuardTest {
         Guard g = new Guard();
         long mine = g.arm(WRITE, 1_000);
         long seen = g.current();
-        mine = g.renew(mine, 5_000);        // the write made progress: a new due time
+        mine = g.renew(mine, WRITE, 5_000);        // the write made progress: a new due time
         assertTrue(mine != Guard.FIRED);
         assertEquals(0, g.fire(seen, 2_000));
         assertEquals(0, g.fireIfDue(4_999));
         assertEquals(WRITE, g.fireIfDue(5_001), "no progress past the new due time: fired");
-        assertEquals(Guard.FIRED, g.renew(mine, 9_000), "a renewal after the fire sees it");
+        assertEquals(Guard.FIRED, g.renew(mine, WRITE, 9_000), "a renewal after the fire sees it");
         assertTrue(g.disarm(), "and so does the end of the operation");
         assertFalse(g.disarm(), "the next operation starts clean");
     }
