@@ -16,7 +16,10 @@ public final class ConnectionTimeoutException extends SocketTimeoutException {
         IDLE,
         /** A unit of work passed the deadline set with {@link SocketInput#deadline}. */
         DEADLINE,
-        /** One blocking write took longer than {@code writeTimeout}; the watchdog closed the socket. */
+        /**
+         * A blocked write saw no progress (the peer took no byte) for {@code writeTimeout}, or the
+         * {@linkplain SocketOutput#deadline(java.time.Instant) write deadline} passed; the socket is closed.
+         */
         WRITE,
         /** The TLS handshake took longer than {@code handshakeTimeout}. */
         HANDSHAKE

@@ -97,8 +97,13 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     }
 
     /**
-     * SO_SNDBUF in bytes; 0 leaves the kernel's default. Default 0. A smaller value bounds how
-     * much a peer that never reads can make the kernel hold before {@code writeTimeout} applies.
+     * SO_SNDBUF in bytes. Default 0: with a {@code writeTimeout}, the server picks 8 KiB per second
+     * of it, between 64 KiB and 256 KiB (240 KiB at the 30 s default), so that a slow but steady
+     * reader is not cut (see {@link #writeTimeout}); without one, the kernel's default and its
+     * auto-tuning. The kernel keeps about twice this in flight at most, so one connection's
+     * throughput is capped near 2 × this / round-trip time (about 5 MB/s at 240 KiB and 100 ms):
+     * set it higher for fast long-distance transfers, at the cost of a coarser writeTimeout.
+     * Below 64 KiB loopback transfers crawl (each write waits for a delayed ACK).
      */
     public B sendBufferSize(int bytes) {
         this.sendBufferSize = bytes;
@@ -123,7 +128,18 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
         return self();
     }
 
-    /** The longest one blocking write may take (the peer not reading) before the socket is closed. Default 30 s. */
+    /**
+     * The longest a blocked write may wait with the peer taking no byte; past it the socket is
+     * closed and the write throws {@link ConnectionTimeoutException} of kind {@code WRITE}, within
+     * one watchdog tick. Default 30 s. It bounds a stall, not a response: each time the kernel
+     * takes more bytes the bound starts again, so a long download to a slow reader is never cut.
+     * Progress is seen only when Linux wakes the writer, once about a third of the send buffer
+     * has drained: a peer is safe while it takes at least about two thirds of the send buffer
+     * plus two segments per writeTimeout. With {@link #sendBufferSize} left at 0 that is about
+     * 300 KB per 30 s (10 KB/s) at the default and about 150 KB per writeTimeout at 1–8 s
+     * (measured on loopback, where segments are 64 KiB). To bound a whole response, use
+     * {@link SocketOutput#deadline(java.time.Instant)}.
+     */
     public B writeTimeout(Duration timeout) {
         this.writeTimeout = timeout;
         return self();

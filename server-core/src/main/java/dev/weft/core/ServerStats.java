@@ -12,10 +12,18 @@ import java.util.Map;
  * @param timeouts      timeouts fired, by kind (every kind present, zero when none fired)
  * @param bytesIn       bytes read from all connections
  * @param bytesOut      bytes written to all connections
+ * @param watchdogAlive true while the server's watchdog thread, which enforces every write
+ *                      timeout, the TLS handshake timeout and the read timeouts of plain TCP,
+ *                      has completed a scan of all connections
+ *                      within the last second (it scans at least ten times a second). False
+ *                      after shutdown, or if the watchdog stalled or failed tick after tick: then
+ *                      timeouts are not being enforced, and the server should be restarted.
+ *                      A failure in one connection's check does not make it false (it is logged
+ *                      at ERROR and the other connections are still checked).
  */
 public record ServerStats(long accepted, long active, long completed, long waitedAtLimit,
                           Map<ConnectionTimeoutException.Kind, Long> timeouts,
-                          long bytesIn, long bytesOut) {
+                          long bytesIn, long bytesOut, boolean watchdogAlive) {
 
     /** Copies {@code timeouts}: a snapshot does not change under its reader. */
     public ServerStats {

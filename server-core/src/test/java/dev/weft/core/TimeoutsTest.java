@@ -267,4 +267,109 @@ class TimeoutsTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
         }
     }
+
+    /**
+     * A server streaming to a slow but steady reader with the kernel's default send buffer (which
+     * Linux autotunes to megabytes on loopback: one blocked write then waits for a large part of it
+     * to drain). writeTimeout bounds a stall, so this reader is never cut. The reader reads 16 KiB
+     * every 50 ms for 50 reads (about 2.5 s, past writeTimeout), then the rest at full speed.
+     */
+    @Test
+    void writeTimeoutNeverCutsASlowButSteadyReader() throws Exception {
+        int size = 6 * 1024 * 1024;
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().writeTimeout(Duration.ofSeconds(1)).handler(conn -> {
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (int sent = 0; sent < size; sent += chunk.length) {
+                    conn.out().write(chunk);
+                }
+                conn.out().flush();
+                done.complete(conn.out().bytesWritten());
+            } catch (IOException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            byte[] b = new byte[16 * 1024];
+            long total = 0;
+            int reads = 0;
+            for (int n; (n = s.getInputStream().read(b)) != -1; ) {
+                total += n;
+                if (++reads <= 50) {
+                    Thread.sleep(50); // a slow peer: about 320 KB/s, never pausing
+                }
+            }
+            assertEquals(size, total, "every byte arrived: the server did not cut the reader");
+            assertEquals(size, done.get(5, TimeUnit.SECONDS));
+            assertEquals(0, server.stats().timeouts(Kind.WRITE));
+        }
+    }
+
+    /** The other half of the contract: a reader that stops is cut, though it read before. */
+    @Test
+    void writeTimeoutCutsAReaderThatStopsReading() throws Exception {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().writeTimeout(Duration.ofMillis(500)).handler(conn -> {
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (int i = 0; i < 1024; i++) { // bounded: 64 MiB, far beyond any socket buffer
+                    conn.out().write(chunk);
+                }
+                done.complete(conn.out().bytesWritten());
+            } catch (IOException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            s.getInputStream().readNBytes(256 * 1024); // reads a while, then stops
+            ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(done));
+            assertEquals(Kind.WRITE, e.kind());
+            assertTrue(e.getMessage().contains("writeTimeout=500 ms"), e.getMessage());
+            assertEquals(1, server.stats().timeouts(Kind.WRITE));
+        }
+    }
+
+    /** SocketOutput.deadline bounds a whole response, even to a peer that keeps reading. */
+    @Test
+    void aWriteDeadlineBoundsAWholeResponseEvenToAReadingPeer() throws Exception {
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        CompletableFuture<Instant> seen = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().writeTimeout(Duration.ofSeconds(30)).handler(conn -> {
+            Instant deadline = Instant.now().plusMillis(400);
+            conn.out().deadline(Instant.now().plusSeconds(60));
+            conn.out().deadline(null);
+            if (conn.out().deadline() != null) {
+                throw new AssertionError("deadline(null) clears it");
+            }
+            conn.out().deadline(deadline);
+            seen.complete(conn.out().deadline());
+            byte[] chunk = new byte[64 * 1024];
+            try {
+                for (int i = 0; i < 1024; i++) {
+                    conn.out().write(chunk);
+                }
+                done.complete(conn.out().bytesWritten());
+            } catch (IOException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            Thread.ofVirtual().start(() -> { // a steady reader: writeTimeout alone would never cut it
+                byte[] b = new byte[16 * 1024];
+                try {
+                    while (s.getInputStream().read(b) != -1) {
+                        Thread.sleep(50);
+                    }
+                } catch (IOException | InterruptedException ignored) {
+                    // cut by the server: expected
+                }
+            });
+            ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(done));
+            assertEquals(Kind.WRITE, e.kind());
+            assertTrue(e.getMessage().contains("deadline " + seen.get(1, TimeUnit.SECONDS)), e.getMessage());
+            assertEquals(1, server.stats().timeouts(Kind.WRITE));
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
 }

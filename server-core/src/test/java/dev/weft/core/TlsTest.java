@@ -213,4 +213,38 @@ class TlsTest {
             throw new AssertionError(e.getCause());
         }
     }
+
+    /** As on plain TCP (and as SocketInput promises): after a read timeout every later read throws it again. */
+    @Test
+    void aReadTimeoutEndsTheInputOverTlsAsOverPlainTcp() throws Exception {
+        CompletableFuture<Throwable> first = new CompletableFuture<>();
+        CompletableFuture<Void> clientSent = new CompletableFuture<>();
+        CompletableFuture<Object> second = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().tls(serverContext).readTimeout(Duration.ofMillis(200)).handler(conn -> {
+            try {
+                conn.in().read();
+                first.complete(null);
+            } catch (java.io.IOException e) {
+                first.complete(e);
+            }
+            clientSent.get(10, TimeUnit.SECONDS);
+            try {
+                second.complete(conn.in().read()); // the byte the client sent after the timeout
+            } catch (java.io.IOException e) {
+                second.complete(e);
+            }
+            conn.out().write(ascii("still writable\n")); // the output side stays usable
+        }).start(); SSLSocket s = tlsConnect(server)) {
+            ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, first.get(10, TimeUnit.SECONDS));
+            assertEquals(ConnectionTimeoutException.Kind.READ, e.kind());
+            s.getOutputStream().write('x');
+            s.getOutputStream().flush();
+            clientSent.complete(null);
+            ConnectionTimeoutException again = assertInstanceOf(ConnectionTimeoutException.class, second.get(10, TimeUnit.SECONDS),
+                    "the read after a timeout throws it again instead of reading on");
+            assertEquals(ConnectionTimeoutException.Kind.READ, again.kind());
+            assertEquals("still writable\n", new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(1, server.stats().timeouts(ConnectionTimeoutException.Kind.READ), "counted once");
+        }
+    }
 }

@@ -26,7 +26,7 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>Only the connection's own thread reads, writes and touches the buffers. Other threads
  * (shutdown, the watchdog) only ever close the channel, which makes a blocked read or write fail
- * at once (jdk-facts.md #4).
+ * at once (closing a channel wakes a thread blocked on it, virtual or not).
  *
  * <p>Protocol modules may cast a {@link Connection} to this class for {@link #inputImpl()},
  * {@link #outputImpl()} and {@link #pool()}.
@@ -37,22 +37,18 @@ public final class ConnectionImpl implements Connection, Runnable {
     static final int IDLE = 1;
     static final int CLOSED = 2;
 
-    static final int GUARD_NONE = 0;
+    /** Kinds of the output guard ({@link Guard}); the read guard has one kind, {@link #GUARD_READ}. */
     static final int GUARD_WRITE = 1;
     static final int GUARD_HANDSHAKE = 2;
-    static final int GUARD_FIRED = 3;
-    static final int GUARD_READ = 4;
+    static final int GUARD_WRITE_DEADLINE = 3;
+    static final int GUARD_READ = 1;
 
     private static final VarHandle STATE;
-    private static final VarHandle GUARD;
-    private static final VarHandle READ_GUARD;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ConnectionImpl.class, "state", int.class);
-            GUARD = l.findVarHandle(ConnectionImpl.class, "guard", int.class);
-            READ_GUARD = l.findVarHandle(ConnectionImpl.class, "readGuard", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -65,15 +61,13 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     private volatile int state;
     /**
-     * What the watchdog watches on the output side: {@code GUARD_WRITE}, {@code GUARD_HANDSHAKE};
-     * the deadline is written before it. Reads have their own slot: a protocol may read on one
-     * thread while another writes (a chat's broadcaster), and neither may clear the other's bound.
+     * What the watchdog watches on the output side: a write (or write deadline) or the TLS
+     * handshake. Reads have their own guard: a protocol may read on one thread while another
+     * writes (a chat's broadcaster), and neither may clear the other's bound.
      */
-    private volatile int guard;
-    private long guardDeadline;
-    /** {@code GUARD_READ} while a plain read is bounded, {@code GUARD_FIRED} once the watchdog cut it. */
-    private volatile int readGuard;
-    private long readDeadline;
+    private final Guard guard = new Guard();
+    /** A plain read's bound; fired means the watchdog shut the input down. */
+    private final Guard readGuard = new Guard();
     private volatile boolean closedAsIdle;
 
     private Thread thread;
@@ -216,34 +210,37 @@ public final class ConnectionImpl implements Connection, Runnable {
     // ---- read/write/handshake guard, read by the watchdog -----------------------------------
 
     void guardStart(int kind, long timeoutNanos) {
-        guardDeadline = System.nanoTime() + timeoutNanos;
-        guard = kind;
+        guard.arm(kind, System.nanoTime() + timeoutNanos);
+    }
+
+    /** The output guard itself, for writes that renew their bound as the peer takes bytes. */
+    Guard writeGuard() {
+        return guard;
     }
 
     /** A plain read is about to block until at most {@code dueNanos} (System.nanoTime based). */
     void guardRead(long dueNanos) {
-        readDeadline = dueNanos;
-        readGuard = GUARD_READ;
+        readGuard.arm(GUARD_READ, dueNanos);
     }
 
     /** Ends the guarded read; true if the watchdog fired on it (the input is shut down then). */
     boolean readGuardEnd() {
-        return (int) READ_GUARD.getAndSet(this, GUARD_NONE) == GUARD_FIRED;
+        return readGuard.disarm();
     }
 
     /** Ends the guarded write or handshake; true if the watchdog fired on it (the channel is closed then). */
     boolean guardEnd() {
-        return (int) GUARD.getAndSet(this, GUARD_NONE) == GUARD_FIRED;
+        return guard.disarm();
     }
 
     /**
      * Called by the watchdog on every tick. A read past its bound gets its input shut down (the
      * blocked read wakes with EOF and reports the timeout; the output stays usable for an error
-     * reply); a write or handshake past its bound gets the connection closed.
+     * reply); a write or handshake past its bound gets the connection closed. Each fires only on
+     * the exact bound it read (see {@link Guard}): never on a fresh operation that replaced it.
      */
     void checkGuard(long now) {
-        if (readGuard == GUARD_READ && now - readDeadline > 0
-                && READ_GUARD.compareAndSet(this, GUARD_READ, GUARD_FIRED)) {
+        if (readGuard.fireIfDue(now) != 0) {
             try {
                 // The JDK wakes a virtual thread parked in read on shutdownInput (Poller.stopPoll).
                 channel.shutdownInput();
@@ -251,12 +248,12 @@ public final class ConnectionImpl implements Connection, Runnable {
                 closeFromOutside();
             }
         }
-        int g = guard;
-        if ((g == GUARD_WRITE || g == GUARD_HANDSHAKE) && now - guardDeadline > 0
-                && GUARD.compareAndSet(this, g, GUARD_FIRED)) {
-            engine.counters().timeout(g == GUARD_WRITE ? ConnectionTimeoutException.Kind.WRITE
-                    : ConnectionTimeoutException.Kind.HANDSHAKE);
-            Engine.LOG.debug("{}: {} past its timeout, closing", describe(), g == GUARD_WRITE ? "write" : "TLS handshake");
+        int g = guard.fireIfDue(now);
+        if (g != 0) {
+            engine.counters().timeout(g == GUARD_HANDSHAKE ? ConnectionTimeoutException.Kind.HANDSHAKE
+                    : ConnectionTimeoutException.Kind.WRITE);
+            Engine.LOG.debug("{}: {} past its bound, closing", describe(),
+                    g == GUARD_HANDSHAKE ? "TLS handshake" : g == GUARD_WRITE ? "write" : "write deadline");
             closeFromOutside();
         }
     }

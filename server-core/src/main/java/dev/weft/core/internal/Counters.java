@@ -31,12 +31,12 @@ final class Counters {
         timeouts[kind.ordinal()].increment();
     }
 
-    ServerStats snapshot(long active) {
+    ServerStats snapshot(long active, boolean watchdogAlive) {
         Map<ConnectionTimeoutException.Kind, Long> byKind = new EnumMap<>(ConnectionTimeoutException.Kind.class);
         for (ConnectionTimeoutException.Kind k : KINDS) {
             byKind.put(k, timeouts[k.ordinal()].sum());
         }
         return new ServerStats(accepted.sum(), active, completed.sum(), waitedAtLimit.sum(), byKind,
-                bytesIn.sum(), bytesOut.sum());
+                bytesIn.sum(), bytesOut.sum(), watchdogAlive);
     }
 }

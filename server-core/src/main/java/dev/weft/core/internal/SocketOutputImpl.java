@@ -7,20 +7,27 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The writen loop over a socket stream, with our own buffer (jdk-facts.md #8), and the
- * write-timeout guard the {@link Watchdog} reads.
+ * The writen loop over a socket, with our own buffer (a {@code BufferedOutputStream} subclass pins
+ * a virtual thread on JDK 21), and the write guard the {@link Watchdog} reads.
  *
- * <p>Socket writes (and sendfile calls) go out in chunks of at most {@value #CHUNK} bytes, each
- * guarded on its own: writeTimeout bounds how long the peer may leave one chunk unread, not how
- * long a large response to a slow but reading peer may take. A peer must take 64 KiB per
- * writeTimeout (2 KiB/s at the 30 s default) to keep a transfer alive.
+ * <p>The guard bounds progress, not duration: it is armed when a socket write begins and renewed
+ * every time the kernel takes more bytes, so writeTimeout is "the peer took no byte for that
+ * long". On plain TCP the writes go through {@link SocketChannel#write}, which on a virtual thread
+ * returns as soon as the kernel took any bytes (the socket adaptor's stream would loop inside the
+ * JDK until a whole slice is in, hiding the progress); on TLS each slice is one record. Writes
+ * go out in slices of at most {@value #CHUNK} bytes (the JDK copies a heap buffer into a temporary
+ * direct buffer of the slice's size). The write deadline, if set, caps each bound.
  */
 public final class SocketOutputImpl extends SocketOutput {
 
     static final int CHUNK = 64 * 1024;
+    /** One TLS record's plaintext (RFC 8446 section 5.1): the most an SSLSocket write hides as one step. */
+    static final int TLS_SLICE = 16 * 1024;
 
     private final ConnectionImpl conn;
     private final OutputStream raw;
@@ -31,6 +38,12 @@ public final class SocketOutputImpl extends SocketOutput {
     private byte[] buf;
     private int count;
     private long bytesWritten;
+    /** The write deadline as given, or null. */
+    private Instant deadline;
+    private boolean hasDeadline;
+    private long deadlineNanos;
+    /** The word of the guard armed by the current write (its kind tells which bound fired). */
+    private long guardWord;
 
     SocketOutputImpl(ConnectionImpl conn, OutputStream raw, SocketChannel channel) {
         this.conn = conn;
@@ -103,54 +116,110 @@ public final class SocketOutputImpl extends SocketOutput {
         }
     }
 
-    /** The writen loop: every byte handed to the kernel, chunk by chunk, each under the watchdog. */
+    /** The writen loop: every byte handed to the kernel, slice by slice, under the write guard. */
     private void writeRaw(byte[] b, int off, int len) throws IOException {
-        long timeout = engine.writeTimeoutNanos();
-        while (len > 0) {
-            int n = Math.min(len, CHUNK);
-            if (timeout > 0) {
-                conn.guardStart(ConnectionImpl.GUARD_WRITE, timeout);
+        long w = armWrite();
+        try {
+            while (len > 0) {
+                int n;
+                if (channel != null) {
+                    n = channel.write(ByteBuffer.wrap(b, off, Math.min(len, CHUNK)));
+                } else {
+                    n = Math.min(len, TLS_SLICE);
+                    raw.write(b, off, n);
+                }
+                if (n > 0) {
+                    wrote(n);
+                    off += n;
+                    len -= n;
+                    if ((w = progress(w)) == Guard.FIRED) {
+                        break;
+                    }
+                }
             }
-            try {
-                raw.write(b, off, n);
-            } catch (IOException | RuntimeException e) {
-                throw failed(timeout, e);
-            }
-            if (timeout > 0 && conn.guardEnd()) {
-                throw writeTimeout(null);
-            }
-            wrote(n);
-            off += n;
-            len -= n;
+        } catch (IOException | RuntimeException e) {
+            throw failed(w, e);
         }
+        endWrite(w);
     }
 
     private void writeGathering(byte[] b, int off, int len) throws IOException {
         ByteBuffer[] bufs = {ByteBuffer.wrap(buf, 0, count), ByteBuffer.wrap(b, off, len)};
         long total = (long) count + len;
         count = 0;
-        long timeout = engine.writeTimeoutNanos();
+        long w = armWrite();
         long done = 0;
-        if (timeout > 0) {
-            conn.guardStart(ConnectionImpl.GUARD_WRITE, timeout);
-        }
         try {
             while (done < total) {
-                done += channel.write(bufs);
+                long n = channel.write(bufs);
+                if (n > 0) {
+                    wrote(n);
+                    done += n;
+                    if ((w = progress(w)) == Guard.FIRED) {
+                        break;
+                    }
+                }
             }
         } catch (IOException | RuntimeException e) {
-            throw failed(timeout, e);
+            throw failed(w, e);
         }
-        if (timeout > 0 && conn.guardEnd()) {
-            throw writeTimeout(null);
+        endWrite(w);
+    }
+
+    /**
+     * Arms the write guard for a socket write starting now: due writeTimeout from now, or at the
+     * deadline if that is first. Returns the guard word, {@link Guard#NONE} when nothing bounds
+     * writes. A deadline already past fails the write at once.
+     */
+    private long armWrite() throws IOException {
+        long timeout = engine.writeTimeoutNanos();
+        if (timeout <= 0 && !hasDeadline) {
+            return Guard.NONE;
         }
-        wrote(total);
+        long now = System.nanoTime();
+        if (hasDeadline && deadlineNanos - now <= 0) {
+            engine.counters().timeout(ConnectionTimeoutException.Kind.WRITE);
+            conn.closeFromOutside();
+            throw writeTimeout(ConnectionImpl.GUARD_WRITE_DEADLINE, null);
+        }
+        long due = now + timeout;
+        int kind = ConnectionImpl.GUARD_WRITE;
+        if (hasDeadline && (timeout <= 0 || deadlineNanos - due < 0)) {
+            due = deadlineNanos;
+            kind = ConnectionImpl.GUARD_WRITE_DEADLINE;
+        }
+        return guardWord = conn.writeGuard().arm(kind, due);
+    }
+
+    /** The kernel took bytes: the no-progress bound starts again. {@link Guard#FIRED} if the watchdog cut us first. */
+    private long progress(long w) {
+        if (w == Guard.NONE || Guard.kind(w) == ConnectionImpl.GUARD_WRITE_DEADLINE) {
+            return w; // unbounded, or the deadline is first and progress does not move it
+        }
+        long due = System.nanoTime() + engine.writeTimeoutNanos();
+        int kind = ConnectionImpl.GUARD_WRITE;
+        if (hasDeadline && deadlineNanos - due < 0) {
+            due = deadlineNanos;
+            kind = ConnectionImpl.GUARD_WRITE_DEADLINE;
+        }
+        long next = conn.writeGuard().renew(w, kind, due);
+        if (next != Guard.FIRED) {
+            guardWord = next;
+        }
+        return next;
+    }
+
+    /** The write is done: disarm; if the watchdog fired meanwhile, the socket is closed and this throws. */
+    private void endWrite(long w) throws IOException {
+        if (w != Guard.NONE && conn.guardEnd()) {
+            throw writeTimeout(Guard.kind(guardWord), null);
+        }
     }
 
     /** A write failed: if the watchdog cut it, say so with our timeout type. */
-    private IOException failed(long timeout, Exception e) {
-        if (timeout > 0 && conn.guardEnd()) {
-            return writeTimeout(e);
+    private IOException failed(long w, Exception e) {
+        if (w != Guard.NONE && conn.guardEnd()) {
+            return writeTimeout(Guard.kind(guardWord), e);
         }
         if (e instanceof IOException io) {
             return io;
@@ -158,10 +227,13 @@ public final class SocketOutputImpl extends SocketOutput {
         throw (RuntimeException) e;
     }
 
-    private ConnectionTimeoutException writeTimeout(Throwable cause) {
+    private ConnectionTimeoutException writeTimeout(int kind, Throwable cause) {
+        String why = kind == ConnectionImpl.GUARD_WRITE_DEADLINE
+                ? "write deadline " + deadline() + " passed"
+                : "the peer took no byte within writeTimeout=" + Engine.human(engine.config().writeTimeout())
+                        + " (not reading)";
         ConnectionTimeoutException e = new ConnectionTimeoutException(ConnectionTimeoutException.Kind.WRITE,
-                conn.describe() + ": write blocked longer than writeTimeout="
-                        + Engine.human(engine.config().writeTimeout()) + " (peer not reading); connection closed");
+                conn.describe() + ": " + why + "; connection closed");
         if (cause != null) {
             e.initCause(cause);
         }
@@ -183,30 +255,24 @@ public final class SocketOutputImpl extends SocketOutput {
         flushBuffer();
         long sent = 0;
         if (channel != null) {
-            long timeout = engine.writeTimeoutNanos();
-            while (sent < count) {
-                long n;
-                if (timeout > 0) {
-                    conn.guardStart(ConnectionImpl.GUARD_WRITE, timeout);
-                }
-                try {
-                    n = file.transferTo(position + sent, Math.min(count - sent, CHUNK), channel);
-                } catch (IOException | RuntimeException e) {
-                    throw failed(timeout, e);
-                }
-                if (timeout > 0 && conn.guardEnd()) {
-                    throw writeTimeout(null);
-                }
-                if (n <= 0) {
-                    if (position + sent >= file.size()) {
-                        return sent;
+            long w = armWrite();
+            try {
+                while (sent < count) {
+                    long n = file.transferTo(position + sent, Math.min(count - sent, CHUNK), channel);
+                    if (n <= 0) {
+                        break;
                     }
-                    break;
+                    wrote(n);
+                    sent += n;
+                    if ((w = progress(w)) == Guard.FIRED) {
+                        break;
+                    }
                 }
-                wrote(n);
-                sent += n;
+            } catch (IOException | RuntimeException e) {
+                throw failed(w, e);
             }
-            if (sent >= count) {
+            endWrite(w);
+            if (sent >= count || position + sent >= file.size()) {
                 return sent;
             }
         }
@@ -230,6 +296,38 @@ public final class SocketOutputImpl extends SocketOutput {
     @Override
     public int buffered() {
         return count;
+    }
+
+    @Override
+    public void deadline(Instant deadline) {
+        this.deadline = deadline;
+        this.hasDeadline = deadline != null;
+        if (deadline != null) {
+            long nanos;
+            try {
+                nanos = Duration.between(Instant.now(), deadline).toNanos();
+            } catch (ArithmeticException e) {
+                nanos = deadline.isAfter(Instant.now()) ? Long.MAX_VALUE / 2 : Long.MIN_VALUE / 2;
+            }
+            deadlineNanos = System.nanoTime() + Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, nanos));
+        }
+    }
+
+    /** Sets the write deadline {@code timeout} from now without the wall clock (for protocol modules); null clears. */
+    public void deadlineAfter(Duration timeout) {
+        deadline = null;
+        hasDeadline = timeout != null;
+        if (hasDeadline) {
+            deadlineNanos = System.nanoTime() + timeout.toNanos();
+        }
+    }
+
+    @Override
+    public Instant deadline() {
+        if (hasDeadline && deadline == null) {
+            deadline = Instant.now().plusNanos(deadlineNanos - System.nanoTime());
+        }
+        return hasDeadline ? deadline : null;
     }
 
     @Override

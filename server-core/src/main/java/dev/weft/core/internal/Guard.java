@@ -1,0 +1,92 @@
+package dev.weft.core.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One bound the {@link Watchdog} enforces on a connection (its reads, or its writes and TLS
+ * handshake): a single word that holds the due time and the kind together, so the watchdog can
+ * only fire on the exact bound it looked at.
+ *
+ * <p>Why one word: with the due time in a plain field and a separate "armed" flag, the watchdog
+ * could read the flag of operation A, the past due time of A, and then compare-and-set the flag
+ * after A ended and a fresh operation B had set it again: B is killed the moment it starts (an
+ * ABA race). Here the watchdog compares-and-sets the whole word it read ({@code due|kind}) to
+ * {@link #FIRED}; once the owner has disarmed or re-armed, that word is gone and the CAS fails.
+ * If B happens to get the very same word (same due time to the nanosecond, same kind), B is past
+ * that same due time too, so firing is still right.
+ *
+ * <p>Encoding: the low two bits are the kind (1–3), the rest the due time ({@link System#nanoTime}
+ * based, rounded down by at most 3 ns). A word whose low bits are 0 is not armed: {@link #NONE}
+ * or {@link #FIRED}. Only the owner (the thread doing the operation) arms, renews and disarms;
+ * only the watchdog fires; only the owner's {@link #disarm()} leaves {@code FIRED}.
+ */
+final class Guard {
+
+    static final long NONE = 0;
+    static final long FIRED = 4;
+
+    private static final long KIND_BITS = 3;
+    private static final VarHandle WORD;
+
+    static {
+        try {
+            WORD = MethodHandles.lookup().findVarHandle(Guard.class, "word", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through WORD
+    private volatile long word;
+
+    /** The owner starts a bound of {@code kind} (1–3) due at {@code dueNanos}; returns its word. */
+    long arm(int kind, long dueNanos) {
+        long w = (dueNanos & ~KIND_BITS) | kind;
+        // Release is enough: the word is NONE (only the owner leaves FIRED, in disarm), so no CAS can race it.
+        WORD.setRelease(this, w);
+        return w;
+    }
+
+    /**
+     * The owner moves its bound to {@code dueNanos} of {@code kind} (progress was made); returns the new word, or
+     * {@link #FIRED} if the watchdog fired on {@code mine} first (the guard stays FIRED then).
+     */
+    long renew(long mine, int kind, long dueNanos) {
+        long w = (dueNanos & ~KIND_BITS) | kind;
+        long seen = (long) WORD.compareAndExchange(this, mine, w);
+        return seen == mine ? w : FIRED;
+    }
+
+    /** The owner ends its bound; true if the watchdog fired on it. */
+    boolean disarm() {
+        return (long) WORD.getAndSet(this, NONE) == FIRED;
+    }
+
+    /** The word now, as the watchdog reads it. */
+    long current() {
+        return (long) WORD.getVolatile(this);
+    }
+
+    /** The watchdog: fires on the bound now in force if it is past {@code now}; its kind, or 0. */
+    int fireIfDue(long now) {
+        return fire(current(), now);
+    }
+
+    /**
+     * The watchdog's second half, split out so a test can put the owner's moves between the
+     * read and the compare-and-set: fires only if {@code seen} is armed, past due at {@code now},
+     * and still the word in force. Returns the kind fired, or 0.
+     */
+    int fire(long seen, long now) {
+        if (kind(seen) != 0 && now - (seen & ~KIND_BITS) > 0 && WORD.compareAndSet(this, seen, FIRED)) {
+            return kind(seen);
+        }
+        return 0;
+    }
+
+    /** The kind of a word, 0 if it is not armed. */
+    static int kind(long word) {
+        return (int) (word & KIND_BITS);
+    }
+}
