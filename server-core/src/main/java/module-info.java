@@ -4,8 +4,7 @@
  */
 module dev.weft.core {
     requires org.slf4j; // no slf4j type in the API: users pick their own binding
+    // Only the API. Protocol modules (HTTP/1.1 included) use nothing else: what they need to be
+    // fast (look-ahead, a relative deadline, leased scratch buffers) is public here, for everyone.
     exports dev.weft.core;
-    // A qualified export, not API: the HTTP module borrows the connection's buffer pool and the
-    // clock-free deadline; no other module (and no user) can see the internal package.
-    exports dev.weft.core.internal to dev.weft.http;
 }

@@ -26,6 +26,9 @@ public interface Connection extends AutoCloseable {
     /** The buffered output of this connection; always the same object. */
     SocketOutput out();
 
+    /** Scratch buffers leased from the server's pool; see {@link Buffers}. Always the same object. */
+    Buffers buffers();
+
     /** The peer's address and port, as accepted. */
     InetSocketAddress remoteAddress();
 

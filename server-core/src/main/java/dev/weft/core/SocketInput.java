@@ -62,10 +62,25 @@ public abstract class SocketInput extends InputStream {
     public abstract int buffered();
 
     /**
+     * The byte {@code index} places past the read position (0 is the next one {@link #read()}
+     * would return) if it is already buffered, else -1. Never reads and never consumes: a
+     * protocol can look ahead (has a whole frame, a chunked body's end, a preface arrived?)
+     * without taking bytes its caller may still read.
+     */
+    public abstract int bufferedByte(int index);
+
+    /**
      * Sets a deadline for the unit of work now starting: each read from here on waits at most
      * until then. {@code null} clears it.
      */
     public abstract void deadline(Instant deadline);
+
+    /**
+     * Sets the deadline {@code timeout} from now, on the monotonic clock: the same as
+     * {@code deadline(Instant.now().plus(timeout))} without reading the wall clock (a protocol
+     * sets one per request). {@code null} clears it.
+     */
+    public abstract void deadlineAfter(java.time.Duration timeout);
 
     /** The deadline in force, or {@code null}. */
     public abstract Instant deadline();

@@ -58,6 +58,12 @@ public abstract class SocketOutput extends OutputStream {
      */
     public abstract void deadline(Instant deadline);
 
+    /**
+     * Sets the write deadline {@code timeout} from now, on the monotonic clock (see
+     * {@link #deadline(Instant)}). {@code null} clears it.
+     */
+    public abstract void deadlineAfter(java.time.Duration timeout);
+
     /** The write deadline in force, or {@code null}. */
     public abstract Instant deadline();
 }

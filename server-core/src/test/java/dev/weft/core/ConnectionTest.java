@@ -182,14 +182,13 @@ class ConnectionTest {
         }
     }
 
-    /** The look-ahead HTTP uses to judge an unread chunked body: it sees buffered bytes and consumes none. */
+    /** The look-ahead HTTP uses to judge an unread chunked body: it sees buffered bytes and consumes none. Public API only. */
     @Test
     void bufferedByteLooksAheadWithoutConsuming() throws Exception {
         CompletableFuture<String> seen = new CompletableFuture<>();
         try (TcpServer server = Net.builder().handler(conn -> {
-            ConnectionImpl c = (ConnectionImpl) conn;
             int first = conn.in().read(); // one fill: "abcd" arrived in one segment
-            var in = c.inputImpl();
+            SocketInput in = conn.in();
             String looked = "" + (char) first + (char) in.bufferedByte(0) + (char) in.bufferedByte(2)
                     + in.bufferedByte(3) + in.bufferedByte(-1);
             seen.complete(looked + "|" + new String(conn.in().readExactly(3), StandardCharsets.US_ASCII));
@@ -198,6 +197,30 @@ class ConnectionTest {
             s.getOutputStream().flush();
             // past the end and before the start are -1; what was looked at is still there to read
             assertEquals("abd-1-1|bcd", seen.get(5, TimeUnit.SECONDS));
+        }
+    }
+
+    /** The rest of the protocol seam: leased scratch buffers and a relative deadline, through the public API. */
+    @Test
+    void buffersAreLeasedFromThePoolAndDeadlineAfterBoundsReads() throws Exception {
+        CompletableFuture<String> seen = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().bufferSize(4096).handler(conn -> {
+            Buffers buffers = conn.buffers();
+            byte[] a = buffers.acquire();
+            buffers.release(a);
+            byte[] b = buffers.acquire(); // the one just given back
+            buffers.release(new byte[7]); // not a pool buffer: ignored
+            conn.in().deadlineAfter(java.time.Duration.ofMillis(200));
+            String kind;
+            try {
+                conn.in().read();
+                kind = "read returned";
+            } catch (ConnectionTimeoutException e) {
+                kind = e.kind().name();
+            }
+            seen.complete(buffers.bufferSize() + " " + a.length + " " + (a == b) + " " + kind);
+        }).start(); Socket s = Net.connect(server)) {
+            assertEquals("4096 4096 true DEADLINE", seen.get(5, TimeUnit.SECONDS));
         }
     }
 }

@@ -271,6 +271,29 @@ public final class ConnectionImpl implements Connection, Runnable {
     }
 
     @Override
+    public dev.weft.core.Buffers buffers() {
+        return buffers;
+    }
+
+    /** The pool, seen through the public lease: the connection id spreads connections over its slots. */
+    private final dev.weft.core.Buffers buffers = new dev.weft.core.Buffers() {
+        @Override
+        public int bufferSize() {
+            return engine.pool().bufferSize();
+        }
+
+        @Override
+        public byte[] acquire() {
+            return engine.pool().acquire(id);
+        }
+
+        @Override
+        public void release(byte[] buffer) {
+            engine.pool().release(buffer, id);
+        }
+    };
+
+    @Override
     public SocketOutput out() {
         return out;
     }

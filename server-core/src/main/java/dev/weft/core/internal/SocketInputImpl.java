@@ -590,6 +590,7 @@ public final class SocketInputImpl extends SocketInput {
      * Never reads: a protocol can check that something has fully arrived (the end of a chunked
      * body) without consuming what its caller may still read.
      */
+    @Override
     public int bufferedByte(int i) {
         return i >= 0 && i < lim - pos ? buf[pos + i] & 0xff : -1;
     }
@@ -610,12 +611,13 @@ public final class SocketInputImpl extends SocketInput {
     }
 
     /** Sets the deadline {@code timeout} from now, without going through the wall clock twice. */
+    @Override
     public void deadlineAfter(Duration timeout) {
         deadline = null;
         hasDeadline = timeout != null;
         if (hasDeadline) {
             // No wall clock here: this runs once per HTTP request; deadline() makes the Instant if asked.
-            deadlineNanos = System.nanoTime() + timeout.toNanos();
+            deadlineNanos = System.nanoTime() + clampedNanos(timeout);
         }
     }
 
@@ -630,5 +632,16 @@ public final class SocketInputImpl extends SocketInput {
     @Override
     public long bytesRead() {
         return bytesRead;
+    }
+
+    /** A duration in nanoseconds, kept far from overflow when added to {@code System.nanoTime()}. */
+    private static long clampedNanos(Duration d) {
+        long n;
+        try {
+            n = d.toNanos();
+        } catch (ArithmeticException e) {
+            n = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, n));
     }
 }

@@ -314,11 +314,12 @@ public final class SocketOutputImpl extends SocketOutput {
     }
 
     /** Sets the write deadline {@code timeout} from now without the wall clock (for protocol modules); null clears. */
+    @Override
     public void deadlineAfter(Duration timeout) {
         deadline = null;
         hasDeadline = timeout != null;
         if (hasDeadline) {
-            deadlineNanos = System.nanoTime() + timeout.toNanos();
+            deadlineNanos = System.nanoTime() + clampedNanos(timeout);
         }
     }
 
@@ -359,5 +360,16 @@ public final class SocketOutputImpl extends SocketOutput {
     /** True when this output holds a buffer now (for tests of the idle-memory path). */
     public boolean holdsBuffer() {
         return buf != null;
+    }
+
+    /** A duration in nanoseconds, kept far from overflow when added to {@code System.nanoTime()}. */
+    private static long clampedNanos(Duration d) {
+        long n;
+        try {
+            n = d.toNanos();
+        } catch (ArithmeticException e) {
+            n = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, n));
     }
 }

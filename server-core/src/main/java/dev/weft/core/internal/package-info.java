@@ -1,5 +1,6 @@
 /**
- * The implementation behind {@code dev.weft.core}, exported only to {@code dev.weft.http}.
+ * The implementation behind {@code dev.weft.core}, exported to no module: protocol modules use
+ * the public package only.
  *
  * <h2>For protocol modules</h2>
  * <ul>

@@ -41,7 +41,6 @@ public final class HttpConnection {
     final HttpSettings settings;
     final Connection conn;
     final SocketInput in;
-    final dev.weft.core.internal.SocketInputImpl coreIn;
     final SocketOutput out;
     final RequestParser parser;
     final ResponseWriter writer = new ResponseWriter();
@@ -53,15 +52,12 @@ public final class HttpConnection {
         this.settings = settings;
         this.conn = conn;
         this.in = conn.in();
-        this.coreIn = in instanceof dev.weft.core.internal.SocketInputImpl impl ? impl : null;
         this.out = conn.out();
         this.parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
                 settings.maxHeaderCount(), settings.maxBodyBytes(), in, out);
-        if (conn instanceof dev.weft.core.internal.ConnectionImpl impl) {
-            // Scratch for heads comes from the same pool as the socket buffers, and goes back while idle.
-            parser.usePool(impl.pool(), conn.id());
-            writer.usePool(impl.pool(), conn.id());
-        }
+        // Scratch for heads comes from the same pool as the socket buffers, and goes back while idle.
+        parser.usePool(conn.buffers());
+        writer.usePool(conn.buffers());
         this.serverLine = settings.serverHeader() == null ? null
                 : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
@@ -121,11 +117,7 @@ public final class HttpConnection {
             if (firstHead) {
                 firstHead = false;
             } else if (headerTimeoutMillis > 0) {
-                if (coreIn != null) {
-                    coreIn.deadlineAfter(settings.headerTimeout()); // one clock read fewer per request
-                } else {
-                    in.deadline(Instant.now().plusMillis(headerTimeoutMillis));
-                }
+                in.deadlineAfter(settings.headerTimeout()); // no wall clock: one per request
             }
             boolean log = settings.accessLog() && ACCESS.isInfoEnabled();
             long start = log ? System.nanoTime() : 0;

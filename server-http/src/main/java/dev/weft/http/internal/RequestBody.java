@@ -85,10 +85,7 @@ final class RequestBody extends InputStream {
      * bytes are read, so anything unexpected here just answers false.
      */
     private boolean restBuffered(long maxDrain) {
-        dev.weft.core.internal.SocketInputImpl in = c.coreIn;
-        if (in == null) {
-            return false;
-        }
+        dev.weft.core.SocketInput in = c.in;
         int n = in.buffered();
         long left = Math.min(maxDrain, limit - total);
         int i = 0;
@@ -143,7 +140,7 @@ final class RequestBody extends InputStream {
     }
 
     /** The index after the LF ending the line at {@code i}, or -1 if that line is not all buffered. */
-    private static int lineEnd(dev.weft.core.internal.SocketInputImpl in, int i) {
+    private static int lineEnd(dev.weft.core.SocketInput in, int i) {
         for (int b; (b = in.bufferedByte(i)) >= 0; i++) {
             if (b == '\n') {
                 return i + 1;

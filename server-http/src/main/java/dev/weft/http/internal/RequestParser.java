@@ -2,7 +2,7 @@ package dev.weft.http.internal;
 
 import dev.weft.core.SocketInput;
 import dev.weft.core.SocketOutput;
-import dev.weft.core.internal.BufferPool;
+import dev.weft.core.Buffers;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,8 +96,7 @@ public final class RequestParser {
      * back when the connection goes idle ({@link #release()}), so an idle connection holds none.
      */
     private byte[] buf = NONE;
-    private BufferPool pool;
-    private long poolHint;
+    private Buffers pool;
     /** Bytes known to sit in {@link #socketIn}'s buffer: reading them cannot block. */
     private int avail;
     /** Framing bytes of the current chunked body not yet paid for by its data; reset per head. */
@@ -152,27 +151,26 @@ public final class RequestParser {
     private void ensure(int n) {
         if (n > buf.length) {
             if (buf.length == 0 && pool != null && n <= pool.bufferSize()) {
-                buf = pool.acquire(poolHint);
+                buf = pool.acquire();
                 return;
             }
             byte[] old = buf;
             buf = java.util.Arrays.copyOf(old, Math.max(Math.max(n, 256), old.length * 2));
             if (pool != null) {
-                pool.release(old, poolHint); // ignored unless it is a pool buffer
+                pool.release(old); // ignored unless it is a pool buffer
             }
         }
     }
 
-    /** Takes line scratch from {@code pool} from now on; {@code hint} spreads callers over its slots. */
-    public void usePool(BufferPool pool, long hint) {
+    /** Takes line scratch from the connection\'s leased buffers from now on. */
+    public void usePool(Buffers pool) {
         this.pool = pool;
-        this.poolHint = hint;
     }
 
     /** Gives the line scratch back: the connection is about to wait idle. */
     public void release() {
         if (pool != null && buf.length > 0) {
-            pool.release(buf, poolHint);
+            pool.release(buf);
         }
         buf = NONE;
     }

@@ -1,6 +1,6 @@
 package dev.weft.http.internal;
 
-import dev.weft.core.internal.BufferPool;
+import dev.weft.core.Buffers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,20 +39,18 @@ public final class ResponseWriter {
      */
     private byte[] buf = NONE;
     private int pos;
-    private BufferPool pool;
-    private long poolHint;
+    private Buffers pool;
 
-    /** Takes its buffer from {@code pool} from now on; {@code hint} spreads callers over its slots. */
-    public void usePool(BufferPool pool, long hint) {
+    /** Takes its buffer from the connection\'s leased buffers from now on. */
+    public void usePool(Buffers pool) {
         this.pool = pool;
-        this.poolHint = hint;
     }
 
     /** Gives the buffer back if nothing is assembled: the connection is about to wait idle. */
     public void release() {
         if (pos == 0 && buf.length > 0) {
             if (pool != null) {
-                pool.release(buf, poolHint); // ignored unless it is a pool buffer
+                pool.release(buf); // ignored unless it is a pool buffer
             }
             buf = NONE;
         }
@@ -75,13 +73,13 @@ public final class ResponseWriter {
     private void ensure(int more) {
         if (pos + more > buf.length) {
             if (buf.length == 0 && pool != null && pos + more <= pool.bufferSize()) {
-                buf = pool.acquire(poolHint);
+                buf = pool.acquire();
                 return;
             }
             byte[] old = buf;
             buf = java.util.Arrays.copyOf(old, Math.max(Math.max(pos + more, 512), old.length * 2));
             if (pool != null) {
-                pool.release(old, poolHint);
+                pool.release(old);
             }
         }
     }
