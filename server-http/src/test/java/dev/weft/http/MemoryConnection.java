@@ -102,6 +102,28 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public dev.weft.core.Buffers buffers() {
+        return NO_POOL;
+    }
+
+    /** No pool: every acquire is a fresh array, releases are dropped. */
+    private static final dev.weft.core.Buffers NO_POOL = new dev.weft.core.Buffers() {
+        @Override
+        public int bufferSize() {
+            return 8192;
+        }
+
+        @Override
+        public byte[] acquire() {
+            return new byte[8192];
+        }
+
+        @Override
+        public void release(byte[] buffer) {
+        }
+    };
+
+    @Override
     public boolean isDraining() {
         return false;
     }
@@ -186,6 +208,16 @@ final class MemoryConnection implements Connection {
         }
 
         @Override
+        public void deadlineAfter(java.time.Duration timeout) {
+            this.deadline = timeout == null ? null : Instant.now().plus(timeout);
+        }
+
+        @Override
+        public int bufferedByte(int index) {
+            return index >= 0 && index < data.length - pos ? data[pos + index] & 0xff : -1;
+        }
+
+        @Override
         public long bytesRead() {
             return pos;
         }
@@ -193,6 +225,22 @@ final class MemoryConnection implements Connection {
 
     private static final class Output extends SocketOutput {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Instant deadline;
+
+        @Override
+        public void deadline(Instant deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public Instant deadline() {
+            return deadline;
+        }
+
+        @Override
+        public void deadlineAfter(java.time.Duration timeout) {
+            this.deadline = timeout == null ? null : Instant.now().plus(timeout);
+        }
 
         @Override
         public void write(int b) {
