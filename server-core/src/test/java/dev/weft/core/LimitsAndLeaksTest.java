@@ -65,6 +65,42 @@ class LimitsAndLeaksTest {
         }
     }
 
+    /** An exception whose toString() throws: logging it fails inside the connection's cleanup. */
+    static final class UnprintableException extends RuntimeException {
+        UnprintableException() {
+            super("unprintable");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString() fails on purpose");
+        }
+    }
+
+    @Test
+    void aCleanupStepThatThrowsStillFreesThePermitAndTheRegistryEntry() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().maxConnections(1).handler(conn -> {
+                 if ("fail".equals(conn.in().readLine(100))) {
+                     throw new UnprintableException(); // logging it at the end throws
+                 }
+                 conn.out().write(ascii("served\n"));
+             }).start()) {
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("fail\n"));
+                assertTrue(Net.closedByPeer(s.getInputStream()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().completed() == 1);
+            assertEquals(0, server.stats().active(), "the registry entry is gone");
+            // maxConnections(1): only a released permit lets the next connection in.
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("ok\n"));
+                assertEquals("served\n", Net.readAll(s));
+            }
+            assertTrue(log.text().contains("UnprintableException"), log.text());
+        }
+    }
+
     @Test
     void aThousandConnectCloseCyclesLeakNoDescriptorOrThread() throws Exception {
         try (TcpServer server = Net.builder().handler(conn -> conn.in().transferTo(conn.out())).start()) {

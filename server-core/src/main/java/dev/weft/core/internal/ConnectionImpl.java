@@ -123,17 +123,56 @@ public final class ConnectionImpl implements Connection, Runnable {
             failure = t;
             closedBefore = isClosed();
         } finally {
-            closeAtEnd(failure == null);
+            cleanUp(failure, closedBefore);
+        }
+    }
+
+    /**
+     * Every step on its own: a step that throws (a logging binding choking on an exception's
+     * toString(), an OutOfMemoryError) must not skip the ones after it. The last, giving back
+     * the permit and the registry entry, always runs: without it, at maxConnections(1) the
+     * server would never accept again.
+     */
+    private void cleanUp(Throwable failure, boolean closedBefore) {
+        try {
+            try {
+                closeAtEnd(failure == null);
+            } catch (Throwable t) {
+                closeChannel();
+                cleanupFailed("close", t);
+            }
             if (failure != null) {
-                Failures.log(this, failure, closedBefore);
+                try {
+                    Failures.log(this, failure, closedBefore);
+                } catch (Throwable t) {
+                    cleanupFailed("logging its failure (" + failure.getClass().getName() + ")", t);
+                }
             }
-            if (in != null) {
-                in.discard();
+            try {
+                if (in != null) {
+                    in.discard();
+                }
+            } catch (Throwable t) {
+                cleanupFailed("giving back the input buffer", t);
             }
-            if (out != null) {
-                out.discard();
+            try {
+                if (out != null) {
+                    out.discard();
+                }
+            } catch (Throwable t) {
+                cleanupFailed("giving back the output buffer", t);
             }
+        } finally {
             engine.ended(this);
+        }
+    }
+
+    /** Last resort: a plain line, no stack trace (printing it may be what failed). */
+    private void cleanupFailed(String step, Throwable t) {
+        try {
+            Engine.LOG.error("{}: {} failed at the end of the connection: {}", describe(), step, t.getClass().getName());
+        } catch (Throwable ignored) {
+            // Nothing else to try; the permit and the registry entry are still given back.
         }
     }
 

@@ -187,9 +187,15 @@ public final class Engine {
     /** A connection's thread is about to end; called once, by that thread. */
     void ended(ConnectionImpl conn) {
         // Completed before the removal, so whoever sees active drop also sees it counted.
-        counters.completed.increment();
-        connections.remove(conn.id());
-        permits.release();
+        try {
+            counters.completed.increment();
+        } finally {
+            try {
+                connections.remove(conn.id());
+            } finally {
+                permits.release();
+            }
+        }
     }
 
     void closedIdle() {
