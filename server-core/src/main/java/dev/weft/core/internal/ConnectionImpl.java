@@ -46,6 +46,9 @@ public final class ConnectionImpl implements Connection, Runnable {
     private static final VarHandle STATE;
     private static final VarHandle GUARD;
     private static final VarHandle READ_GUARD;
+    private static final VarHandle SOCKET_FAILURES;
+    private static final int MAX_SOCKET_FAILURES = 8;
+    private static final Throwable[] NO_FAILURES = {};
 
     static {
         try {
@@ -53,6 +56,7 @@ public final class ConnectionImpl implements Connection, Runnable {
             STATE = l.findVarHandle(ConnectionImpl.class, "state", int.class);
             GUARD = l.findVarHandle(ConnectionImpl.class, "guard", int.class);
             READ_GUARD = l.findVarHandle(ConnectionImpl.class, "readGuard", int.class);
+            SOCKET_FAILURES = l.findVarHandle(ConnectionImpl.class, "socketFailures", Throwable[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -75,6 +79,8 @@ public final class ConnectionImpl implements Connection, Runnable {
     private volatile int readGuard;
     private long readDeadline;
     private volatile boolean closedAsIdle;
+    /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
+    private volatile Throwable[] socketFailures = NO_FAILURES;
 
     private Thread thread;
     private Socket socket;
@@ -212,8 +218,50 @@ public final class ConnectionImpl implements Connection, Runnable {
         } else {
             socket = raw;
         }
-        in = new SocketInputImpl(this, socket.getInputStream());
+        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()));
         out = new SocketOutputImpl(this, socket.getOutputStream(), ssl == null ? channel : null);
+    }
+
+    /**
+     * Records that this connection's own socket (or our streams over it) threw {@code e}, and
+     * returns it to be thrown. {@link Failures} logs a failure whose cause chain holds one of
+     * these at DEBUG (the peer left, reset, or sent garbage TLS); anything else a handler throws
+     * is its own and a WARN, whatever its message says. Only the first few are kept: a
+     * connection whose socket failed that often is long past being served.
+     */
+    <E extends Throwable> E socketFailed(E e) {
+        Throwable[] old;
+        Throwable[] next;
+        do {
+            old = socketFailures;
+            if (old.length >= MAX_SOCKET_FAILURES) {
+                return e;
+            }
+            for (Throwable known : old) {
+                if (known == e) {
+                    return e;
+                }
+            }
+            next = java.util.Arrays.copyOf(old, old.length + 1);
+            next[old.length] = e;
+        } while (!SOCKET_FAILURES.compareAndSet(this, old, next));
+        return e;
+    }
+
+    /** True if {@code t}, or one of its causes, was thrown by this connection's socket. */
+    boolean isSocketFailure(Throwable t) {
+        Throwable[] known = socketFailures;
+        if (known.length == 0) {
+            return false;
+        }
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            for (Throwable k : known) {
+                if (k == t) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private ConnectionTimeoutException handshakeTimeout(Throwable cause, boolean count) {
@@ -352,10 +400,16 @@ public final class ConnectionImpl implements Connection, Runnable {
     @Override
     public void shutdownOutput() throws IOException {
         out.flush();
-        if (tls != null) {
-            tls.shutdownOutput();
-        } else {
-            channel.shutdownOutput();
+        try {
+            if (tls != null) {
+                tls.shutdownOutput();
+            } else {
+                channel.shutdownOutput();
+            }
+        } catch (IOException e) {
+            throw socketFailed(e);
+        } catch (RuntimeException e) {
+            throw socketFailed(e);
         }
     }
 

@@ -383,8 +383,8 @@ public final class SocketInputImpl extends SocketInput {
     }
 
     private EOFException eof(int expected, int got) {
-        return new EOFException(conn.describe() + ": end of stream inside readExactly: expected " + expected
-                + " bytes, got " + got);
+        return conn.socketFailed(new EOFException(conn.describe() + ": end of stream inside readExactly: expected " + expected
+                + " bytes, got " + got));
     }
 
     @Override
@@ -478,8 +478,8 @@ public final class SocketInputImpl extends SocketInput {
             int n = readSocket(buf, lim, buf.length - lim);
             if (n < 0) {
                 pos = lim;
-                throw new EOFException(conn.describe() + ": end of stream inside " + op + " after " + pending
-                        + " bytes, before the delimiter");
+                throw conn.socketFailed(new EOFException(conn.describe() + ": end of stream inside " + op + " after "
+                        + pending + " bytes, before the delimiter"));
             }
             lim += n;
             from = pos + scanned;
@@ -508,8 +508,8 @@ public final class SocketInputImpl extends SocketInput {
                 if (accLen == 0) {
                     return null;
                 }
-                throw new EOFException(conn.describe() + ": end of stream inside " + op + " after " + accLen
-                        + " bytes, before the delimiter");
+                throw conn.socketFailed(new EOFException(conn.describe() + ": end of stream inside " + op + " after "
+                        + accLen + " bytes, before the delimiter"));
             }
             int start = pos;
             int end = Math.min(lim, start + (max - accLen));

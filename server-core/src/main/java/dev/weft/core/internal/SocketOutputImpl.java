@@ -149,6 +149,7 @@ public final class SocketOutputImpl extends SocketOutput {
 
     /** A write failed: if the watchdog cut it, say so with our timeout type. */
     private IOException failed(long timeout, Exception e) {
+        conn.socketFailed(e); // every socket write and sendfile fails through here: the peer's doing, not the handler's
         if (timeout > 0 && conn.guardEnd()) {
             return writeTimeout(e);
         }
