@@ -50,6 +50,8 @@ public final class Engine {
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
     private volatile boolean draining;
+    /** Set when a VirtualMachineError ended the acceptor (see {@link Acceptor}). */
+    private volatile Throwable acceptorFailure;
     private Thread shutdownHook;
 
     private Engine(ServerConfig config, ConnectionHandler handler, ServerSocketChannel listener) throws IOException {
@@ -167,21 +169,49 @@ public final class Engine {
             return false;
         }
         long id = ids.incrementAndGet();
-        ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
-        Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn);
-        conn.thread(t);
-        connections.put(id, conn);
-        counters.accepted.increment();
+        boolean registered = false;
         try {
+            ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
+            Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn);
+            conn.thread(t);
+            connections.put(id, conn);
+            registered = true;
+            counters.accepted.increment();
             t.start();
         } catch (Throwable e) {
-            connections.remove(id);
-            counters.completed.increment();
+            if (registered) {
+                connections.remove(id);
+                counters.completed.increment();
+            }
             closeQuietly(ch);
+            if (e instanceof VirtualMachineError vme) {
+                throw vme; // the acceptor decides what the JVM failing means (see Acceptor)
+            }
             LOG.error("conn {}: cannot start its thread", id, e);
             return false;
         }
         return true;
+    }
+
+    /**
+     * The acceptor hit a VirtualMachineError and has ended: close the listener (newcomers are
+     * refused rather than left in the backlog), say so, and shut down; awaitTermination throws.
+     * Runs on the acceptor thread, which has nothing else left to do.
+     */
+    void acceptorFailed(VirtualMachineError e) {
+        acceptorFailure = e;
+        try {
+            listener.close();
+        } catch (IOException | RuntimeException ignored) {
+            // Closing is all that was wanted; a failure leaves it closed.
+        }
+        try {
+            LOG.error("accepting on port {} failed; the listener is closed and the server shuts down (grace {})",
+                    port(), human(config.shutdownGrace()), e);
+        } catch (Throwable ignored) {
+            // Out of memory may fail the log line too; the shutdown below still runs.
+        }
+        shutdown(config.shutdownGrace());
     }
 
     /** A connection's thread is about to end; called once, by that thread. */
@@ -246,6 +276,10 @@ public final class Engine {
             terminated.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("shutdown failed", e.getCause());
+        }
+        Throwable failure = acceptorFailure;
+        if (failure != null) {
+            throw new IllegalStateException("port " + port() + " stopped accepting and shut down: " + failure, failure);
         }
     }
 

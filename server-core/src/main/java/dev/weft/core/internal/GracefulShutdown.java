@@ -32,8 +32,11 @@ final class GracefulShutdown {
         } catch (IOException e) {
             Engine.LOG.debug("closing the listener: {}", e.toString());
         }
-        engine.acceptorThread().interrupt();
-        joinUninterruptibly(engine.acceptorThread());
+        if (engine.acceptorThread() != self) {
+            // Not when the acceptor itself shuts down after a VirtualMachineError: it has left its loop.
+            engine.acceptorThread().interrupt();
+            joinUninterruptibly(engine.acceptorThread());
+        }
 
         // 2. Close the idle ones at once. No new connection can appear: the acceptor has ended.
         List<ConnectionImpl> all = new ArrayList<>(engine.connections());
