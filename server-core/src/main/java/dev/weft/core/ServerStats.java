@@ -12,14 +12,21 @@ import java.util.Map;
  * @param timeouts      timeouts fired, by kind (every kind present, zero when none fired)
  * @param bytesIn       bytes read from all connections
  * @param bytesOut      bytes written to all connections
+ * @param idleEvicted   idle connections closed at {@code maxConnections} to make room for a new one
  */
 public record ServerStats(long accepted, long active, long completed, long waitedAtLimit,
                           Map<ConnectionTimeoutException.Kind, Long> timeouts,
-                          long bytesIn, long bytesOut) {
+                          long bytesIn, long bytesOut, long idleEvicted) {
 
     /** Copies {@code timeouts}: a snapshot does not change under its reader. */
     public ServerStats {
         timeouts = Map.copyOf(timeouts);
+    }
+
+    /** The counters without {@code idleEvicted} (zero), as before that count existed. */
+    public ServerStats(long accepted, long active, long completed, long waitedAtLimit,
+                       Map<ConnectionTimeoutException.Kind, Long> timeouts, long bytesIn, long bytesOut) {
+        this(accepted, active, completed, waitedAtLimit, timeouts, bytesIn, bytesOut, 0);
     }
 
     /** Timeouts of one kind. */

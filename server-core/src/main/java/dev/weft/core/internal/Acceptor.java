@@ -5,10 +5,13 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The accept loop, on one platform thread. maxConnections is a semaphore taken BEFORE accept:
- * at the limit the loop waits and the kernel backlog queues newcomers. Accept errors (EMFILE and
+ * The accept loop, on one platform thread. maxConnections is a semaphore of connection slots.
+ * At the limit the loop accepts one more newcomer and holds it unserved while it makes room:
+ * it closes the longest-idle connection (see {@link Engine#evictLongestIdle}); with every
+ * connection busy it waits for a slot, and the kernel backlog queues the rest. Accept errors (EMFILE and
  * the like) never end the loop: logged at most once a second, then a short back-off. A closed
  * listener ends it.
  *
@@ -30,6 +33,8 @@ final class Acceptor implements Runnable {
     /** Long enough for a connection to end and free a descriptor, short enough not to be noticed. */
     private static final long BACKOFF_MILLIS = 75;
     private static final long LOG_EVERY_NANOS = 1_000_000_000L;
+    /** At the limit with every connection busy: how often to look again for one gone idle. */
+    private static final long ROOM_RECHECK_MILLIS = 50;
 
     private final Engine engine;
     private final ServerSocketChannel listener;
@@ -58,27 +63,43 @@ final class Acceptor implements Runnable {
 
     private void loop() throws InterruptedException {
         while (listener.isOpen()) {
-            if (!permits.tryAcquire()) {
+            // At the limit, accept anyway (the newcomer leaves the backlog but is not served yet):
+            // only a newcomer actually waiting is worth closing an idle connection for.
+            boolean permit = permits.tryAcquire();
+            if (!permit) {
                 engine.counters().waitedAtLimit.increment();
-                permits.acquire();
             }
             SocketChannel ch;
             try {
                 ch = listener.accept();
             } catch (ClosedChannelException e) {
-                permits.release();
+                if (permit) {
+                    permits.release();
+                }
                 return;
             } catch (VirtualMachineError e) {
-                permits.release();
+                if (permit) {
+                    permits.release();
+                }
                 throw e;
             } catch (IOException | RuntimeException | Error e) {
-                permits.release();
+                if (permit) {
+                    permits.release();
+                }
                 if (!listener.isOpen()) {
                     return;
                 }
                 logRateLimited(e);
                 Thread.sleep(BACKOFF_MILLIS);
                 continue;
+            }
+            if (!permit) {
+                try {
+                    awaitRoom();
+                } catch (InterruptedException | RuntimeException | Error e) {
+                    closeQuietly(ch); // shutdown: the kernel would have reset it in the backlog too
+                    throw e;
+                }
             }
             boolean launched = false;
             try {
@@ -93,6 +114,32 @@ final class Acceptor implements Runnable {
                     permits.release();
                 }
             }
+        }
+    }
+
+    /**
+     * A newcomer is accepted at maxConnections: close the longest-idle connection to make room
+     * (busy ones are never closed), and wait for a permit. One eviction at a time: another only
+     * once the evicted connection's thread has ended and still no permit came (a busy one took
+     * it), so one newcomer never empties the server of idle connections.
+     */
+    private void awaitRoom() throws InterruptedException {
+        ConnectionImpl evicted = null;
+        while (true) {
+            if (!engine.isDraining() && (evicted == null || !evicted.thread().isAlive())) {
+                evicted = engine.evictLongestIdle();
+            }
+            if (permits.tryAcquire(ROOM_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // Nothing more to free.
         }
     }
 

@@ -79,6 +79,8 @@ public final class ConnectionImpl implements Connection, Runnable {
     private volatile int readGuard;
     private long readDeadline;
     private volatile boolean closedAsIdle;
+    /** Written before the IDLE state is published, read by the acceptor choosing whom to evict. */
+    private long idleSince;
     /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
     private volatile Throwable[] socketFailures = NO_FAILURES;
 
@@ -461,6 +463,8 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     @Override
     public void markIdle() {
+        // Before the CAS publishes IDLE: eviction at the connection limit picks the longest idle.
+        idleSince = System.nanoTime();
         if (!STATE.compareAndSet(this, BUSY, IDLE)) {
             return;
         }
@@ -504,6 +508,25 @@ public final class ConnectionImpl implements Connection, Runnable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * At the connection limit: closes the connection if it is still idle (never a busy one: the
+     * compare-and-set loses to markBusy); true if this call closed it. Its thread's blocked read
+     * fails and the handler ends as on a drain.
+     */
+    boolean evictIfIdle() {
+        if (STATE.compareAndSet(this, IDLE, CLOSED)) {
+            closedAsIdle = true;
+            closeChannel();
+            return true;
+        }
+        return false;
+    }
+
+    /** When the connection last went idle (System.nanoTime); meaningful while {@link #isIdle()}. */
+    long idleSince() {
+        return idleSince;
     }
 
     boolean closedAsIdle() {

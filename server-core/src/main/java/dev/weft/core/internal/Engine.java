@@ -228,6 +228,41 @@ public final class Engine {
         }
     }
 
+    /**
+     * A newcomer waits at maxConnections: close the connection idle the longest, if any, to make
+     * room (an HTTP server may close an idle keep-alive connection at any time, RFC 9112 §9.8;
+     * clients retry on a new one). Returns the one closed, or null when every connection is busy.
+     * A scan of the registry: it runs only at the limit, once per waiting newcomer.
+     */
+    ConnectionImpl evictLongestIdle() {
+        for (int attempt = 0; attempt < 4; attempt++) {
+            ConnectionImpl oldest = null;
+            long oldestSince = 0;
+            for (ConnectionImpl c : connections.values()) {
+                if (c.isIdle()) {
+                    long since = c.idleSince();
+                    if (oldest == null || since - oldestSince < 0) {
+                        oldest = c;
+                        oldestSince = since;
+                    }
+                }
+            }
+            if (oldest == null) {
+                return null;
+            }
+            if (oldest.evictIfIdle()) {
+                counters.idleEvicted.increment();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}: idle for {}, closed to make room at maxConnections={}", oldest.describe(),
+                            readable(Duration.ofNanos(System.nanoTime() - oldestSince)), config.maxConnections());
+                }
+                return oldest;
+            }
+            // It went busy meanwhile: look again.
+        }
+        return null;
+    }
+
     void closedIdle() {
         closedIdle.incrementAndGet();
     }
@@ -366,6 +401,19 @@ public final class Engine {
         }
         long ms = d.toMillis();
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+    }
+
+    /** A duration for people: "250 ms", "1.2 s", "3 min 5 s". */
+    static String readable(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return (ms / 1000) + "." + (ms % 1000) / 100 + " s";
+        }
+        long s = d.toSeconds();
+        return (s / 60) + " min " + (s % 60) + " s";
     }
 
     /** A duration as exception messages show it: "250 ms". */
