@@ -416,6 +416,79 @@ public final class ConnectionImpl implements Connection, Runnable {
     }
 
     @Override
+    public void closeGracefully(java.time.Duration maxWait, long maxBytes) {
+        java.util.Objects.requireNonNull(maxWait, "maxWait");
+        if (state == CLOSED || out == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.max(0, Math.min(maxWait.toNanos(), Long.MAX_VALUE / 4));
+        try {
+            if (tls == null && socket.isInputShutdown()) {
+                // A read timeout shut the input: the watchdog's only way to wake a blocked read
+                // (see SocketInputImpl), and it cannot be undone. The JDK answers every read with
+                // EOF now, so nothing can be drained; Linux drops what the peer sends while the
+                // connection is established, but resets it on the first byte after our FIN (data
+                // in FIN_WAIT after shutdown(SHUT_RD), RFC 1122 §4.2.2.13), and a reset discards
+                // the part of the answer still queued. So the FIN waits instead: the socket stays
+                // open up to maxWait while the kernel delivers the answer, then FIN and close.
+                out.flush();
+                holdOpen(deadline);
+                shutdownOutput();
+            } else {
+                shutdownOutput();
+                if (maxWait.isPositive() && maxBytes > 0) {
+                    linger(deadline, maxBytes - in.buffered());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Reset, timed out, or closed by shutdown: nothing is left to wait for.
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Reads and discards until the peer's FIN, {@code left} bytes or the deadline. Straight from
+     * the socket with SO_TIMEOUT, not through {@link SocketInputImpl}: no watchdog bound is armed
+     * (a lingering read is not the handler's read and must not count as a read timeout), and the
+     * timed park SO_TIMEOUT costs on a virtual thread does not matter once per closing connection.
+     */
+    /**
+     * Waits until the deadline with the socket open, when nothing can be read to know the peer is
+     * done (there is no portable way to see the send queue drain); shutdown's forced close ends it.
+     */
+    private void holdOpen(long deadline) {
+        long rem;
+        while (state != CLOSED && (rem = deadline - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(this, rem);
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+        }
+    }
+
+    private void linger(long deadline, long left) throws IOException {
+        java.io.InputStream raw = socket.getInputStream();
+        byte[] scratch = engine.pool().acquire(id);
+        try {
+            while (left > 0) {
+                long rem = deadline - System.nanoTime();
+                if (rem <= 0) {
+                    return;
+                }
+                socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (rem + 999_999) / 1_000_000)));
+                int n = raw.read(scratch, 0, (int) Math.min(scratch.length, left));
+                if (n < 0) {
+                    return; // the peer's FIN: it has read what it wanted
+                }
+                left -= n;
+            }
+        } finally {
+            engine.pool().release(scratch, id);
+        }
+    }
+
+    @Override
     public void abort() {
         STATE.getAndSet(this, CLOSED);
         try {
