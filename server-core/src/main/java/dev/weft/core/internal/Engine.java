@@ -123,7 +123,8 @@ public final class Engine {
         }
         engine.watchdog.start();
         engine.acceptor.start();
-        LOG.debug("listening on {}{}", engine.localAddress, config.sslContext() != null ? " (TLS)" : "");
+        LOG.info("listening on {} port {} ({}, maxConnections={})", engine.localAddress.getAddress().getHostAddress(),
+                engine.port(), config.sslContext() != null ? "TLS" : "plain TCP", config.maxConnections());
         return engine;
     }
 
