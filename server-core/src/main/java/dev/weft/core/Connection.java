@@ -41,6 +41,25 @@ public interface Connection extends AutoCloseable {
     /** Flushes, then half-closes: sends FIN while reading goes on. */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Closes without destroying what was just sent: flushes, sends FIN (TLS: close_notify), then
+     * reads and discards what the peer still sends until it closes its side, {@code maxBytes} were
+     * discarded or {@code maxWait} has passed, and only then closes. For a protocol that answers
+     * an error (an HTTP 400, 408 or 413) while the peer may still be sending: closing a socket
+     * with unread input makes the kernel send RST instead of FIN, and an RST can discard the
+     * response before the peer has read it (RFC 9112 §9.6; Go's closeWriteAndWait). Call it from
+     * the thread that writes, with no other thread reading; a closed connection is left as is.
+     *
+     * <p>After a read timeout on plain TCP the socket's input has been shut down (that is how a
+     * blocked read is cut) and cannot be read any more, and the kernel would reset the connection
+     * on the first byte the peer sends after our FIN. So then the connection stays open for
+     * {@code maxWait} while the kernel delivers the response, and only then sends FIN and closes.
+     *
+     * @param maxWait  the longest the peer is given to close its side; zero closes right after the FIN
+     * @param maxBytes the most bytes read and discarded meanwhile
+     */
+    void closeGracefully(java.time.Duration maxWait, long maxBytes);
+
     /** Resets the connection (SO_LINGER 0, then close): queued bytes are discarded, the peer sees RST. */
     void abort();
 

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param timeouts      timeouts fired, by kind (every kind present, zero when none fired)
  * @param bytesIn       bytes read from all connections
  * @param bytesOut      bytes written to all connections
+ * @param idleEvicted   idle connections closed at {@code maxConnections} to make room for a new one
  * @param watchdogAlive true while the server's watchdog thread, which enforces every write
  *                      timeout, the TLS handshake timeout and the read timeouts of plain TCP,
  *                      has completed a scan of all connections
@@ -23,11 +24,17 @@ import java.util.Map;
  */
 public record ServerStats(long accepted, long active, long completed, long waitedAtLimit,
                           Map<ConnectionTimeoutException.Kind, Long> timeouts,
-                          long bytesIn, long bytesOut, boolean watchdogAlive) {
+                          long bytesIn, long bytesOut, long idleEvicted, boolean watchdogAlive) {
 
     /** Copies {@code timeouts}: a snapshot does not change under its reader. */
     public ServerStats {
         timeouts = Map.copyOf(timeouts);
+    }
+
+    /** The counters without {@code idleEvicted} (zero) and {@code watchdogAlive} (true), as before they existed. */
+    public ServerStats(long accepted, long active, long completed, long waitedAtLimit,
+                       Map<ConnectionTimeoutException.Kind, Long> timeouts, long bytesIn, long bytesOut) {
+        this(accepted, active, completed, waitedAtLimit, timeouts, bytesIn, bytesOut, 0, true);
     }
 
     /** Timeouts of one kind. */

@@ -94,7 +94,13 @@ public final class TcpServer implements AutoCloseable {
         return shutdown(engine.config().shutdownGrace());
     }
 
-    /** Blocks until the server has shut down (by {@code shutdown}, {@code close} or the shutdown hook). */
+    /**
+     * Blocks until the server has shut down (by {@code shutdown}, {@code close} or the shutdown hook).
+     *
+     * @throws IllegalStateException if the server shut itself down because accepting failed with a
+     *         {@link VirtualMachineError} (out of memory, say; the cause): the listener was closed so
+     *         that clients are refused rather than left waiting, and a {@code main} blocked here ends
+     */
     public void awaitTermination() throws InterruptedException {
         engine.awaitTermination();
     }

@@ -223,4 +223,101 @@ class ConnectionTest {
             assertEquals("4096 4096 true DEADLINE", seen.get(5, TimeUnit.SECONDS));
         }
     }
+
+    /** Reads until EOF or a failure; returns what arrived and how it ended. */
+    private static String readToEnd(Socket s, java.io.ByteArrayOutputStream got) {
+        byte[] b = new byte[64 * 1024];
+        try {
+            for (int n; (n = s.getInputStream().read(b)) > 0; ) {
+                got.write(b, 0, n);
+            }
+            return "EOF";
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** A client that keeps sending, as an upload the server has stopped reading does. */
+    private static Thread keepSending(Socket s, java.util.concurrent.atomic.AtomicBoolean stop) {
+        return Thread.ofVirtual().start(() -> {
+            byte[] chunk = new byte[1024];
+            try {
+                while (!stop.get()) {
+                    s.getOutputStream().write(chunk);
+                    Thread.sleep(5); // a slow uploader, not a wait for something
+                }
+                s.shutdownOutput();
+            } catch (Exception e) {
+                // the server reset or closed: the reader reports what it saw
+            }
+        });
+    }
+
+    /**
+     * The HTTP 408 case: the read timed out, the answer is written, and the client is still
+     * sending. closeGracefully sends the answer and then FIN, so the client reads all of it and
+     * then EOF, not a reset that may destroy it.
+     */
+    @Test
+    void closeGracefullyAfterAReadTimeoutDeliversTheWholeAnswerThenEof() throws Exception {
+        // Far larger than the socket buffers: much of it is still queued when the close begins.
+        int body = 8 << 20;
+        byte[] answer = ascii("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: " + body
+                + "\r\n\r\n" + "t".repeat(body));
+        CompletableFuture<Throwable> timedOut = new CompletableFuture<>();
+        CountDownLatch clientSentMore = new CountDownLatch(1);
+        try (TcpServer server = Net.builder().readTimeout(Duration.ofMillis(200)).handler(conn -> {
+            try {
+                conn.in().readLine(100_000);
+            } catch (ConnectionTimeoutException e) {
+                timedOut.complete(e);
+                // Unread input at close time is what makes a plain close send RST instead of FIN.
+                assertTrue(clientSentMore.await(5, TimeUnit.SECONDS));
+                conn.out().write(answer);
+                conn.closeGracefully(Duration.ofSeconds(1), 1 << 20);
+                assertTrue(conn.isClosed());
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            s.getOutputStream().write(ascii("GET /a-request-line-that-never-ends"));
+            assertTrue(timedOut.get(5, TimeUnit.SECONDS) instanceof ConnectionTimeoutException);
+            s.getOutputStream().write(new byte[4096]); // the client goes on sending its request
+            clientSentMore.countDown();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread sender = keepSending(s, stop);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            String end = readToEnd(s, got);
+            stop.set(true);
+            sender.join();
+            assertEquals(answer.length, got.size(), end);
+            assertTrue(java.util.Arrays.equals(answer, got.toByteArray()));
+            assertEquals("EOF", end);
+        }
+    }
+
+    /**
+     * Without a timeout the linger reads and discards what the client still sends: a response
+     * far larger than the socket buffers, still being sent when the close begins, arrives whole
+     * (a plain close with unread input would reset it midway).
+     */
+    @Test
+    void closeGracefullyDrainsTheClientSoALargeAnswerIsNotReset() throws Exception {
+        byte[] answer = new byte[8 << 20];
+        new java.util.Random(7).nextBytes(answer);
+        try (TcpServer server = Net.builder().handler(conn -> {
+            conn.in().readLine(100);
+            conn.out().write(answer);
+            conn.closeGracefully(Duration.ofSeconds(5), 64 << 20);
+        }).start(); Socket s = Net.connect(server)) {
+            s.getOutputStream().write(ascii("upload follows\n"));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread sender = keepSending(s, stop);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            String end = readToEnd(s, got);
+            stop.set(true);
+            sender.join();
+            assertEquals(answer.length, got.size(), end);
+            assertTrue(java.util.Arrays.equals(answer, got.toByteArray()));
+            assertEquals("EOF", end);
+        }
+    }
 }

@@ -43,6 +43,62 @@ class ErrorsTest {
         }
     }
 
+    /** Only our own socket's failures are the peer's doing: a handler's own IOException is a WARN with a stack trace. */
+    @Test
+    void aHandlersOwnIoExceptionIsAWarnEvenIfItsMessageSaysClosed() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().handler(conn -> {
+                 conn.in().readLine(100);
+                 throw new IOException("backend closed the connection");
+             }).start()) {
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("go\n"));
+                assertTrue(Net.closedByPeer(s.getInputStream()));
+            }
+            // The stack trace names the handler's own frame.
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.text().contains("dev.weft.core.ErrorsTest.lambda"));
+            String text = log.text();
+            assertTrue(text.contains("WARN") && text.contains("handler failed")
+                    && text.contains("java.io.IOException: backend closed the connection"), text);
+        }
+    }
+
+    /** A handler's own SocketException (say, from a backend it calls) is not mistaken for the client leaving. */
+    @Test
+    void aHandlersOwnSocketExceptionIsAWarnToo() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().handler(conn -> {
+                 conn.in().readLine(100);
+                 throw new java.net.SocketException("Connection reset");
+             }).start()) {
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("go\n"));
+                assertTrue(Net.closedByPeer(s.getInputStream()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.text().contains("handler failed"));
+            assertTrue(log.text().contains("WARN"), log.text());
+        }
+    }
+
+    /** What our own streams throw when the peer leaves mid-message stays quiet, wrapped or not. */
+    @Test
+    void ourStreamsFailuresStayQuietEvenWhenTheHandlerWrapsThem() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().handler(conn -> {
+                 try {
+                     conn.in().readExactly(100); // the peer sends 3 bytes and leaves
+                 } catch (IOException e) {
+                     throw new java.io.UncheckedIOException("reading the frame", e);
+                 }
+             }).start()) {
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("abc"));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().completed() == 1);
+            assertFalse(log.text().contains("WARN") || log.text().contains("ERROR"), log.text());
+        }
+    }
+
     @Test
     void aClientResetIsHandledQuietly() throws Exception {
         CompletableFuture<Throwable> seen = new CompletableFuture<>();

@@ -62,6 +62,79 @@ class LimitsAndLeaksTest {
             c.setSoTimeout(10_000);
             assertEquals("c", rc.readLine());
             assertEquals(3, server.stats().accepted());
+            assertEquals(0, server.stats().idleEvicted(), "busy connections are never closed to make room");
+        }
+    }
+
+    /** At the limit, a newcomer does not wait behind idle keep-alive connections: the longest-idle one makes room. */
+    @Test
+    void atTheLimitTheLongestIdleConnectionMakesRoomForANewcomer() throws Exception {
+        java.util.concurrent.BlockingQueue<Long> wentIdle = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (TcpServer server = Net.builder().maxConnections(2).handler(conn -> {
+            while (true) {
+                conn.markIdle();
+                wentIdle.add(conn.id());
+                if (conn.in().peek() < 0 || !conn.markBusy()) {
+                    return;
+                }
+                conn.out().write(ascii(conn.in().readLine(100) + "\n"));
+                conn.out().flush();
+            }
+        }).start(); Socket a = Net.connect(server)) {
+            assertEquals(1L, wentIdle.poll(5, TimeUnit.SECONDS));
+            assertEquals("a", roundTrip(a, reader(a), "a"));
+            assertEquals(1L, wentIdle.poll(5, TimeUnit.SECONDS)); // a idle again, before b is there
+            Socket b = Net.connect(server);
+            assertEquals(2L, wentIdle.poll(5, TimeUnit.SECONDS));
+            BufferedReader rb = reader(b);
+            assertEquals("b", roundTrip(b, rb, "b"));
+            assertEquals(2L, wentIdle.poll(5, TimeUnit.SECONDS));
+            try (Socket c = Net.connect(server)) {
+                c.setSoTimeout(5_000);
+                assertEquals("c", roundTrip(c, reader(c), "c"), "served at once, not after idleTimeout");
+                assertTrue(Net.closedByPeer(a.getInputStream()), "the longest-idle one was closed");
+                assertEquals("b again", roundTrip(b, rb, "b again"), "the other idle one stays");
+                assertEquals(1, server.stats().idleEvicted());
+                assertEquals(3, server.stats().accepted());
+            } finally {
+                b.close();
+            }
+        }
+    }
+
+    /** An exception whose toString() throws: logging it fails inside the connection's cleanup. */
+    static final class UnprintableException extends RuntimeException {
+        UnprintableException() {
+            super("unprintable");
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString() fails on purpose");
+        }
+    }
+
+    @Test
+    void aCleanupStepThatThrowsStillFreesThePermitAndTheRegistryEntry() throws Exception {
+        try (Net.LogCapture log = new Net.LogCapture();
+             TcpServer server = Net.builder().maxConnections(1).handler(conn -> {
+                 if ("fail".equals(conn.in().readLine(100))) {
+                     throw new UnprintableException(); // logging it at the end throws
+                 }
+                 conn.out().write(ascii("served\n"));
+             }).start()) {
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("fail\n"));
+                assertTrue(Net.closedByPeer(s.getInputStream()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().completed() == 1);
+            assertEquals(0, server.stats().active(), "the registry entry is gone");
+            // maxConnections(1): only a released permit lets the next connection in.
+            try (Socket s = Net.connect(server)) {
+                s.getOutputStream().write(ascii("ok\n"));
+                assertEquals("served\n", Net.readAll(s));
+            }
+            assertTrue(log.text().contains("UnprintableException"), log.text());
         }
     }
 

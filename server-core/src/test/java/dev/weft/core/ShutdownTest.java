@@ -160,4 +160,40 @@ class ShutdownTest {
             throw new AssertionError(e);
         }
     }
+
+    /** Shutdown says what it does at INFO: where it listened, what the drain found, and how it ended, by id. */
+    @Test
+    void shutdownLogsWhatItDoesInReadableTerms() throws Exception {
+        CountDownLatch ready = new CountDownLatch(2);
+        java.util.concurrent.atomic.AtomicLong stuckId = new java.util.concurrent.atomic.AtomicLong();
+        try (Net.LogCapture log = new Net.LogCapture()) {
+            TcpServer server = Net.builder().readTimeout(Duration.ZERO).handler(conn -> {
+                String cmd = conn.in().readLine(100);
+                if ("idle".equals(cmd)) {
+                    conn.markIdle();
+                } else {
+                    stuckId.set(conn.id());
+                }
+                ready.countDown();
+                conn.in().read(); // the idle one is closed at once, the other is forced
+            }).start();
+            try (Socket idle = Net.connect(server); Socket stuck = Net.connect(server)) {
+                idle.getOutputStream().write(ascii("idle\n"));
+                stuck.getOutputStream().write(ascii("stuck\n"));
+                assertTrue(ready.await(5, TimeUnit.SECONDS));
+                ShutdownReport report = server.shutdown(Duration.ofMillis(300));
+                assertEquals(java.util.List.of(stuckId.get()), report.forcedIds());
+                assertEquals(1, report.forced());
+            }
+            String text = log.text();
+            assertTrue(text.contains("INFO dev.weft.core.TcpServer - listening on 127.0.0.1 port " + server.port()
+                    + " (plain TCP"), text);
+            assertTrue(text.contains("port " + server.port() + " draining: 1 idle closed, 1 busy given up to 300 ms to finish"),
+                    text);
+            assertTrue(java.util.regex.Pattern.compile("port " + server.port()
+                    + " shut down in \\d+(\\.\\d)? m?s: 0 completed, 1 closed idle, 1 forced \\(conn " + stuckId.get() + "\\)")
+                    .matcher(text).find(), text);
+            assertFalse(text.contains("PT"), "durations for people, not ISO-8601: " + text);
+        }
+    }
 }

@@ -102,6 +102,11 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public void closeGracefully(java.time.Duration maxWait, long maxBytes) {
+        close();
+    }
+
+    @Override
     public dev.weft.core.Buffers buffers() {
         return NO_POOL;
     }

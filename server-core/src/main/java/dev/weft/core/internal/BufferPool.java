@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * A bounded, lock-free pool of equally sized {@code byte[]} buffers shared by the connections of
  * one server. Idle connections give their buffers back here, so 10k idle keep-alive connections
- * hold ~10k small objects instead of 10k x 16 KiB (jdk-facts.md #7).
+ * hold ~10k small objects instead of 10k x 16 KiB.
  *
  * <p>Slots are claimed with a CAS, probing a few slots from a caller-supplied hint (the
  * connection id spreads callers out): no nodes are allocated, and a miss simply allocates a new
@@ -77,6 +77,18 @@ public final class BufferPool {
     }
 
     /**
+     * Whether a stream's buffer, just taken from the stream (exactly once, by a compare-and-set
+     * on its field), may go back into the pool when {@code caller} gives it back and
+     * {@code user} is the thread that last filled or took it. Only when the user is the caller or
+     * has ended: a helper thread still reading or writing the stream (a reader thread that
+     * outlives its connection's thread) may still copy from the array, and a pooled array in use
+     * is two connections sharing one buffer. Such a buffer goes to the GC instead.
+     */
+    static boolean mayPool(Thread user, Thread caller) {
+        return user == null || user == caller || !user.isAlive();
+    }
+
+    /**
      * Drops the buffers of slots untouched since the previous call, so buffers unused for one to
      * two periods go to the GC. @return how many were dropped
      */
@@ -93,6 +105,18 @@ public final class BufferPool {
             }
         }
         return dropped;
+    }
+
+    /** The buffers sitting in the pool now, slot by slot (a scan: for tests that check no buffer is in two slots). */
+    java.util.List<byte[]> contents() {
+        java.util.List<byte[]> all = new java.util.ArrayList<>();
+        for (int i = 0; i < slots.length(); i++) {
+            byte[] b = slots.get(i);
+            if (b != null) {
+                all.add(b);
+            }
+        }
+        return all;
     }
 
     /** Buffers sitting in the pool now (a scan: for tests and diagnostics). */

@@ -44,11 +44,15 @@ public final class ConnectionImpl implements Connection, Runnable {
     static final int GUARD_READ = 1;
 
     private static final VarHandle STATE;
+    private static final VarHandle SOCKET_FAILURES;
+    private static final int MAX_SOCKET_FAILURES = 8;
+    private static final Throwable[] NO_FAILURES = {};
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ConnectionImpl.class, "state", int.class);
+            SOCKET_FAILURES = l.findVarHandle(ConnectionImpl.class, "socketFailures", Throwable[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -69,6 +73,10 @@ public final class ConnectionImpl implements Connection, Runnable {
     /** A plain read's bound; fired means the watchdog shut the input down. */
     private final Guard readGuard = new Guard();
     private volatile boolean closedAsIdle;
+    /** Written before the IDLE state is published, read by the acceptor choosing whom to evict. */
+    private long idleSince;
+    /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
+    private volatile Throwable[] socketFailures = NO_FAILURES;
 
     private Thread thread;
     private Socket socket;
@@ -117,17 +125,56 @@ public final class ConnectionImpl implements Connection, Runnable {
             failure = t;
             closedBefore = isClosed();
         } finally {
-            closeAtEnd(failure == null);
+            cleanUp(failure, closedBefore);
+        }
+    }
+
+    /**
+     * Every step on its own: a step that throws (a logging binding choking on an exception's
+     * toString(), an OutOfMemoryError) must not skip the ones after it. The last, giving back
+     * the permit and the registry entry, always runs: without it, at maxConnections(1) the
+     * server would never accept again.
+     */
+    private void cleanUp(Throwable failure, boolean closedBefore) {
+        try {
+            try {
+                closeAtEnd(failure == null);
+            } catch (Throwable t) {
+                closeChannel();
+                cleanupFailed("close", t);
+            }
             if (failure != null) {
-                Failures.log(this, failure, closedBefore);
+                try {
+                    Failures.log(this, failure, closedBefore);
+                } catch (Throwable t) {
+                    cleanupFailed("logging its failure (" + failure.getClass().getName() + ")", t);
+                }
             }
-            if (in != null) {
-                in.discard();
+            try {
+                if (in != null) {
+                    in.discard();
+                }
+            } catch (Throwable t) {
+                cleanupFailed("giving back the input buffer", t);
             }
-            if (out != null) {
-                out.discard();
+            try {
+                if (out != null) {
+                    out.discard();
+                }
+            } catch (Throwable t) {
+                cleanupFailed("giving back the output buffer", t);
             }
+        } finally {
             engine.ended(this);
+        }
+    }
+
+    /** Last resort: a plain line, no stack trace (printing it may be what failed). */
+    private void cleanupFailed(String step, Throwable t) {
+        try {
+            Engine.LOG.error("{}: {} failed at the end of the connection: {}", describe(), step, t.getClass().getName());
+        } catch (Throwable ignored) {
+            // Nothing else to try; the permit and the registry entry are still given back.
         }
     }
 
@@ -167,8 +214,50 @@ public final class ConnectionImpl implements Connection, Runnable {
         } else {
             socket = raw;
         }
-        in = new SocketInputImpl(this, socket.getInputStream());
+        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()));
         out = new SocketOutputImpl(this, socket.getOutputStream(), ssl == null ? channel : null);
+    }
+
+    /**
+     * Records that this connection's own socket (or our streams over it) threw {@code e}, and
+     * returns it to be thrown. {@link Failures} logs a failure whose cause chain holds one of
+     * these at DEBUG (the peer left, reset, or sent garbage TLS); anything else a handler throws
+     * is its own and a WARN, whatever its message says. Only the first few are kept: a
+     * connection whose socket failed that often is long past being served.
+     */
+    <E extends Throwable> E socketFailed(E e) {
+        Throwable[] old;
+        Throwable[] next;
+        do {
+            old = socketFailures;
+            if (old.length >= MAX_SOCKET_FAILURES) {
+                return e;
+            }
+            for (Throwable known : old) {
+                if (known == e) {
+                    return e;
+                }
+            }
+            next = java.util.Arrays.copyOf(old, old.length + 1);
+            next[old.length] = e;
+        } while (!SOCKET_FAILURES.compareAndSet(this, old, next));
+        return e;
+    }
+
+    /** True if {@code t}, or one of its causes, was thrown by this connection's socket. */
+    boolean isSocketFailure(Throwable t) {
+        Throwable[] known = socketFailures;
+        if (known.length == 0) {
+            return false;
+        }
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            for (Throwable k : known) {
+                if (k == t) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private ConnectionTimeoutException handshakeTimeout(Throwable cause, boolean count) {
@@ -333,10 +422,89 @@ public final class ConnectionImpl implements Connection, Runnable {
     @Override
     public void shutdownOutput() throws IOException {
         out.flush();
-        if (tls != null) {
-            tls.shutdownOutput();
-        } else {
-            channel.shutdownOutput();
+        try {
+            if (tls != null) {
+                tls.shutdownOutput();
+            } else {
+                channel.shutdownOutput();
+            }
+        } catch (IOException e) {
+            throw socketFailed(e);
+        } catch (RuntimeException e) {
+            throw socketFailed(e);
+        }
+    }
+
+    @Override
+    public void closeGracefully(java.time.Duration maxWait, long maxBytes) {
+        java.util.Objects.requireNonNull(maxWait, "maxWait");
+        if (state == CLOSED || out == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + Math.max(0, Math.min(maxWait.toNanos(), Long.MAX_VALUE / 4));
+        try {
+            if (tls == null && socket.isInputShutdown()) {
+                // A read timeout shut the input: the watchdog's only way to wake a blocked read
+                // (see SocketInputImpl), and it cannot be undone. The JDK answers every read with
+                // EOF now, so nothing can be drained; Linux drops what the peer sends while the
+                // connection is established, but resets it on the first byte after our FIN (data
+                // in FIN_WAIT after shutdown(SHUT_RD), RFC 1122 §4.2.2.13), and a reset discards
+                // the part of the answer still queued. So the FIN waits instead: the socket stays
+                // open up to maxWait while the kernel delivers the answer, then FIN and close.
+                out.flush();
+                holdOpen(deadline);
+                shutdownOutput();
+            } else {
+                shutdownOutput();
+                if (maxWait.isPositive() && maxBytes > 0) {
+                    linger(deadline, maxBytes - in.buffered());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Reset, timed out, or closed by shutdown: nothing is left to wait for.
+        } finally {
+            close();
+        }
+    }
+
+    /**
+     * Reads and discards until the peer's FIN, {@code left} bytes or the deadline. Straight from
+     * the socket with SO_TIMEOUT, not through {@link SocketInputImpl}: no watchdog bound is armed
+     * (a lingering read is not the handler's read and must not count as a read timeout), and the
+     * timed park SO_TIMEOUT costs on a virtual thread does not matter once per closing connection.
+     */
+    /**
+     * Waits until the deadline with the socket open, when nothing can be read to know the peer is
+     * done (there is no portable way to see the send queue drain); shutdown's forced close ends it.
+     */
+    private void holdOpen(long deadline) {
+        long rem;
+        while (state != CLOSED && (rem = deadline - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(this, rem);
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
+        }
+    }
+
+    private void linger(long deadline, long left) throws IOException {
+        java.io.InputStream raw = socket.getInputStream();
+        byte[] scratch = engine.pool().acquire(id);
+        try {
+            while (left > 0) {
+                long rem = deadline - System.nanoTime();
+                if (rem <= 0) {
+                    return;
+                }
+                socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (rem + 999_999) / 1_000_000)));
+                int n = raw.read(scratch, 0, (int) Math.min(scratch.length, left));
+                if (n < 0) {
+                    return; // the peer's FIN: it has read what it wanted
+                }
+                left -= n;
+            }
+        } finally {
+            engine.pool().release(scratch, id);
         }
     }
 
@@ -388,6 +556,8 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     @Override
     public void markIdle() {
+        // Before the CAS publishes IDLE: eviction at the connection limit picks the longest idle.
+        idleSince = System.nanoTime();
         if (!STATE.compareAndSet(this, BUSY, IDLE)) {
             return;
         }
@@ -431,6 +601,25 @@ public final class ConnectionImpl implements Connection, Runnable {
             return true;
         }
         return false;
+    }
+
+    /**
+     * At the connection limit: closes the connection if it is still idle (never a busy one: the
+     * compare-and-set loses to markBusy); true if this call closed it. Its thread's blocked read
+     * fails and the handler ends as on a drain.
+     */
+    boolean evictIfIdle() {
+        if (STATE.compareAndSet(this, IDLE, CLOSED)) {
+            closedAsIdle = true;
+            closeChannel();
+            return true;
+        }
+        return false;
+    }
+
+    /** When the connection last went idle (System.nanoTime); meaningful while {@link #isIdle()}. */
+    long idleSince() {
+        return idleSince;
     }
 
     boolean closedAsIdle() {

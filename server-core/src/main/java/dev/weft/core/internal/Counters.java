@@ -17,6 +17,7 @@ final class Counters {
     final LongAdder accepted = new LongAdder();
     final LongAdder completed = new LongAdder();
     final LongAdder waitedAtLimit = new LongAdder();
+    final LongAdder idleEvicted = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
     private final LongAdder[] timeouts = new LongAdder[KINDS.length];
@@ -37,6 +38,6 @@ final class Counters {
             byKind.put(k, timeouts[k.ordinal()].sum());
         }
         return new ServerStats(accepted.sum(), active, completed.sum(), waitedAtLimit.sum(), byKind,
-                bytesIn.sum(), bytesOut.sum(), watchdogAlive);
+                bytesIn.sum(), bytesOut.sum(), idleEvicted.sum(), watchdogAlive);
     }
 }

@@ -52,6 +52,8 @@ public final class Engine {
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
     private volatile boolean draining;
+    /** Set when a VirtualMachineError ended the acceptor (see {@link Acceptor}). */
+    private volatile Throwable acceptorFailure;
     private Thread shutdownHook;
 
     private Engine(ServerConfig config, ConnectionHandler handler, ServerSocketChannel listener) throws IOException {
@@ -124,7 +126,8 @@ public final class Engine {
         }
         engine.watchdog.start();
         engine.acceptor.start();
-        LOG.debug("listening on {}{}", engine.localAddress, config.sslContext() != null ? " (TLS)" : "");
+        LOG.info("listening on {} port {} ({}, maxConnections={})", engine.localAddress.getAddress().getHostAddress(),
+                engine.port(), config.sslContext() != null ? "TLS" : "plain TCP", config.maxConnections());
         return engine;
     }
 
@@ -171,29 +174,98 @@ public final class Engine {
             return false;
         }
         long id = ids.incrementAndGet();
-        ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
-        Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn);
-        conn.thread(t);
-        connections.put(id, conn);
-        counters.accepted.increment();
+        boolean registered = false;
         try {
+            ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
+            Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn);
+            conn.thread(t);
+            connections.put(id, conn);
+            registered = true;
+            counters.accepted.increment();
             t.start();
         } catch (Throwable e) {
-            connections.remove(id);
-            counters.completed.increment();
+            if (registered) {
+                connections.remove(id);
+                counters.completed.increment();
+            }
             closeQuietly(ch);
+            if (e instanceof VirtualMachineError vme) {
+                throw vme; // the acceptor decides what the JVM failing means (see Acceptor)
+            }
             LOG.error("conn {}: cannot start its thread", id, e);
             return false;
         }
         return true;
     }
 
+    /**
+     * The acceptor hit a VirtualMachineError and has ended: close the listener (newcomers are
+     * refused rather than left in the backlog), say so, and shut down; awaitTermination throws.
+     * Runs on the acceptor thread, which has nothing else left to do.
+     */
+    void acceptorFailed(VirtualMachineError e) {
+        acceptorFailure = e;
+        try {
+            listener.close();
+        } catch (IOException | RuntimeException ignored) {
+            // Closing is all that was wanted; a failure leaves it closed.
+        }
+        try {
+            LOG.error("accepting on port {} failed; the listener is closed and the server shuts down (grace {})",
+                    port(), human(config.shutdownGrace()), e);
+        } catch (Throwable ignored) {
+            // Out of memory may fail the log line too; the shutdown below still runs.
+        }
+        shutdown(config.shutdownGrace());
+    }
+
     /** A connection's thread is about to end; called once, by that thread. */
     void ended(ConnectionImpl conn) {
         // Completed before the removal, so whoever sees active drop also sees it counted.
-        counters.completed.increment();
-        connections.remove(conn.id());
-        permits.release();
+        try {
+            counters.completed.increment();
+        } finally {
+            try {
+                connections.remove(conn.id());
+            } finally {
+                permits.release();
+            }
+        }
+    }
+
+    /**
+     * A newcomer waits at maxConnections: close the connection idle the longest, if any, to make
+     * room (an HTTP server may close an idle keep-alive connection at any time, RFC 9112 §9.8;
+     * clients retry on a new one). Returns the one closed, or null when every connection is busy.
+     * A scan of the registry: it runs only at the limit, once per waiting newcomer.
+     */
+    ConnectionImpl evictLongestIdle() {
+        for (int attempt = 0; attempt < 4; attempt++) {
+            ConnectionImpl oldest = null;
+            long oldestSince = 0;
+            for (ConnectionImpl c : connections.values()) {
+                if (c.isIdle()) {
+                    long since = c.idleSince();
+                    if (oldest == null || since - oldestSince < 0) {
+                        oldest = c;
+                        oldestSince = since;
+                    }
+                }
+            }
+            if (oldest == null) {
+                return null;
+            }
+            if (oldest.evictIfIdle()) {
+                counters.idleEvicted.increment();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("{}: idle for {}, closed to make room at maxConnections={}", oldest.describe(),
+                            readable(Duration.ofNanos(System.nanoTime() - oldestSince)), config.maxConnections());
+                }
+                return oldest;
+            }
+            // It went busy meanwhile: look again.
+        }
+        return null;
     }
 
     void closedIdle() {
@@ -244,6 +316,10 @@ public final class Engine {
             terminated.get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("shutdown failed", e.getCause());
+        }
+        Throwable failure = acceptorFailure;
+        if (failure != null) {
+            throw new IllegalStateException("port " + port() + " stopped accepting and shut down: " + failure, failure);
         }
     }
 
@@ -352,6 +428,19 @@ public final class Engine {
         }
         long ms = d.toMillis();
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
+    }
+
+    /** A duration for people: "250 ms", "1.2 s", "3 min 5 s". */
+    static String readable(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return (ms / 1000) + "." + (ms % 1000) / 100 + " s";
+        }
+        long s = d.toSeconds();
+        return (s / 60) + " min " + (s % 60) + " s";
     }
 
     /** A duration as exception messages show it: "250 ms". */

@@ -1,18 +1,22 @@
 package dev.weft.core.internal;
 
-import java.io.EOFException;
+import dev.weft.core.ConnectionTimeoutException;
 import java.io.IOException;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.channels.ClosedChannelException;
-import javax.net.ssl.SSLException;
 
 /**
- * How a connection's end is logged: once, with the connection id. Peers that reset, vanish or
- * time out, and sockets we closed ourselves (shutdown, watchdog), are normal events at DEBUG
- * (jdk-facts.md #6); a failed TLS handshake is one rate-limited INFO line (see
- * {@link Engine#logHandshakeFailure}); anything else a handler throws is a bug worth a stack
- * trace at WARN.
+ * How a connection's end is logged: once, with the connection id. Classified by type and by who
+ * threw, never by message text (a handler's own {@code IOException("backend closed")} is not the
+ * peer leaving):
+ * <ul>
+ *   <li>DEBUG, normal events: what this connection's own socket or streams threw (the peer reset,
+ *       vanished, sent a bad TLS record, ended mid-message; recorded as they are thrown, see
+ *       {@link ConnectionImpl#socketFailed}), our own timeouts ({@link ConnectionTimeoutException}),
+ *       and any I/O failure or interrupt after we closed the connection (shutdown, the watchdog,
+ *       eviction at the connection limit);</li>
+ *   <li>INFO, rate-limited: a failed TLS handshake (see {@link Engine#logHandshakeFailure});</li>
+ *   <li>WARN with a stack trace (ERROR for an {@code Error}): anything else, which is the handler's
+ *       own failure, a bug or a backend it could not reach.</li>
+ * </ul>
  */
 final class Failures {
 
@@ -20,11 +24,11 @@ final class Failures {
     }
 
     static void log(ConnectionImpl conn, Throwable t, boolean closedByUs) {
-        if (!closedByUs && conn.inHandshake() && !(t instanceof dev.weft.core.ConnectionTimeoutException)) {
+        if (!closedByUs && conn.inHandshake() && !(t instanceof ConnectionTimeoutException)) {
             conn.engine().logHandshakeFailure(conn, t);
             return;
         }
-        if ((closedByUs && isIoOrInterrupt(t)) || isPeerOrTimeout(t)) {
+        if ((closedByUs && isIoOrInterrupt(t)) || isOurTimeout(t) || conn.isSocketFailure(t)) {
             if (Engine.LOG.isDebugEnabled()) {
                 Engine.LOG.debug("{}: ended: {}", conn.describe(), t.toString());
             }
@@ -40,19 +44,11 @@ final class Failures {
         return t instanceof IOException || t instanceof java.io.UncheckedIOException || t instanceof InterruptedException;
     }
 
-    /** Peer reset, broken pipe, EOF, a timeout, a closed socket, or a TLS alert from the peer. */
-    static boolean isPeerOrTimeout(Throwable t) {
-        for (int depth = 0; t != null && depth < 4; depth++, t = t.getCause()) {
-            if (t instanceof SocketTimeoutException || t instanceof EOFException
-                    || t instanceof ClosedChannelException || t instanceof SSLException) {
+    /** One of our timeouts, possibly wrapped by the handler. */
+    private static boolean isOurTimeout(Throwable t) {
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof ConnectionTimeoutException) {
                 return true;
-            }
-            if (t instanceof SocketException || (t instanceof IOException && t.getClass() == IOException.class)) {
-                String m = t.getMessage();
-                if (m != null && (m.contains("reset") || m.contains("Broken pipe") || m.contains("closed")
-                        || m.contains("Closed") || m.contains("abort") || m.contains("shutdown"))) {
-                    return true;
-                }
             }
         }
         return false;

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The drain (design.md "Graceful shutdown"): stop accepting, close idle connections at once, let
+ * The drain: stop accepting, close idle connections at once, let
  * busy ones finish until the grace ends, close the rest by force, then wait for every thread.
  */
 final class GracefulShutdown {
@@ -26,23 +26,31 @@ final class GracefulShutdown {
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
-        // 1. Stop accepting. Closing unblocks accept() (jdk-facts.md #5); the interrupt ends a wait at maxConnections.
+        // 1. Stop accepting. Closing unblocks a blocked accept(); the interrupt ends a wait at maxConnections.
         try {
             engine.listener().close();
         } catch (IOException e) {
             Engine.LOG.debug("closing the listener: {}", e.toString());
         }
-        engine.acceptorThread().interrupt();
-        joinUninterruptibly(engine.acceptorThread());
+        if (engine.acceptorThread() != self) {
+            // Not when the acceptor itself shuts down after a VirtualMachineError: it has left its loop.
+            engine.acceptorThread().interrupt();
+            joinUninterruptibly(engine.acceptorThread());
+        }
 
         // 2. Close the idle ones at once. No new connection can appear: the acceptor has ended.
         List<ConnectionImpl> all = new ArrayList<>(engine.connections());
         List<ConnectionImpl> busy = new ArrayList<>();
+        int idleClosed = 0;
         for (ConnectionImpl c : all) {
-            if (!c.closeIfIdle() && c.thread() != self) {
+            if (c.closeIfIdle()) {
+                idleClosed++;
+            } else if (c.thread() != self) {
                 busy.add(c);
             }
         }
+        Engine.LOG.info("port {} draining: {} idle closed, {} busy given up to {} to finish", engine.port(),
+                idleClosed, busy.size(), Engine.readable(grace));
 
         // 3. Let the busy ones finish (or go idle, which closes them) until the grace ends.
         long deadline = start + grace.toNanos();
@@ -63,12 +71,14 @@ final class GracefulShutdown {
         // 4. Force what is left.
         long completed = 0;
         long forced = 0;
+        List<Long> forcedIds = new ArrayList<>();
         for (ConnectionImpl c : busy) {
             if (c.closedAsIdle()) {
                 continue;
             }
             if (c.thread().isAlive()) {
                 forced++;
+                forcedIds.add(c.id());
                 c.closeFromOutside();
                 // A virtual thread interrupted in socket I/O closes the socket; in a lock or queue wait it wakes.
                 c.thread().interrupt();
@@ -91,9 +101,23 @@ final class GracefulShutdown {
             Thread.currentThread().interrupt();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed);
-        Engine.LOG.debug("port {} shut down: {}", engine.port(), report);
+        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed, forcedIds);
+        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}", engine.port(),
+                Engine.readable(elapsed), completed, report.closedIdle(), forced,
+                forced == 0 ? "" : " (conn " + joined(forcedIds) + ")");
         return report;
+    }
+
+    /** "3, 7, 12", at most 20 ids and then how many more: one line, however many were forced. */
+    private static String joined(List<Long> ids) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < ids.size() && i < 20; i++) {
+            b.append(i == 0 ? "" : ", ").append(ids.get(i));
+        }
+        if (ids.size() > 20) {
+            b.append(" and ").append(ids.size() - 20).append(" more");
+        }
+        return b.toString();
     }
 
     private static void joinReporting(ConnectionImpl c) {

@@ -46,11 +46,24 @@ public final class SocketInputImpl extends SocketInput {
             !"false".equals(System.getProperty("dev.weft.core.yieldBeforeIdleRead"));
 
 
+    private static final java.lang.invoke.VarHandle BUF;
+
+    static {
+        try {
+            BUF = java.lang.invoke.MethodHandles.lookup().findVarHandle(SocketInputImpl.class, "buf", byte[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ConnectionImpl conn;
     private final InputStream raw;
     private final Engine engine;
 
+    /** Plain reads and writes by the reading thread; given back only through a compare-and-set (releaseBuffer). */
     private byte[] buf;
+    /** The thread that last filled or took the buffer (see {@link BufferPool#mayPool}). */
+    private volatile Thread user;
     private int pos;
     private int lim;
     private long bytesRead;
@@ -187,7 +200,7 @@ public final class SocketInputImpl extends SocketInput {
                 return -1;
             }
             wokeInIdle = true;
-            buf = engine.pool().acquire(conn.id());
+            buf = takeBuffer();
             System.arraycopy(wake, 0, buf, 0, n);
             lim = n;
             if (n == wake.length) {
@@ -203,7 +216,9 @@ public final class SocketInputImpl extends SocketInput {
             return lim;
         }
         if (buf == null) {
-            buf = engine.pool().acquire(conn.id());
+            buf = takeBuffer();
+        } else {
+            claim();
         }
         int n = readSocket(buf, 0, buf.length);
         if (n > 0) {
@@ -243,13 +258,36 @@ public final class SocketInputImpl extends SocketInput {
         wokeInIdle = false;
     }
 
-    /** Gives the buffer back if it holds nothing; the connection's thread only. */
+    /** A buffer from the pool, this thread recorded as its user (before the buffer is published). */
+    private byte[] takeBuffer() {
+        claim();
+        byte[] b = engine.pool().acquire(conn.id());
+        BUF.setRelease(this, b);
+        return b;
+    }
+
+    /** This thread reads the stream now (a reader thread may take over from the connection's). */
+    private void claim() {
+        Thread me = Thread.currentThread();
+        if (user != me) {
+            user = me;
+        }
+    }
+
+    /**
+     * Gives the buffer back if it holds nothing. Exactly once: a reader thread going idle and the
+     * connection's thread ending may both get here at the same moment, and the compare-and-set on
+     * the field lets only one of them have the array (two releases would put one buffer into two
+     * pool slots, and two later connections would share it). See {@link BufferPool#mayPool}.
+     */
     void releaseBuffer() {
-        if (buf != null && pos >= lim) {
-            engine.pool().release(buf, conn.id());
-            buf = null;
+        byte[] b = buf;
+        if (b != null && pos >= lim && BUF.compareAndSet(this, b, null)) {
             pos = 0;
             lim = 0;
+            if (BufferPool.mayPool(user, Thread.currentThread())) {
+                engine.pool().release(b, conn.id());
+            }
         }
     }
 
@@ -387,8 +425,8 @@ public final class SocketInputImpl extends SocketInput {
     }
 
     private EOFException eof(int expected, int got) {
-        return new EOFException(conn.describe() + ": end of stream inside readExactly: expected " + expected
-                + " bytes, got " + got);
+        return conn.socketFailed(new EOFException(conn.describe() + ": end of stream inside readExactly: expected " + expected
+                + " bytes, got " + got));
     }
 
     @Override
@@ -482,8 +520,8 @@ public final class SocketInputImpl extends SocketInput {
             int n = readSocket(buf, lim, buf.length - lim);
             if (n < 0) {
                 pos = lim;
-                throw new EOFException(conn.describe() + ": end of stream inside " + op + " after " + pending
-                        + " bytes, before the delimiter");
+                throw conn.socketFailed(new EOFException(conn.describe() + ": end of stream inside " + op + " after "
+                        + pending + " bytes, before the delimiter"));
             }
             lim += n;
             from = pos + scanned;
@@ -512,8 +550,8 @@ public final class SocketInputImpl extends SocketInput {
                 if (accLen == 0) {
                     return null;
                 }
-                throw new EOFException(conn.describe() + ": end of stream inside " + op + " after " + accLen
-                        + " bytes, before the delimiter");
+                throw conn.socketFailed(new EOFException(conn.describe() + ": end of stream inside " + op + " after "
+                        + accLen + " bytes, before the delimiter"));
             }
             int start = pos;
             int end = Math.min(lim, start + (max - accLen));

@@ -29,13 +29,26 @@ public final class SocketOutputImpl extends SocketOutput {
     /** One TLS record's plaintext (RFC 8446 section 5.1): the most an SSLSocket write hides as one step. */
     static final int TLS_SLICE = 16 * 1024;
 
+    private static final java.lang.invoke.VarHandle BUF;
+
+    static {
+        try {
+            BUF = java.lang.invoke.MethodHandles.lookup().findVarHandle(SocketOutputImpl.class, "buf", byte[].class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final ConnectionImpl conn;
     private final OutputStream raw;
     /** The plain socket's channel, for gathering writes and sendfile; null on TLS. */
     private final SocketChannel channel;
     private final Engine engine;
 
+    /** Plain reads and writes by the writing thread; given back only through a compare-and-set (releaseBuffer). */
     private byte[] buf;
+    /** The thread that last wrote through or took the buffer (see {@link BufferPool#mayPool}). */
+    private volatile Thread user;
     private int count;
     private long bytesWritten;
     /** The write deadline as given, or null. */
@@ -55,7 +68,7 @@ public final class SocketOutputImpl extends SocketOutput {
     @Override
     public void write(int b) throws IOException {
         if (buf == null) {
-            buf = engine.pool().acquire(conn.id());
+            buf = takeBuffer();
         } else if (count == buf.length) {
             flushBuffer();
         }
@@ -84,7 +97,7 @@ public final class SocketOutputImpl extends SocketOutput {
             return;
         }
         if (buf == null) {
-            buf = engine.pool().acquire(conn.id());
+            buf = takeBuffer();
         }
         int space = buf.length - count;
         if (len <= space) {
@@ -109,6 +122,7 @@ public final class SocketOutputImpl extends SocketOutput {
 
     private void flushBuffer() throws IOException {
         if (count > 0) {
+            claim();
             int n = count;
             // A failed write leaves the stream unusable; never try the same bytes again on close.
             count = 0;
@@ -218,6 +232,7 @@ public final class SocketOutputImpl extends SocketOutput {
 
     /** A write failed: if the watchdog cut it, say so with our timeout type. */
     private IOException failed(long w, Exception e) {
+        conn.socketFailed(e); // every socket write and sendfile fails through here: the peer's doing, not the handler's
         if (w != Guard.NONE && conn.guardEnd()) {
             return writeTimeout(Guard.kind(guardWord), e);
         }
@@ -278,7 +293,7 @@ public final class SocketOutputImpl extends SocketOutput {
         }
         // TLS (or a file the kernel would not send): read and write through our buffer.
         if (buf == null) {
-            buf = engine.pool().acquire(conn.id());
+            buf = takeBuffer();
         }
         ByteBuffer bb = ByteBuffer.wrap(buf);
         while (sent < count) {
@@ -343,11 +358,32 @@ public final class SocketOutputImpl extends SocketOutput {
         conn.close();
     }
 
-    /** Gives the buffer back if empty; the connection's thread only. */
+    /** A buffer from the pool, this thread recorded as its user (before the buffer is published). */
+    private byte[] takeBuffer() {
+        claim();
+        byte[] b = engine.pool().acquire(conn.id());
+        BUF.setRelease(this, b);
+        return b;
+    }
+
+    /** This thread writes the stream now (a writer thread may take over from the connection's). */
+    private void claim() {
+        Thread me = Thread.currentThread();
+        if (user != me) {
+            user = me;
+        }
+    }
+
+    /**
+     * Gives the buffer back if empty. Exactly once: a writer thread flushing while idle and the
+     * connection's thread ending (or two threads closing) may get here at the same moment; the
+     * compare-and-set lets only one have the array. See {@link BufferPool#mayPool}.
+     */
     void releaseBuffer() {
-        if (buf != null && count == 0) {
-            engine.pool().release(buf, conn.id());
-            buf = null;
+        byte[] b = buf;
+        if (b != null && count == 0 && BUF.compareAndSet(this, b, null)
+                && BufferPool.mayPool(user, Thread.currentThread())) {
+            engine.pool().release(b, conn.id());
         }
     }
 

@@ -186,33 +186,21 @@ public final class HttpConnection {
     /**
      * Sends FIN, then reads and discards what the client is still sending for a short while:
      * closing with unread input makes the kernel send RST, which can destroy the error response
-     * before the client reads it (RFC 9112 §9.6, the same dance as Go's closeWrite + delay).
+     * before the client reads it (RFC 9112 §9.6; core's {@code closeGracefully}, Go's
+     * closeWriteAndWait). Also right after a read timeout, when the input can no longer be read.
      */
     void lingerClose() {
         if (lingered) {
             return;
         }
         lingered = true;
-        try {
-            conn.shutdownOutput();
-            in.deadline(Instant.now().plusMillis(LINGER_MILLIS));
-            long left = LINGER_BYTES;
-            while (left > 0) {
-                long n = in.skip(left);
-                if (n <= 0 && in.read() < 0) {
-                    break;
-                }
-                left -= Math.max(n, 1);
-            }
-        } catch (IOException e) {
-            // Timeout, reset or EOF: the close that follows is all that is left to do.
-        }
+        conn.closeGracefully(LINGER, LINGER_BYTES);
     }
 
     private boolean lingered;
     /** The longest the server spends skipping a request body the handler left unread. */
     static final long DRAIN_MILLIS = 2000;
-    private static final long LINGER_MILLIS = 500;
+    private static final java.time.Duration LINGER = java.time.Duration.ofMillis(500);
     private static final long LINGER_BYTES = 256 << 10;
 
     /** True when the connection must close after the current response. */
