@@ -19,7 +19,7 @@ import org.w3c.dom.Node;
 /**
  * The packaging promises a user of the published artifacts relies on, read from the POMs
  * themselves: a licence, a BOM that lists every library module at the project's version, sources
- * and Javadoc jars for each library. The samples
+ * and Javadoc jars for each library, and a default build that is the framework only. The samples
  * module holds this test: the BOM (packaging pom) runs no tests of its own.
  */
 class BuildMetadataTest {
@@ -66,6 +66,20 @@ class BuildMetadataTest {
             }
             assertTrue(plugins.containsAll(Set.of("maven-source-plugin", "maven-javadoc-plugin")), module + ": " + plugins);
         }
+    }
+
+    @Test
+    void theDefaultBuildIsTheFrameworkAndTheBenchmarksAreAProfile() throws Exception {
+        Element parent = pom(ROOT);
+        List<String> modules = moduleNames(child(parent, "modules"));
+        assertEquals(List.of("server-core", "server-http", "samples", "bom"), modules);
+        boolean inProfile = false;
+        for (Element profile : children(child(parent, "profiles"), "profile")) {
+            if (text(child(profile, "id")).equals("benchmarks")) {
+                inProfile = moduleNames(child(profile, "modules")).equals(List.of("modules/benchmarks"));
+            }
+        }
+        assertTrue(inProfile, "-Pbenchmarks adds modules/benchmarks");
     }
 
     private static List<String> libraryModules(Element parent) {
