@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * A bounded, lock-free pool of equally sized {@code byte[]} buffers shared by the connections of
  * one server. Idle connections give their buffers back here, so 10k idle keep-alive connections
- * hold ~10k small objects instead of 10k x 16 KiB (jdk-facts.md #7).
+ * hold ~10k small objects instead of 10k x 16 KiB (the buffers, not the parked threads, are what
+ * an idle connection costs).
  *
  * <p>Slots are claimed with a CAS, probing a few slots from a caller-supplied hint (the
  * connection id spreads callers out): no nodes are allocated, and a miss simply allocates a new

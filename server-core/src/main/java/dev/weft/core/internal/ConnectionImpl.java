@@ -26,7 +26,7 @@ import javax.net.ssl.SSLSocket;
  *
  * <p>Only the connection's own thread reads, writes and touches the buffers. Other threads
  * (shutdown, the watchdog) only ever close the channel, which makes a blocked read or write fail
- * at once (jdk-facts.md #4).
+ * at once (Socket.close: any thread blocked in I/O on the socket gets a SocketException).
  *
  * <p>Protocol modules may cast a {@link Connection} to this class for {@link #inputImpl()},
  * {@link #outputImpl()} and {@link #pool()}.

@@ -10,7 +10,8 @@ import javax.net.ssl.SSLException;
 /**
  * How a connection's end is logged: once, with the connection id. Peers that reset, vanish or
  * time out, and sockets we closed ourselves (shutdown, watchdog), are normal events at DEBUG
- * (jdk-facts.md #6); a failed TLS handshake is one rate-limited INFO line (see
+ * (a reset, broken pipe or EOF is the peer's doing, not a bug); a failed TLS handshake is one
+ * rate-limited INFO line (see
  * {@link Engine#logHandshakeFailure}); anything else a handler throws is a bug worth a stack
  * trace at WARN.
  */

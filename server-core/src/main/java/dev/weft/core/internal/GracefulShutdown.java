@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The drain (design.md "Graceful shutdown"): stop accepting, close idle connections at once, let
+ * The graceful drain: stop accepting, close idle connections at once, let
  * busy ones finish until the grace ends, close the rest by force, then wait for every thread.
  */
 final class GracefulShutdown {
@@ -26,7 +26,7 @@ final class GracefulShutdown {
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
-        // 1. Stop accepting. Closing unblocks accept() (jdk-facts.md #5); the interrupt ends a wait at maxConnections.
+        // 1. Stop accepting. Closing unblocks accept() (ServerSocket.close: a blocked accept() throws); the interrupt ends a wait at maxConnections.
         try {
             engine.listener().close();
         } catch (IOException e) {

@@ -15,12 +15,14 @@ import java.util.Objects;
 
 /**
  * The readn loop and its bounded relatives over a socket stream, with our own buffer (a
- * {@code BufferedInputStream} subclass pins a virtual thread on JDK 21, jdk-facts.md #8).
+ * {@code BufferedInputStream} subclass locks with {@code synchronized}, which pins a virtual thread
+ * to its carrier on JDK 21).
  *
  * <p>While the connection is idle and nothing is buffered, both buffers go back to the pool and
  * the thread waits reading into a 256-byte array; a buffer is taken only once bytes arrive,
  * and whatever else the kernel already holds is read with them. That is what keeps an idle
- * keep-alive connection at a few KB (jdk-facts.md #7); a small message wakes it in one read.
+ * keep-alive connection at a few KB (a parked virtual thread's stack is small; its buffers are what
+ * would cost); a small message wakes it in one read.
  *
  * <p>Each socket read is bounded by readTimeout or idleTimeout, capped by the deadline: through
  * the watchdog on plain TCP, through SO_TIMEOUT on TLS (see {@link #readSocket}). A read timeout

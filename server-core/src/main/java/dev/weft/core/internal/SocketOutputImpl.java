@@ -10,7 +10,8 @@ import java.nio.channels.SocketChannel;
 import java.util.Objects;
 
 /**
- * The writen loop over a socket stream, with our own buffer (jdk-facts.md #8), and the
+ * The writen loop over a socket stream, with our own buffer (a {@code BufferedOutputStream}
+ * subclass locks with {@code synchronized}, which pins a virtual thread on JDK 21), and the
  * write-timeout guard the {@link Watchdog} reads.
  *
  * <p>Socket writes (and sendfile calls) go out in chunks of at most {@value #CHUNK} bytes, each

@@ -3,7 +3,8 @@ package dev.weft.core.internal;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one timer of a server: SO_TIMEOUT never bounds a write (jdk-facts.md #3), and on a
+ * The one timer of a server: SO_TIMEOUT never bounds a write (Socket.setSoTimeout bounds reads
+ * only), and on a
  * virtual thread it costs a timer-thread wake-up per read, so each guarded read, write (and TLS
  * handshake) records its deadline on the connection, and this thread acts on any connection
  * whose guarded operation runs past it: shuts a read's input down, closes a write's socket; about
