@@ -69,11 +69,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "open files limit: $(ulimit -n)"
 
 if [[ "$BUILD" == 1 ]]; then
-  echo "building: ./mvnw -B -q -DskipTests package"
-  ./mvnw -B -q -DskipTests package
+  # The benchmarks module is in the build only with its profile; the samples jar comes with it.
+  echo "building: ./mvnw -B -q -Pbenchmarks -DskipTests package"
+  ./mvnw -B -q -Pbenchmarks -DskipTests package
 fi
-[[ -f samples/target/weft-samples.jar ]] || die "samples/target/weft-samples.jar missing: build without --no-build"
-[[ -f modules/benchmarks/target/weft-benchmarks.jar ]] || die "modules/benchmarks/target/weft-benchmarks.jar missing: build without --no-build"
+[[ -f samples/target/weft-samples.jar ]] || die "samples/target/weft-samples.jar missing: build without --no-build (or ./mvnw -B -Pbenchmarks -DskipTests package)"
+[[ -f modules/benchmarks/target/weft-benchmarks.jar ]] || die "modules/benchmarks/target/weft-benchmarks.jar missing: build without --no-build (or ./mvnw -B -Pbenchmarks -DskipTests package)"
 
 # The runner itself stays off the server's CPU.
 exec taskset -c 1 "$JAVA_HOME/bin/java" -jar modules/benchmarks/target/weft-benchmarks.jar \

@@ -196,7 +196,7 @@ public final class ChatServer {
     private static void awaitReader(Client me, Thread reader) {
         try {
             if (!reader.join(Duration.ofSeconds(5))) {
-                me.conn.abort(); // a blocked read fails at once (jdk-facts: close unblocks I/O)
+                me.conn.abort(); // a blocked read fails at once (closing a socket unblocks a read on it)
                 reader.join();
             }
         } catch (InterruptedException e) {

@@ -12,9 +12,8 @@ import javax.net.ssl.SSLContext;
  * {@code shutdownGrace} means in-flight work is force-closed at once.
  *
  * <p>The constructor validates, so a record made by hand (for {@link TcpServer#start(ServerConfig,
- * ConnectionHandler)}) is held to the same rules as the builder's.
- *
- * @throws IllegalArgumentException naming the first invalid option and its value
+ * ConnectionHandler)}) is held to the same rules as the builder's: it throws
+ * {@link IllegalArgumentException} naming the first invalid option and its value.
  */
 public record ServerConfig(
         InetAddress bindAddress,
