@@ -238,8 +238,8 @@ public final class HttpServer implements AutoCloseable {
             check(maxHeaderCount >= 1 && maxHeaderCount <= 10_000, "maxHeaderCount", maxHeaderCount, "must be 1–10000");
             check(maxBodyBytes >= 0, "maxBodyBytes", maxBodyBytes, "must not be negative");
             check(maxDrainBytes >= 0, "maxDrainBytes", maxDrainBytes, "must not be negative");
-            check(headerTimeout != null && !headerTimeout.isNegative(), "headerTimeout", headerTimeout,
-                    "must not be null or negative (Duration.ZERO means no timeout)");
+            check(headerTimeout != null && !headerTimeout.isNegative() && headerTimeout.compareTo(MAX_TIMEOUT) <= 0,
+                    "headerTimeout", headerTimeout, "must be 0–365 days (Duration.ZERO means no timeout)");
             check(bodyTimeout != null && !bodyTimeout.isNegative() && bodyTimeout.compareTo(MAX_TIMEOUT) <= 0, "bodyTimeout",
                     bodyTimeout, "must be 0–365 days (Duration.ZERO means no timeout)");
             check(sseHeartbeat != null && !sseHeartbeat.isNegative() && sseHeartbeat.compareTo(MAX_TIMEOUT) <= 0,

@@ -117,6 +117,11 @@ class FilterAndBuilderTest {
         Handler ok = (req, res) -> res.send("x");
         assertMessage("maxHeaderCount = 0", () -> HttpServer.builder().maxHeaderCount(0).start());
         assertMessage("headerTimeout = PT-1S", () -> HttpServer.builder().headerTimeout(Duration.ofSeconds(-1)).start());
+        // No overflow later: a Duration past the cap is refused here, not an ArithmeticException per connection.
+        assertMessage("headerTimeout = PT2562047788015H12M55S: must be 0–365 days",
+                () -> HttpServer.builder().headerTimeout(Duration.ofSeconds(Long.MAX_VALUE / 1000)).start());
+        assertMessage("bodyTimeout = PT-1S", () -> HttpServer.builder().bodyTimeout(Duration.ofSeconds(-1)).start());
+        assertMessage("sseHeartbeat = PT-1S", () -> HttpServer.builder().sseHeartbeat(Duration.ofSeconds(-1)).start());
         assertMessage("maxBodyBytes = -1", () -> HttpServer.builder().maxBodyBytes(-1).start());
         assertMessage("is defined twice", () -> HttpServer.builder().get("/a", ok).get("/a", ok).start());
         assertMessage("starts with '/'", () -> HttpServer.builder().get("a", ok).start());
