@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The drain (design.md "Graceful shutdown"): stop accepting, close idle connections at once, let
+ * The drain: stop accepting, close idle connections at once, let
  * busy ones finish until the grace ends, close the rest by force, then wait for every thread.
  */
 final class GracefulShutdown {
@@ -26,7 +26,7 @@ final class GracefulShutdown {
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
-        // 1. Stop accepting. Closing unblocks accept() (jdk-facts.md #5); the interrupt ends a wait at maxConnections.
+        // 1. Stop accepting. Closing unblocks accept(); the interrupt ends a wait at maxConnections.
         try {
             engine.listener().close();
         } catch (IOException e) {
@@ -35,11 +35,18 @@ final class GracefulShutdown {
         engine.acceptorThread().interrupt();
         joinUninterruptibly(engine.acceptorThread());
 
-        // 2. Close the idle ones at once. No new connection can appear: the acceptor has ended.
+        // 2. Run the protocols' drain actions (a WebSocket's close 1001); close the idle ones at
+        // once, except those with such an action, which get the grace. No new connection can
+        // appear: the acceptor has ended.
         List<ConnectionImpl> all = new ArrayList<>(engine.connections());
         List<ConnectionImpl> busy = new ArrayList<>();
-        for (ConnectionImpl c : all) {
-            if (!c.closeIfIdle() && c.thread() != self) {
+        boolean[] keep = new boolean[all.size()];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = all.get(i).beginDrain();
+        }
+        for (int i = 0; i < keep.length; i++) {
+            ConnectionImpl c = all.get(i);
+            if ((keep[i] || !c.closeIfIdle()) && c.thread() != self) {
                 busy.add(c);
             }
         }
