@@ -3,6 +3,7 @@ package dev.weft.websocket;
 import static dev.weft.websocket.WsRaw.frame;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.http.HttpServer;
@@ -171,6 +172,65 @@ class TimeoutsAndCloseTest {
                 }
             }
             assertEquals(threads * each, got.size());
+        }
+    }
+    @Test
+    void sendingOnAClosedSessionIsAnIOExceptionAlsoWithCompressionAndFromOtherThreads() throws Exception {
+        AtomicReference<Throwable> after = new AtomicReference<>();
+        AtomicReference<Throwable> streamAfter = new AtomicReference<>();
+        AtomicReference<WebSocketSession> session = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        try (HttpServer server = Servers.builder().get("/ws", WebSocket.endpoint(s -> {
+            session.set(s);
+            while (s.receive() != null) {
+                // until the client closes
+            }
+            try {
+                s.send("too late");
+            } catch (Throwable e) {
+                after.set(e);
+            }
+            try {
+                s.sendStream();
+            } catch (Throwable e) {
+                streamAfter.set(e);
+            }
+            done.countDown();
+        })).start(); WsRaw c = WsRaw.open(server.port(), "/ws", "Sec-WebSocket-Extensions: permessage-deflate\r\n")) {
+            assertEquals("permessage-deflate", c.header("Sec-WebSocket-Extensions"));
+            c.send(WsRaw.close(1000, ""));
+            assertEquals(1000, c.read().closeCode());
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            assertTrue(after.get() instanceof java.io.IOException, String.valueOf(after.get()));
+            assertTrue(streamAfter.get() instanceof java.io.IOException, String.valueOf(streamAfter.get()));
+            // Once the connection is gone entirely (its compressor released), another thread's send.
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertThrows(java.io.IOException.class, () -> session.get().send("much too late"));
+            assertThrows(java.io.IOException.class, () -> session.get().send(new byte[10]));
+        }
+    }
+
+    @Test
+    void aStreamedReceiveThatMeetsAViolationFailsTheReadAndClosesWithTheCode() throws Exception {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<CloseStatus> status = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        try (HttpServer server = Servers.builder().get("/ws", WebSocket.endpoint(s -> {
+            IncomingMessage m = s.receiveStream();
+            try {
+                m.reader().read(new char[100]);
+                m.reader().read(new char[100]);
+            } catch (java.io.IOException e) {
+                failure.set(e);
+            }
+            status.set(s.closeStatus());
+            done.countDown();
+        })).start(); WsRaw c = WsRaw.open(server.port(), "/ws", "")) {
+            c.send(WsRaw.concat(frame(0x01, "valid start, "), frame(0x80, WsRaw.hex("41c0"))));
+            assertEquals(1007, c.read().closeCode());
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            assertTrue(failure.get() instanceof java.io.IOException);
+            assertEquals(1007, status.get().code());
         }
     }
 }

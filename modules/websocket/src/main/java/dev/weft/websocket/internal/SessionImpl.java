@@ -722,6 +722,10 @@ public final class SessionImpl implements WebSocketSession {
     private void sendMessage(int op, byte[] payload) throws IOException {
         messageLock.lock();
         try {
+            if (closeSent || ended) {
+                // Checked before compressing too: the deflater is released when the session ends.
+                throw new IOException("the websocket session is closed");
+            }
             if (compressor != null) {
                 try {
                     compressor.write(payload, 0, payload.length);
