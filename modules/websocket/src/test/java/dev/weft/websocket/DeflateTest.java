@@ -163,4 +163,40 @@ class DeflateTest {
             assertTrue(c.closedByServer());
         }
     }
+    @Test
+    void aStreamedSendIsCompressedInFragmentsWithRsv1OnTheFirstOnly() throws Exception {
+        StringBuilder sent = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            sent.append(i).append(' ');
+        }
+        try (HttpServer s = Servers.builder().get("/stream", WebSocket.endpoint(
+                WebSocketOptions.defaults().withFragmentBytes(1024), session -> {
+                    for (int round = 0; round < 2; round++) {
+                        try (java.io.Writer w = session.sendTextStream()) {
+                            for (int i = 0; i < sent.length(); i += 1000) {
+                                w.write(sent.toString(), i, Math.min(1000, sent.length() - i));
+                            }
+                        }
+                    }
+                    session.receive();
+                })).start();
+             WsRaw c = WsRaw.open(s.port(), "/stream", "Sec-WebSocket-Extensions: permessage-deflate\r\n")) {
+            Inflater inf = new Inflater(true);
+            for (int round = 0; round < 2; round++) {
+                ByteArrayOutputStream z = new ByteArrayOutputStream();
+                int frames = 0;
+                WsRaw.Frame f;
+                do {
+                    f = c.read();
+                    assertEquals(frames == 0, f.rsv1(), "RSV1 on the first frame only (RFC 7692 §6.1)");
+                    assertEquals(frames == 0 ? 1 : 0, f.opcode());
+                    z.writeBytes(f.payload());
+                    frames++;
+                } while (!f.fin());
+                assertTrue(frames > 2, frames + " fragments");
+                assertEquals(sent.toString(), new String(inflate(inf, z.toByteArray()), StandardCharsets.UTF_8),
+                        "round " + round + ": the fragments inflate (with the context of the message before)");
+            }
+        }
+    }
 }
