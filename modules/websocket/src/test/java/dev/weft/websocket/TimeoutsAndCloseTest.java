@@ -233,4 +233,26 @@ class TimeoutsAndCloseTest {
             assertEquals(1007, status.get().code());
         }
     }
+    @Test
+    void aStreamedSendNeverClosedDoesNotBlockOtherSendersForeverOnceTheSessionEnded() throws Exception {
+        AtomicReference<WebSocketSession> session = new AtomicReference<>();
+        CountDownLatch streaming = new CountDownLatch(1);
+        try (HttpServer server = Servers.builder().get("/ws", WebSocket.endpoint(s -> {
+            session.set(s);
+            s.sendStream().write(new byte[] {1}); // never closed: the endpoint's bug
+            streaming.countDown();
+            s.receive();
+        })).start(); WsRaw c = WsRaw.open(server.port(), "/ws", "")) {
+            assertTrue(streaming.await(5, TimeUnit.SECONDS));
+            Thread other = Thread.ofVirtual().start(() -> {
+                try {
+                    session.get().send("waits for the stream");
+                } catch (java.io.IOException expected) {
+                    // the session ended
+                }
+            });
+            c.send(WsRaw.close(1000, ""));
+            assertTrue(other.join(Duration.ofSeconds(5)), "the waiting sender gave up when the session ended");
+        }
+    }
 }

@@ -138,13 +138,13 @@ public final class SessionImpl implements WebSocketSession {
             if (inflater != null) {
                 inflater.end();
             }
-            messageLock.lock();
-            try {
-                if (compressor != null) {
+            // A streamed message never closed holds the lock for good: then the deflater is left to the GC.
+            if (compressor != null && messageLock.tryLock()) {
+                try {
                     compressor.end();
+                } finally {
+                    messageLock.unlock();
                 }
-            } finally {
-                messageLock.unlock();
             }
         }
     }
@@ -720,7 +720,7 @@ public final class SessionImpl implements WebSocketSession {
     }
 
     private void sendMessage(int op, byte[] payload) throws IOException {
-        messageLock.lock();
+        lockMessage();
         try {
             if (closeSent || ended) {
                 // Checked before compressing too: the deflater is released when the session ends.
@@ -752,6 +752,23 @@ public final class SessionImpl implements WebSocketSession {
         return new OutputStreamWriter(new MessageOut(OP_TEXT), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Takes the message lock, giving up once the session ended: a streamed message its thread
+     * never closed keeps the lock for good, and the other senders must not wait for it forever.
+     */
+    private void lockMessage() throws IOException {
+        try {
+            while (!messageLock.tryLock(100, TimeUnit.MILLISECONDS)) {
+                if (ended) {
+                    throw new IOException("the websocket session is closed");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted waiting to send");
+        }
+    }
+
     /** A message sent in fragments; holds messageLock from creation to close. */
     private final class MessageOut extends OutputStream {
         private final int op;
@@ -763,7 +780,7 @@ public final class SessionImpl implements WebSocketSession {
 
         MessageOut(int op) throws IOException {
             this.op = op;
-            messageLock.lock();
+            lockMessage();
             if (!isOpen()) {
                 messageLock.unlock();
                 throw new IOException("the websocket session is closed");
