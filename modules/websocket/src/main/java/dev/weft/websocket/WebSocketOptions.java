@@ -99,39 +99,46 @@ public final class WebSocketOptions {
         return originCheck;
     }
 
+    /** A copy with {@link #maxMessageBytes()} set; positive. */
     public WebSocketOptions withMaxMessageBytes(int bytes) {
         positive("maxMessageBytes", bytes);
         return new WebSocketOptions(bytes, maxFrameBytes, fragmentBytes, pingInterval, idleTimeout, closeTimeout,
                 compression, subprotocols, originCheck);
     }
 
+    /** A copy with {@link #maxFrameBytes()} set; positive. */
     public WebSocketOptions withMaxFrameBytes(int bytes) {
         positive("maxFrameBytes", bytes);
         return new WebSocketOptions(maxMessageBytes, bytes, fragmentBytes, pingInterval, idleTimeout, closeTimeout,
                 compression, subprotocols, originCheck);
     }
 
+    /** A copy with {@link #fragmentBytes()} set; positive. */
     public WebSocketOptions withFragmentBytes(int bytes) {
         positive("fragmentBytes", bytes);
         return new WebSocketOptions(maxMessageBytes, maxFrameBytes, bytes, pingInterval, idleTimeout, closeTimeout,
                 compression, subprotocols, originCheck);
     }
 
+    /** A copy with {@link #pingInterval()} set; {@code Duration.ZERO} never pings. */
     public WebSocketOptions withPingInterval(Duration interval) {
         return new WebSocketOptions(maxMessageBytes, maxFrameBytes, fragmentBytes, time("pingInterval", interval),
                 idleTimeout, closeTimeout, compression, subprotocols, originCheck);
     }
 
+    /** A copy with {@link #idleTimeout()} set; {@code Duration.ZERO} for none. */
     public WebSocketOptions withIdleTimeout(Duration timeout) {
         return new WebSocketOptions(maxMessageBytes, maxFrameBytes, fragmentBytes, pingInterval,
                 time("idleTimeout", timeout), closeTimeout, compression, subprotocols, originCheck);
     }
 
+    /** A copy with {@link #closeTimeout()} set; {@code Duration.ZERO} closes TCP right after the close frame. */
     public WebSocketOptions withCloseTimeout(Duration timeout) {
         return new WebSocketOptions(maxMessageBytes, maxFrameBytes, fragmentBytes, pingInterval, idleTimeout,
                 time("closeTimeout", timeout), compression, subprotocols, originCheck);
     }
 
+    /** A copy with permessage-deflate accepted ({@code true}) or always declined. */
     public WebSocketOptions withCompression(boolean on) {
         return new WebSocketOptions(maxMessageBytes, maxFrameBytes, fragmentBytes, pingInterval, idleTimeout,
                 closeTimeout, on, subprotocols, originCheck);
