@@ -3,6 +3,9 @@ package dev.weft.samples;
 import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
 import dev.weft.http.HttpServer;
+import dev.weft.websocket.Message;
+import dev.weft.websocket.WebSocket;
+import dev.weft.websocket.WebSocketSession;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
  * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
- * (503 while draining). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ * (503 while draining), {@code GET /ws/echo} (a WebSocket echo). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
  */
 public final class HttpDemo {
 
@@ -66,7 +69,19 @@ public final class HttpDemo {
                 .get("/slow", HttpDemo::slow)
                 .get("/status/{code}", HttpDemo::status)
                 .get("/health", HttpDemo::health)
-                .get("/events", HttpDemo::events);
+                .get("/events", HttpDemo::events)
+                .get("/ws/echo", WebSocket.endpoint(HttpDemo::wsEcho));
+    }
+
+    /** {@code /ws/echo}: a WebSocket that sends every text and binary message back unchanged. */
+    private static void wsEcho(WebSocketSession session) throws java.io.IOException {
+        for (Message m; (m = session.receive()) != null; ) {
+            if (m.isText()) {
+                session.send(m.text());
+            } else {
+                session.send(m.bytes());
+            }
+        }
     }
 
     /** {@code /health}: 200 {@code ok}, or 503 {@code draining} once a graceful shutdown has begun. */

@@ -58,7 +58,7 @@ class MainsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev.weft.samples.EchoServer", "dev.weft.samples.ChatServer",
-            "dev.weft.samples.EventLoopEchoServer"})
+            "dev.weft.samples.EventLoopEchoServer", "dev.weft.samples.WebSocketChat"})
     void anUnknownFlagIsAUsageErrorWithStatus2(String main) throws Exception {
         Process p = launch(main, "--prot", "1234");
         String output = finish(p);

@@ -88,4 +88,17 @@ public interface Connection extends AutoCloseable {
 
     /** True once the server has begun a graceful shutdown: finish the current unit of work, then close. */
     boolean isDraining();
+
+    /**
+     * Registers {@code action} to run when graceful shutdown begins: once, on the thread that
+     * begins it, before idle connections are closed; or at once, on this thread, if the server is
+     * already draining. The hook for a protocol that must say goodbye itself (a WebSocket's close
+     * 1001). A connection with such an action is not closed as idle when the drain starts, nor
+     * when it goes idle during the drain: it is given the grace like a busy one, and closed by
+     * force when the grace ends. The action must not block for long (it delays the shutdown of
+     * the other connections); an exception from it is logged and ignored.
+     *
+     * @param action what to run; actions run in the order registered
+     */
+    void onDraining(Runnable action);
 }

@@ -4,6 +4,7 @@ import static dev.weft.core.Net.ascii;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,48 @@ import org.junit.jupiter.api.Test;
 
 /** Graceful shutdown: idle closed at once, busy allowed to finish, overrunning ones forced; one report. */
 class ShutdownTest {
+
+    @Test
+    void anOnDrainingActionRunsOnTheShutdownThreadAndItsIdleConnectionGetsTheGrace() throws Exception {
+        CountDownLatch ready = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> ranOn = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Thread> lateRanOn = new java.util.concurrent.atomic.AtomicReference<>();
+        TcpServer server = Net.builder().handler(conn -> {
+            conn.onDraining(() -> {
+                ranOn.set(Thread.currentThread());
+                try {
+                    conn.out().write(ascii("going away\n")); // a protocol's goodbye, from the shutdown thread
+                    conn.out().flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            conn.markIdle();
+            ready.countDown();
+            conn.in().readLine(100);      // the client answers the goodbye
+            conn.markIdle();              // idle during the drain: still not closed, it has an action
+            conn.onDraining(() -> lateRanOn.set(Thread.currentThread())); // already draining: runs at once
+            conn.out().write(ascii("bye\n"));
+        }).start();
+        try (Socket c = Net.connect(server)) {
+            assertTrue(ready.await(10, TimeUnit.SECONDS));
+            Thread[] shutdownThread = new Thread[1];
+            CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> {
+                shutdownThread[0] = Thread.currentThread();
+                return server.shutdown(Duration.ofSeconds(10));
+            });
+            BufferedReader r = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.US_ASCII));
+            assertEquals("going away", r.readLine(), "the action ran, and the idle connection was not closed");
+            c.getOutputStream().write(ascii("ok\n"));
+            assertEquals("bye", r.readLine(), "marking idle while draining did not close it either");
+            ShutdownReport done = report.get(10, TimeUnit.SECONDS);
+            assertSame(shutdownThread[0], ranOn.get());
+            assertNotNull(lateRanOn.get());
+            assertTrue(lateRanOn.get().isVirtual(), "registered while draining: ran at once on the connection's thread");
+            assertEquals(1, done.completed(), done.toString());
+            assertEquals(0, done.closedIdle(), done.toString());
+        }
+    }
 
     @Test
     void drainsIdleAtOnceLetsBusyFinishForcesTheRestAndReports() throws Exception {

@@ -77,6 +77,12 @@ public final class ConnectionImpl implements Connection, Runnable {
     private long idleSince;
     /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
     private volatile Throwable[] socketFailures = NO_FAILURES;
+    /** Guards {@link #drainActions} and {@link #drainBegun} between this thread and the shutdown's. */
+    private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Actions from {@link #onDraining}; null until the first one (most connections never have one). */
+    private java.util.List<Runnable> drainActions;
+    private boolean drainBegun;
+    private volatile boolean keepThroughDrain;
 
     private Thread thread;
     private Socket socket;
@@ -565,7 +571,7 @@ public final class ConnectionImpl implements Connection, Runnable {
             // Buffers stay until the idle hold expires in the next read (SocketInputImpl).
             in.idle();
         }
-        if (engine.isDraining()) {
+        if (engine.isDraining() && !keepThroughDrain) {
             if (out != null && Thread.currentThread() == thread && out.buffered() > 0) {
                 try {
                     out.flush();
@@ -590,6 +596,60 @@ public final class ConnectionImpl implements Connection, Runnable {
     @Override
     public boolean isDraining() {
         return engine.isDraining();
+    }
+
+    @Override
+    public void onDraining(Runnable action) {
+        java.util.Objects.requireNonNull(action, "action");
+        boolean now;
+        drainLock.lock();
+        try {
+            keepThroughDrain = true;
+            now = drainBegun;
+            if (!now) {
+                if (drainActions == null) {
+                    drainActions = new java.util.ArrayList<>(1);
+                }
+                drainActions.add(action);
+            }
+        } finally {
+            drainLock.unlock();
+        }
+        if (now) {
+            runDrainAction(action);
+        }
+    }
+
+    /**
+     * Drain, on the shutdown's thread before idle connections are closed: runs the actions
+     * registered with {@link #onDraining}, once.
+     *
+     * @return true if the connection has such actions: it is given the grace like a busy one
+     */
+    boolean beginDrain() {
+        java.util.List<Runnable> actions;
+        drainLock.lock();
+        try {
+            drainBegun = true;
+            actions = drainActions;
+            drainActions = null;
+        } finally {
+            drainLock.unlock();
+        }
+        if (actions != null) {
+            for (Runnable a : actions) {
+                runDrainAction(a);
+            }
+        }
+        return keepThroughDrain;
+    }
+
+    private void runDrainAction(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            Engine.LOG.warn("{}: an onDraining action failed", describe(), e);
+        }
     }
 
     /** Drain: closes the connection if it is idle; true (and counted once) if this call closed it. */

@@ -38,12 +38,19 @@ final class GracefulShutdown {
             joinUninterruptibly(engine.acceptorThread());
         }
 
-        // 2. Close the idle ones at once. No new connection can appear: the acceptor has ended.
+        // 2. Run the protocols' drain actions (a WebSocket's close 1001); close the idle ones at
+        // once, except those with such an action, which get the grace. No new connection can
+        // appear: the acceptor has ended.
         List<ConnectionImpl> all = new ArrayList<>(engine.connections());
         List<ConnectionImpl> busy = new ArrayList<>();
         int idleClosed = 0;
-        for (ConnectionImpl c : all) {
-            if (c.closeIfIdle()) {
+        boolean[] keep = new boolean[all.size()];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = all.get(i).beginDrain();
+        }
+        for (int i = 0; i < keep.length; i++) {
+            ConnectionImpl c = all.get(i);
+            if (!keep[i] && c.closeIfIdle()) {
                 idleClosed++;
             } else if (c.thread() != self) {
                 busy.add(c);

@@ -1,0 +1,6 @@
+/** Weft websocket: RFC 6455 WebSockets with permessage-deflate on server-http, a blocking API. */
+module dev.weft.websocket {
+    requires transitive dev.weft.http;
+    requires org.slf4j;
+    exports dev.weft.websocket;
+}
