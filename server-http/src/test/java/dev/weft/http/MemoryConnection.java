@@ -102,6 +102,11 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public void onDraining(Runnable action) {
+        // Never drains: the fuzz tests run no shutdown.
+    }
+
+    @Override
     public void closeGracefully(java.time.Duration maxWait, long maxBytes) {
         close();
     }

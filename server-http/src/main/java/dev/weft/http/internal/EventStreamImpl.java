@@ -8,17 +8,15 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@link EventStream} over a response's chunked body. Two threads may write: the handler's
- * (events) and a small virtual thread of the stream's own (heartbeats, and the clean end when
- * a graceful shutdown begins), so every write holds {@link #lock}. The heartbeat thread lives
- * exactly as long as the stream: {@link #stop()}, called by the connection when the handler
- * returned, ends it before the message is finished.
+ * {@link EventStream} over a response's chunked body. Other threads than the handler's may
+ * write: a small virtual thread of the stream's own (heartbeats), and one started by the
+ * connection's drain action (the clean end when a graceful shutdown begins), so every write
+ * holds {@link #lock}. They live exactly as long as the stream: {@link #stop()}, called by the
+ * connection when the handler returned, ends them before the message is finished.
  */
 final class EventStreamImpl implements EventStream, Runnable {
 
     private static final byte[] HEARTBEAT = {':', '\n', '\n'};
-    /** How often the heartbeat thread looks for a graceful shutdown when no heartbeat is due sooner. */
-    private static final long DRAIN_CHECK_NANOS = 1_000_000_000L;
 
     private final HttpConnection c;
     private final ResponseBody body;
@@ -26,7 +24,7 @@ final class EventStreamImpl implements EventStream, Runnable {
     private final long heartbeatNanos;
     private final ReentrantLock lock = new ReentrantLock();
     private Thread heartbeat;
-    private long lastWrite = System.nanoTime();
+    private volatile long lastWrite = System.nanoTime();
     private volatile boolean open = true;
     /** The stream was ended cleanly because the server began to drain. */
     volatile boolean endedByShutdown;
@@ -41,7 +39,33 @@ final class EventStreamImpl implements EventStream, Runnable {
         res.header("X-Accel-Buffering", "no"); // nginx: pass each event on, do not buffer the stream
         this.body = (ResponseBody) res.outputStream();
         body.flush(); // the head goes now: the client sees the stream open before the first event
-        heartbeat = Thread.ofVirtual().name("weft-sse-" + c.conn.id()).start(this);
+        if (heartbeatNanos > 0) {
+            heartbeat = Thread.ofVirtual().name("weft-sse-" + c.conn.id()).start(this);
+        }
+        // Not on the shutdown thread itself: a client that does not read must not hold up the drain.
+        c.conn.onDraining(() -> Thread.ofVirtual().name("weft-sse-end-" + c.conn.id()).start(this::endForShutdown));
+    }
+
+    /** The server began to drain: end the chunked body after the last whole event, so the client sees a complete stream. */
+    private void endForShutdown() {
+        lock.lock();
+        try {
+            if (!open) {
+                return;
+            }
+            endedByShutdown = true;
+            open = false;
+            body.finish();
+            c.out.flush();
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            lock.unlock();
+        }
+        Thread t = heartbeat;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     @Override
@@ -127,26 +151,20 @@ final class EventStreamImpl implements EventStream, Runnable {
         return open;
     }
 
-    /** Heartbeats while the handler is quiet; the clean end when the server starts draining. */
+    /** Heartbeats while the handler is quiet. */
     @Override
     public void run() {
-        long tick = heartbeatNanos > 0 ? Math.min(heartbeatNanos, DRAIN_CHECK_NANOS) : DRAIN_CHECK_NANOS;
         while (open) {
-            LockSupport.parkNanos(this, tick);
+            long wait = heartbeatNanos - (System.nanoTime() - lastWrite);
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait);
+            }
             lock.lock();
             try {
                 if (!open) {
                     return;
                 }
-                if (c.conn.isDraining()) {
-                    // The last event is out; end the chunked body so the client sees a complete stream.
-                    endedByShutdown = true;
-                    open = false;
-                    body.finish();
-                    c.out.flush();
-                    return;
-                }
-                if (heartbeatNanos > 0 && System.nanoTime() - lastWrite >= heartbeatNanos) {
+                if (System.nanoTime() - lastWrite >= heartbeatNanos) {
                     body.write(HEARTBEAT, 0, HEARTBEAT.length);
                     body.flush();
                     lastWrite = System.nanoTime();

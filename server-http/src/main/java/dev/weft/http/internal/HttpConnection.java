@@ -294,7 +294,9 @@ public final class HttpConnection {
             }
             return false;
         }
-        return true;
+        // A drain that began after this response's head went out (it said keep-alive): this
+        // response is complete, and no further request is started on a server that is leaving.
+        return !conn.isDraining();
     }
 
     /**
