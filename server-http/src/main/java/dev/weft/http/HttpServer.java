@@ -104,6 +104,8 @@ public final class HttpServer implements AutoCloseable {
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofMinutes(5);
         private Duration sseHeartbeat = Duration.ofSeconds(15);
+        private boolean compression = true;
+        private boolean decodeRequestBodies;
         private String serverHeader;
         private boolean accessLog = true;
         private ExceptionMapper exceptionMapper;
@@ -168,6 +170,30 @@ public final class HttpServer implements AutoCloseable {
          */
         public Builder sseHeartbeat(Duration interval) {
             this.sseHeartbeat = interval;
+            return this;
+        }
+
+        /**
+         * gzip-encode responses on the fly for clients that accept it ({@code Accept-Encoding},
+         * quality values respected): bodies of compressible types (text, JSON, XML, JavaScript,
+         * SVG, WebAssembly) of at least 1 KiB, or streamed; never to HEAD, for ranges, event
+         * streams, responses that carry their own Content-Encoding or an ETag, or
+         * {@code Cache-Control: no-transform}. Such responses carry {@code Vary: Accept-Encoding}.
+         * A response opts out with {@link Response#compress(boolean)}. Default on.
+         */
+        public Builder compression(boolean on) {
+            this.compression = on;
+            return this;
+        }
+
+        /**
+         * Decode request bodies sent with {@code Content-Encoding: gzip} (or {@code deflate}):
+         * {@code req.body()} then gives the decoded bytes, bounded after decoding by
+         * {@code maxBodyBytes} (or {@code req.limitBody}): a gzip bomb is 413, a stream that does
+         * not decode 400, another coding 415. Default off: the body is passed on as sent.
+         */
+        public Builder decodeRequestBodies(boolean on) {
+            this.decodeRequestBodies = on;
             return this;
         }
 
@@ -256,7 +282,7 @@ public final class HttpServer implements AutoCloseable {
             }
             ServerConfig config = buildConfig();
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
-                    maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
+                    maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, compression, decodeRequestBodies, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
                     exceptionMapper);
             TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
             return new HttpServer(tcp);

@@ -114,6 +114,15 @@ public interface Response {
     void switchProtocols(String protocol, ConnectionHandler takeover);
 
     /**
+     * Allows or forbids gzip-encoding this response on the fly (see the server's
+     * {@code compression} option); allowed by default.
+     *
+     * @return this response
+     * @throws IllegalStateException once committed
+     */
+    Response compress(boolean allowed);
+
+    /**
      * Answers with a stream of Server-Sent Events ({@code text/event-stream}, no caching,
      * chunked, each event flushed); the head goes out at once. The same stream on later calls.
      *

@@ -435,6 +435,9 @@ class RejectionTableTest {
         Set<Violation> covered = rows().map(a -> (Violation) a.get()[2]).collect(Collectors.toCollection(() -> EnumSet.noneOf(Violation.class)));
         Set<Violation> missing = EnumSet.complementOf(EnumSet.copyOf(covered));
         missing.remove(Violation.HEADER_TIMEOUT); // a matter of time, not bytes: TimeoutTest
+        // Only with decodeRequestBodies on, which this table's server is not: RequestDecodingTest's raw rows.
+        missing.remove(Violation.BODY_ENCODING_INVALID);
+        missing.remove(Violation.BODY_ENCODING_UNSUPPORTED);
         assertEquals(Set.of(), missing);
     }
 }

@@ -141,7 +141,11 @@ final class Exchange implements Request {
 
     @Override
     public InputStream body() {
-        return body;
+        try {
+            return body.stream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -152,7 +156,7 @@ final class Exchange implements Request {
 
     @Override
     public byte[] bodyBytes() throws IOException {
-        return body.readAllBytes();
+        return body().readAllBytes();
     }
 
     @Override

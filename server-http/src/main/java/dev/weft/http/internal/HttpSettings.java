@@ -14,6 +14,8 @@ public record HttpSettings(
         Duration headerTimeout,
         Duration bodyTimeout,
         Duration sseHeartbeat,
+        boolean compression,
+        boolean decodeRequestBodies,
         String serverHeader,
         boolean accessLog,
         Router router,

@@ -41,6 +41,39 @@ final class RequestBody extends InputStream {
         return eof;
     }
 
+    /** Records a failure of the decoded body, so the framework answers it as the body's. */
+    void fail(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    private InputStream decoded;
+
+    /**
+     * The body as the handler reads it: this stream, or, with {@code decodeRequestBodies} and a
+     * Content-Encoding, its decoded form, bounded after decoding by the same limit (a gzip bomb
+     * is a 413, not an out-of-memory).
+     */
+    InputStream stream() throws IOException {
+        if (!c.settings.decodeRequestBodies()) {
+            return this;
+        }
+        if (decoded == null) {
+            String coding = head.headers.get("content-encoding");
+            if (coding == null || coding.isBlank() || coding.trim().equalsIgnoreCase("identity")) {
+                decoded = this;
+            } else {
+                decoded = new DecodedBody(this, coding.trim().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return decoded;
+    }
+
+    long limit() {
+        return limit;
+    }
+
     /** The failure that ended reading the body (sticky), or null. */
     IOException failure() {
         return failure;

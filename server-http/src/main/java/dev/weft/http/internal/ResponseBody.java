@@ -29,6 +29,9 @@ final class ResponseBody extends OutputStream {
     private final ResponseImpl res;
     private boolean closed;
     private boolean finished;
+    /** Inside {@link #finish()}: the whole body is known. */
+    private boolean finishing;
+    private boolean encodingDecided;
     private boolean onWire;
     private boolean chunked;
     private boolean discard;
@@ -37,6 +40,10 @@ final class ResponseBody extends OutputStream {
     /** Data collected from index ROOM on, with 2 bytes kept free at the end for a chunk's CRLF. */
     private byte[] buf;
     private int len;
+    /** Set at commit when the body goes out gzip-encoded: data passes through it into chunks. */
+    private Gzip gzip;
+    /** Writes compressed bytes as what the framing needs (a chunk, or raw on HTTP/1.0). */
+    private final Gzip.Sink wire = this::framed;
 
     ResponseBody(HttpConnection c, ResponseImpl res) {
         this.c = c;
@@ -90,6 +97,23 @@ final class ResponseBody extends OutputStream {
     }
 
     private void writeThrough(byte[] b, int off, int n) throws IOException {
+        if (gzip != null) {
+            try {
+                gzip.write(b, off, n, wire);
+            } catch (IOException e) {
+                c.ioFailed = true;
+                throw e;
+            }
+            return;
+        }
+        framed(b, off, n);
+    }
+
+    /** Hands {@code n} body bytes to the connection: as one chunk when chunked. */
+    private void framed(byte[] b, int off, int n) throws IOException {
+        if (n == 0) {
+            return;
+        }
         try {
             if (chunked) {
                 byte[] header = new byte[ROOM];
@@ -122,6 +146,16 @@ final class ResponseBody extends OutputStream {
             declared = res.declaredLength();
             discard = res.headRequest() || Status.bodyless(res.status());
         }
+        // On the fly gzip for a streamed body of unknown length: only when committing with more
+        // than a small body written, or on a flush (then it is a stream: compress it as one).
+        if (!encodingDecided && declared < 0 && !discard && (!finishing || written >= Gzip.MIN_BYTES)
+                && res.compressibleResponse()) {
+            boolean encode = res.clientTakesGzip();
+            res.prepareEncoding(encode);
+            if (encode) {
+                gzip = new Gzip();
+            }
+        }
         ResponseWriter w = c.writer;
         res.head(w, declared, true);
         res.committed = true;
@@ -141,6 +175,16 @@ final class ResponseBody extends OutputStream {
     /** Hands the buffered data to the connection (as one chunk when chunked). */
     private void emit() throws IOException {
         if (len == 0) {
+            return;
+        }
+        if (gzip != null) {
+            try {
+                gzip.write(buf, ROOM, len, wire);
+            } catch (IOException e) {
+                c.ioFailed = true;
+                throw e;
+            }
+            len = 0;
             return;
         }
         try {
@@ -172,6 +216,9 @@ final class ResponseBody extends OutputStream {
         goOnWire();
         emit();
         try {
+            if (gzip != null) {
+                gzip.flush(wire); // what was written so far must be decodable now
+            }
             c.out.flush();
         } catch (IOException e) {
             c.ioFailed = true;
@@ -210,11 +257,34 @@ final class ResponseBody extends OutputStream {
             throw new IllegalStateException("response body ended after " + written + " of its Content-Length "
                     + declared + " bytes");
         }
+        finishing = true;
         if (!onWire && declared < 0 && res.http10() && !discard) {
+            if (written >= Gzip.MIN_BYTES && res.compressibleResponse()) {
+                // HTTP/1.0, the whole body at hand: compress it now, so it can go with its length.
+                boolean encode = res.clientTakesGzip();
+                res.prepareEncoding(encode);
+                encodingDecided = true;
+                if (encode) {
+                    byte[] gz = Gzip.compress(java.util.Arrays.copyOfRange(buf, ROOM, ROOM + len));
+                    declared = gz.length;
+                    goOnWire();
+                    framed(gz, 0, gz.length);
+                    len = 0;
+                    return;
+                }
+            }
             declared = written;
         }
         goOnWire();
         emit();
+        if (gzip != null) {
+            try {
+                gzip.finish(wire);
+            } catch (IOException e) {
+                c.ioFailed = true;
+                throw e;
+            }
+        }
         if (chunked) {
             try {
                 c.out.write(LAST_CHUNK);

@@ -31,6 +31,10 @@ final class ResponseImpl implements Response {
     private String[] values;
     private int count;
     private boolean userClose;
+    /** {@link #compress(boolean)}: false when the handler opted out. */
+    private boolean compressAllowed = true;
+    /** The body goes out gzip-encoded: the head says Content-Encoding: gzip. Decided at commit. */
+    boolean gzip;
     /** The head was handed to the connection: from here on a failure can only reset the connection. */
     boolean committed;
     boolean closeAfter;
@@ -292,6 +296,66 @@ final class ResponseImpl implements Response {
         this.pending = NO_BODY;
     }
 
+    @Override
+    public Response compress(boolean allowed) {
+        checkHeadOpen();
+        this.compressAllowed = allowed;
+        return this;
+    }
+
+    private String headerValue(String name) {
+        for (int i = 0; i < count; i++) {
+            if (names[i].equalsIgnoreCase(name)) {
+                return values[i];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * True when this response's body may be gzip-encoded on the fly, whatever the client
+     * accepts (then it also carries {@code Vary: Accept-Encoding}): on, not opted out, a
+     * compressible type, a status with a body, not HEAD, no encoding or range of its own, no
+     * {@code no-transform} (RFC 9110 §7.7), and no ETag: a validator names the bytes the handler
+     * made, which on-the-fly compression would change.
+     */
+    boolean compressibleResponse() {
+        if (!c.settings.compression() || !compressAllowed || headRequest || Status.bodyless(status) || status == 206
+                || !Gzip.compressible(contentType) || takeover != null) {
+            return false;
+        }
+        if (headerValue("Content-Encoding") != null || headerValue("Content-Range") != null
+                || headerValue("ETag") != null) {
+            return false;
+        }
+        String cc = headerValue("Cache-Control");
+        return cc == null || !cc.toLowerCase(java.util.Locale.ROOT).contains("no-transform");
+    }
+
+    /** The client takes gzip (its Accept-Encoding). */
+    boolean clientTakesGzip() {
+        return Gzip.accepted(ex.head.headers.get("accept-encoding"));
+    }
+
+    /** Marks the response compressible (Vary) and, when {@code encode}, gzip-encoded; before {@link #head}. */
+    void prepareEncoding(boolean encode) {
+        set("Vary", mergeVary(headerValue("Vary")), true);
+        gzip = encode;
+    }
+
+    private static String mergeVary(String vary) {
+        if (vary == null || vary.isBlank()) {
+            return "Accept-Encoding";
+        }
+        for (String v : vary.split(",")) {
+            String t = v.trim();
+            if (t.equals("*") || t.equalsIgnoreCase("accept-encoding")) {
+                return vary;
+            }
+        }
+        return vary + ", Accept-Encoding";
+    }
+
     boolean headRequest() {
         return headRequest;
     }
@@ -350,6 +414,13 @@ final class ResponseImpl implements Response {
         }
         runHooks();
         boolean withBody = !headRequest && !Status.bodyless(status);
+        if (contentLength < 0 && body.length >= Gzip.MIN_BYTES && compressibleResponse()) {
+            boolean encode = clientTakesGzip();
+            prepareEncoding(encode);
+            if (encode) {
+                body = Gzip.compress(body);
+            }
+        }
         ResponseWriter w = c.writer;
         head(w, contentLength >= 0 ? contentLength : body.length, false);
         committed = true;
@@ -384,6 +455,9 @@ final class ResponseImpl implements Response {
         // A 304 carries no representation metadata beyond what guides cache updates (RFC 9110 §15.4.5).
         if (contentType != null && status != 304) {
             w.header(ResponseWriter.CONTENT_TYPE, contentType);
+        }
+        if (gzip) {
+            w.raw(ResponseWriter.CONTENT_ENCODING_GZIP);
         }
         for (int i = 0; i < count; i++) {
             if (status == 304 && notFor304(names[i])) {

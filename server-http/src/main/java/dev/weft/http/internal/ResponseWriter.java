@@ -19,6 +19,7 @@ public final class ResponseWriter {
     static final byte[] CONTENT_TYPE = ascii("Content-Type: ");
     static final byte[] TRANSFER_ENCODING_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
     static final byte[] CONNECTION_CLOSE = ascii("Connection: close\r\n");
+    static final byte[] CONTENT_ENCODING_GZIP = ascii("Content-Encoding: gzip\r\n");
     static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
     static final byte[] CONTINUE_100 = ascii("HTTP/1.1 100 Continue\r\n\r\n");
 

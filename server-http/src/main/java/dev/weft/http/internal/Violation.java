@@ -59,6 +59,10 @@ public enum Violation {
     PORT_INVALID(400, "port is not a decimal number from 0 to 65535", "RFC 3986 §3.2.3"),
     EXPECTATION_UNSUPPORTED(417, "only Expect: 100-continue is supported", "RFC 9110 §10.1.1"),
     BODY_TOO_LARGE(413, "request body too large", "RFC 9110 §15.5.14"),
+    /** With {@code decodeRequestBodies}: the body's Content-Encoding does not decode (a broken gzip stream). */
+    BODY_ENCODING_INVALID(400, "request body does not decode as its Content-Encoding says", "RFC 9110 §8.4"),
+    /** With {@code decodeRequestBodies}: a Content-Encoding other than gzip or deflate. */
+    BODY_ENCODING_UNSUPPORTED(415, "unsupported request Content-Encoding", "RFC 9110 §15.5.16"),
     // Chunked body (RFC 9112 §7.1)
     CHUNK_SIZE_INVALID(400, "invalid chunk size", "RFC 9112 §7.1"),
     CHUNK_EXTENSION_INVALID(400, "invalid chunk extension", "RFC 9112 §7.1.1"),
