@@ -233,6 +233,10 @@ public final class HttpConnection {
                     res.events.stop();
                 }
             }
+            if (res.unanswerable != null) {
+                // The handler failed after its response began and a filter swallowed it: still a reset.
+                throw res.unanswerable;
+            }
             IOException broken = ex.body.failure();
             if (broken != null && !res.errorAnswer) {
                 // The handler swallowed a body failure: what it made of a broken body is no success.
@@ -430,9 +434,15 @@ public final class HttpConnection {
             }
         } catch (Throwable e) {
             if (fatal(e) || !answerable(res)) {
+                res.unanswerable = e; // sticks: a filter that swallows it cannot turn it into a success
                 throw e;
             }
-            prepareError(ex, res, e);
+            try {
+                prepareError(ex, res, e);
+            } catch (Throwable mapper) {
+                res.unanswerable = mapper; // the mapper failed after its answer began
+                throw mapper;
+            }
         }
     }
 

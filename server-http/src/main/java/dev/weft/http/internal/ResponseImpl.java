@@ -38,6 +38,8 @@ final class ResponseImpl implements Response {
     /** The head was handed to the connection: from here on a failure can only reset the connection. */
     boolean committed;
     boolean closeAfter;
+    /** A handler failure that came after the response began: the connection must be reset. */
+    Throwable unanswerable;
     /** The response now is the error answer to a failure (see {@link HttpConnection#prepareError}). */
     boolean errorAnswer;
     /** The body given to {@code send(...)}, written by {@link #finish()}; null until then. */
