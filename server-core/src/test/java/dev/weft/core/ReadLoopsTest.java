@@ -124,7 +124,7 @@ class ReadLoopsTest {
             OutputStream out = s.getOutputStream();
             out.write(ascii("a".repeat(254) + "\r\n"));   // the delimiter straddles the 256-byte buffer
             out.flush();
-            Thread.sleep(20);
+            Thread.sleep(20); // a slow peer: the rest arrives in a later segment
             out.write(ascii("\r\nab\r\n\r\r\n\r\nrest"));
             s.shutdownOutput();
             assertEquals("254|ab\r\n\r|rest", got.result().get(10, TimeUnit.SECONDS));

@@ -109,7 +109,7 @@ class TimeoutsTest {
                 } catch (IOException closed) {
                     break;
                 }
-                Thread.sleep(50);
+                Thread.sleep(50); // a slow peer: one byte per 50 ms
             }
             ConnectionTimeoutException e = assertInstanceOf(ConnectionTimeoutException.class, failureOf(result));
             assertEquals(Kind.DEADLINE, e.kind());
@@ -359,7 +359,7 @@ class TimeoutsTest {
                 byte[] b = new byte[16 * 1024];
                 try {
                     while (s.getInputStream().read(b) != -1) {
-                        Thread.sleep(50);
+                        Thread.sleep(50); // a slow but steady reader
                     }
                 } catch (IOException | InterruptedException ignored) {
                     // cut by the server: expected

@@ -177,7 +177,7 @@ class TlsTest {
                 } catch (java.io.IOException closed) {
                     break;
                 }
-                Thread.sleep(100);
+                Thread.sleep(100); // a slow peer: one byte per 100 ms
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
             assertTrue(sent < 50, "cut before the peer gave up: " + sent);

@@ -89,4 +89,30 @@ final class Guard {
     static int kind(long word) {
         return (int) (word & KIND_BITS);
     }
+
+    /** The {@code System.nanoTime()} reading at which wall-clock {@code deadline} falls, kept far from overflow. */
+    static long dueAt(java.time.Instant deadline) {
+        long nanos;
+        try {
+            nanos = java.time.Duration.between(java.time.Instant.now(), deadline).toNanos();
+        } catch (ArithmeticException e) {
+            nanos = deadline.isAfter(java.time.Instant.now()) ? Long.MAX_VALUE : Long.MIN_VALUE;
+        }
+        return System.nanoTime() + clamp(nanos);
+    }
+
+    /** The {@code System.nanoTime()} reading {@code timeout} from now, without the wall clock, kept far from overflow. */
+    static long dueAfter(java.time.Duration timeout) {
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = timeout.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return System.nanoTime() + clamp(nanos);
+    }
+
+    private static long clamp(long nanos) {
+        return Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, nanos));
+    }
 }

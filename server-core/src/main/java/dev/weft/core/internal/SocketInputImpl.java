@@ -638,13 +638,7 @@ public final class SocketInputImpl extends SocketInput {
         this.deadline = deadline;
         this.hasDeadline = deadline != null;
         if (deadline != null) {
-            long nanos;
-            try {
-                nanos = Duration.between(Instant.now(), deadline).toNanos();
-            } catch (ArithmeticException e) {
-                nanos = deadline.isAfter(Instant.now()) ? Long.MAX_VALUE / 2 : Long.MIN_VALUE / 2;
-            }
-            deadlineNanos = System.nanoTime() + Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, nanos));
+            deadlineNanos = Guard.dueAt(deadline);
         }
     }
 
@@ -655,7 +649,7 @@ public final class SocketInputImpl extends SocketInput {
         hasDeadline = timeout != null;
         if (hasDeadline) {
             // No wall clock here: this runs once per HTTP request; deadline() makes the Instant if asked.
-            deadlineNanos = System.nanoTime() + clampedNanos(timeout);
+            deadlineNanos = Guard.dueAfter(timeout);
         }
     }
 
@@ -672,14 +666,4 @@ public final class SocketInputImpl extends SocketInput {
         return bytesRead;
     }
 
-    /** A duration in nanoseconds, kept far from overflow when added to {@code System.nanoTime()}. */
-    private static long clampedNanos(Duration d) {
-        long n;
-        try {
-            n = d.toNanos();
-        } catch (ArithmeticException e) {
-            n = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, n));
-    }
 }

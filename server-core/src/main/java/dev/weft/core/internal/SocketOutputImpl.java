@@ -318,13 +318,7 @@ public final class SocketOutputImpl extends SocketOutput {
         this.deadline = deadline;
         this.hasDeadline = deadline != null;
         if (deadline != null) {
-            long nanos;
-            try {
-                nanos = Duration.between(Instant.now(), deadline).toNanos();
-            } catch (ArithmeticException e) {
-                nanos = deadline.isAfter(Instant.now()) ? Long.MAX_VALUE / 2 : Long.MIN_VALUE / 2;
-            }
-            deadlineNanos = System.nanoTime() + Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, nanos));
+            deadlineNanos = Guard.dueAt(deadline);
         }
     }
 
@@ -334,7 +328,7 @@ public final class SocketOutputImpl extends SocketOutput {
         deadline = null;
         hasDeadline = timeout != null;
         if (hasDeadline) {
-            deadlineNanos = System.nanoTime() + clampedNanos(timeout);
+            deadlineNanos = Guard.dueAfter(timeout);
         }
     }
 
@@ -398,14 +392,4 @@ public final class SocketOutputImpl extends SocketOutput {
         return buf != null;
     }
 
-    /** A duration in nanoseconds, kept far from overflow when added to {@code System.nanoTime()}. */
-    private static long clampedNanos(Duration d) {
-        long n;
-        try {
-            n = d.toNanos();
-        } catch (ArithmeticException e) {
-            n = d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-        return Math.max(Long.MIN_VALUE / 4, Math.min(Long.MAX_VALUE / 4, n));
-    }
 }

@@ -6,7 +6,7 @@ import java.util.zip.Deflater;
 /**
  * Response compression: which responses are worth gzip, whether the client takes it, and a
  * streaming gzip encoder over the JDK's {@link Deflater} (not {@code GZIPOutputStream}, whose
- * {@code write} is {@code synchronized} and would pin a virtual thread on JDK 21 while it
+ * {@code write} holds the stream's monitor and would pin a virtual thread on JDK 21 while it
  * writes to the socket).
  */
 final class Gzip {

@@ -91,7 +91,7 @@ public final class HttpConnection {
         // that never sends one is held for headerTimeout, not for idleTimeout.
         boolean firstHead = headerTimeoutMillis > 0;
         if (firstHead) {
-            in.deadline(Instant.now().plusMillis(headerTimeoutMillis));
+            in.deadlineAfter(settings.headerTimeout());
         }
         while (true) {
             if (in.buffered() == 0) {
@@ -222,7 +222,7 @@ public final class HttpConnection {
         boolean bodyBound = !ex.body.eof() && !settings.bodyTimeout().isZero();
         if (bodyBound) {
             // The whole body, not only each read: one byte per readTimeout would hold the thread for ever.
-            in.deadline(Instant.now().plus(settings.bodyTimeout()));
+            in.deadlineAfter(settings.bodyTimeout()); // monotonic: no wall-clock read per request
         }
         boolean keep;
         try {
