@@ -219,6 +219,9 @@ public final class RequestParser {
         parseRequestLine(head, n);
         readFields(in, head, false);
         finish(head);
+        // Only a rejection needs the head afterwards; kept, it would stay reachable from an idle
+        // keep-alive connection's parser until the next request (its header strings and arrays).
+        parsing = null;
         return head;
     }
 
