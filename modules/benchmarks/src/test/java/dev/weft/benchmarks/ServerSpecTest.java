@@ -30,8 +30,8 @@ class ServerSpecTest {
     @Test
     void filesArgumentsOnlyOnTheStaticLaunch() {
         ServerSpec weft = spec("weft");
-        assertEquals(List.of("taskset", "-c", "0", "java", "-jar", "/w.jar", "--port", "9"), weft.command("0", "java", TOOLS, 9, null, null));
-        assertEquals(List.of("taskset", "-c", "0", "java", "-jar", "/w.jar", "--port", "9", "--files", "/tmp/static"),
+        assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9"), weft.command("0", "java", TOOLS, 9, null, null));
+        assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9", "--files", "/tmp/static"),
                 weft.command("0", "java", TOOLS, 9, Path.of("/tmp/static"), null));
         assertEquals(List.of("taskset", "-c", "0", "/go-httpserver", "9", "/tmp/static"),
                 spec("go").command("0", "java", TOOLS, 9, Path.of("/tmp/static"), null));
