@@ -60,7 +60,8 @@ public final class Report {
         }
 
         md.append("## Reproduce\n\n```\n").append(machine.getOrDefault("Command", "modules/benchmarks/run.sh")).append("\n```\n\n");
-        md.append("Needs Linux, a JDK 21+ and `wrk` (the script installs the Debian package when it can). ")
+        md.append("Needs Linux, a JDK 21+ and `wrk`; Go (`golang-go`) and nginx (`nginx-light`) for their reference rows ")
+                .append("(the script installs the Debian packages when it can). ")
                 .append("Raw results: `modules/benchmarks/target/benchmarks/results.csv`; server logs beside it.\n\n");
 
         if (machine.containsKey(Machine.NOT_MEASURED)) {
