@@ -26,8 +26,9 @@ final class Nginx {
 
     static String config(Path dir, int port, Path files, int maxConnections) {
         Path temp = dir.toAbsolutePath().resolve("temp");
-        // Descriptors: each connection is one, plus the files being sent and the listener.
-        int descriptors = 2 * maxConnections + 1024;
+        // Descriptors: one per connection, plus the files being sent (one per static response in
+        // flight, at most the 64 wrk connections), the listener and the logs.
+        int descriptors = maxConnections + 1024;
         return """
                 # Written by dev.weft.benchmarks.Runner for one run; regenerated before every launch.
                 daemon off;

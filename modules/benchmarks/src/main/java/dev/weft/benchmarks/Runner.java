@@ -30,8 +30,11 @@ import java.util.regex.Pattern;
  *
  * <p>Each server starts pinned to CPU {@value #SERVER_CPU}; wrk and the load clients run pinned to
  * CPU {@value #LOAD_CPU}; traffic goes to 127.0.0.1 only; every run is bounded in time; the
- * server is stopped by PID (SIGTERM, then SIGKILL after 15 s).
- * {@code modules/benchmarks/run.sh} is the documented way to start it.
+ * server is stopped by PID (SIGTERM, then SIGKILL after 15 s; children it leaves are killed too).
+ * Servers whose binary this machine lacks (Go, nginx) and a large idle count the open-files limit
+ * cannot hold are skipped and named in the report. Each HTTP wrk run also records the server's CPU
+ * time per request and wrk's p99; the static-file workloads run on a second launch of each server
+ * that serves files. {@code modules/benchmarks/run.sh} is the documented way to start it.
  */
 public final class Runner {
     static final String SERVER_CPU = "0";

@@ -53,7 +53,7 @@ class ServerSpecTest {
         String conf = Nginx.config(Path.of("/out/nginx"), 8081, Path.of("/out/static"), 100_000);
         for (String line : List.of("worker_processes 1;", "daemon off;", "listen 8081 backlog=4096;", "sendfile on;",
                 "return 200 \"Hello, World!\";", "return 200 '{\"message\":\"Hello, World!\"}';", "alias /out/static/;",
-                "worker_connections 100000;", "worker_rlimit_nofile 201024;", "access_log off;")) {
+                "worker_connections 100000;", "worker_rlimit_nofile 101024;", "access_log off;")) {
             assertTrue(conf.contains(line), line + " in\n" + conf);
         }
     }
