@@ -255,9 +255,11 @@ public final class Report {
                   because afterwards the heap's high-water mark hides new objects in pages that are already resident.
                   RSS is the noisier figure (it moves with heap resizing); heap after GC counts the Java objects, virtual
                   thread stacks included (Go and nginx: RSS only). The "Errors" column counts connections the server had
-                  closed by then. The large count (`--idle-large`, 100,000 by default) runs right after on the same
-                  server; beyond 10,000 connections the client binds its sockets to 127.0.0.2, 127.0.0.3, … (10,000
-                  each), since one source address has only the ephemeral port range (about 28,000 ports). It needs
+                  closed by then. The large count (`--idle-large`, 100,000 by default) runs the same way on a fresh
+                  launch of the server (right after the small one, the baseline would still hold connections the
+                  server had not yet seen close); beyond 10,000 connections the client binds its sockets to 127.0.0.2, 127.0.0.3, … (10,000
+                  each, fresh addresses for each run as closed ones sit in TIME_WAIT for a minute), since one source
+                  address has only the ephemeral port range (about 28,000 ports). It needs
                   about N + 1,024 open files in the runner and in the server (`run.sh` raises `ulimit -n`).
                 - **Start-up.** From launching the process to the first `200` for `GET /plaintext` (polled every 2 ms),
                   JVM start included.

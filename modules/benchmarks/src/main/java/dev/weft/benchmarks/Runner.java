@@ -148,6 +148,8 @@ public final class Runner {
     private final ServerSpec.Tools tools;
     private final Path staticDir;
     private int failures;
+    /** The next loopback source address (127.0.0.x) a spread idle run starts from. */
+    private int nextSource = 2;
 
     private Runner(Options options, Results results, Wrk wrk, ServerSpec.Tools tools, Path staticDir) {
         this.options = options;
@@ -304,8 +306,34 @@ public final class Runner {
         } finally {
             stop(process);
         }
+        if (server.kind() == ServerSpec.Kind.HTTP && options.idleLarge() > 0) {
+            idleLarge(server, round);
+        }
         if (options.staticFiles() && server.has(ServerSpec.Feature.STATIC)) {
             staticFiles(server, round);
+        }
+    }
+
+    /**
+     * The large idle count on a launch of its own, warmed like the first: measured right after the
+     * small count, its baseline would still hold connections the server had not yet seen close.
+     */
+    private void idleLarge(ServerSpec server, int round) throws IOException {
+        int port = freePort();
+        Path logFile = options.out().resolve("logs").resolve(server.id() + "-idle-large-round" + round + ".log");
+        Process process = launch(server, port, null, logFile);
+        var target = new InetSocketAddress(HOST, port);
+        try {
+            awaitFirst200(process, target, System.nanoTime(), logFile);
+            if (options.warmup() > 0) {
+                wrk.run("http://" + HOST + ":" + port + "/plaintext", 16, null, 2 * options.warmup());
+            }
+            idleMemory(server, round, target, process.toHandle(), options.idleLarge(), Workload.IDLE_RSS_LARGE,
+                    Workload.IDLE_HEAP_LARGE);
+        } catch (Exception e) {
+            fail(round, server, Workload.IDLE_RSS_LARGE, "server did not come up for the large idle count: " + e.getMessage());
+        } finally {
+            stop(process);
         }
     }
 
@@ -378,9 +406,6 @@ public final class Runner {
         }
         ProcessHandle handle = process.toHandle();
         idleMemory(server, round, target, handle, options.idleConnections(), Workload.IDLE_RSS, Workload.IDLE_HEAP);
-        if (options.idleLarge() > 0) {
-            idleMemory(server, round, target, handle, options.idleLarge(), Workload.IDLE_RSS_LARGE, Workload.IDLE_HEAP_LARGE);
-        }
         wrkWorkload(server, round, Workload.PLAINTEXT_16, base + "/plaintext", 16, null, handle);
         wrkWorkload(server, round, Workload.PLAINTEXT_256, base + "/plaintext", 256, null, handle);
         wrkWorkload(server, round, Workload.JSON_256, base + "/json", 256, null, handle);
@@ -445,8 +470,9 @@ public final class Runner {
             long rssBefore = Proc.rssKb(process);
             long heapBefore = jvm ? heapUsedKb(pid) : 0;
             long opening = System.nanoTime();
-            try (IdleConnections idle = IdleConnections.open(target, n, 10_000,
-                    IdleConnections.loopbackSources(n, CONNECTIONS_PER_SOURCE))) {
+            var sources = IdleConnections.loopbackSources(n, CONNECTIONS_PER_SOURCE, nextSource);
+            nextSource += sources.size();
+            try (IdleConnections idle = IdleConnections.open(target, n, 10_000, sources)) {
                 double openSeconds = (System.nanoTime() - opening) / 1e9;
                 // Idle means settled: let the server finish whatever it does after a response
                 // (Weft, for one, keeps a connection's buffers for its first second of idleness).

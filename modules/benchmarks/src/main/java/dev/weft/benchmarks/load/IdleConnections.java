@@ -40,16 +40,26 @@ public final class IdleConnections implements AutoCloseable {
      * each: none (the kernel picks 127.0.0.1) when one address is enough, else 127.0.0.2 onwards.
      */
     public static List<InetAddress> loopbackSources(int count, int perAddress) throws UnknownHostException {
+        return loopbackSources(count, perAddress, 2);
+    }
+
+    /**
+     * As {@link #loopbackSources(int, int)}, from 127.0.0.{@code first} on, wrapping from .254 to .2.
+     * A caller that opens and closes many connections moves {@code first} on between runs: the
+     * closed ones wait in TIME_WAIT for a minute on the ports of their source address.
+     */
+    public static List<InetAddress> loopbackSources(int count, int perAddress, int first) throws UnknownHostException {
         if (count <= perAddress) {
             return List.of();
         }
         int n = (count + perAddress - 1) / perAddress;
-        if (n > 250) {
-            throw new IllegalArgumentException(count + " connections at " + perAddress + " per address need more than 250 loopback addresses");
+        if (n > 253) {
+            throw new IllegalArgumentException(count + " connections at " + perAddress + " per address need more than 253 loopback addresses");
         }
         List<InetAddress> sources = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            sources.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (2 + i)}));
+            int last = 2 + Math.floorMod(first - 2 + i, 253);
+            sources.add(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last}));
         }
         return sources;
     }

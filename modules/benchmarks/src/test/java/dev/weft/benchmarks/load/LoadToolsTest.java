@@ -126,6 +126,12 @@ class LoadToolsTest {
     }
 
     @Test
+    void sourceAddressesStartWhereAskedAndWrapAfter254() throws Exception {
+        assertEquals(List.of(InetAddress.getByName("127.0.0.254"), InetAddress.getByName("127.0.0.2")),
+                IdleConnections.loopbackSources(20, 10, 254));
+    }
+
+    @Test
     void largeCountsSpreadOverLoopbackSourceAddresses() throws Exception {
         List<InetAddress> sources = IdleConnections.loopbackSources(30, 10);
         assertEquals(List.of(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3"),
