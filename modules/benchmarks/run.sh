@@ -7,7 +7,7 @@
 #                             [--only weft,netty-epoll,...] [--report FILE]
 #
 # Defaults: 3 rounds, 10 s per workload after a 3 s warm-up, 10,000 and 100,000 idle connections,
-# the static-file workloads, a 1 GiB stream: well over half an hour on 2 CPUs. --smoke: Weft alone,
+# the static-file workloads, a 1 GiB stream: about 70 minutes on 2 CPUs. --smoke: Weft alone,
 # 1 round, 1 s per workload after a 1 s warm-up (a cold JIT on a busy CI box once measured zero
 # requests), 200 idle connections, no large idle count, no static files, 64 MiB stream (well under
 # a minute after the build); it exits non-zero if a workload fails to run, never because of a number.
