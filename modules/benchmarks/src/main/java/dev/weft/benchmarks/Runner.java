@@ -289,7 +289,14 @@ public final class Runner {
         int port = freePort();
         Path logFile = options.out().resolve("logs").resolve(server.id() + "-round" + round + ".log");
         long launched = System.nanoTime();
-        Process process = launch(server, port, null, logFile);
+        Process process;
+        try {
+            process = launch(server, port, null, logFile);
+        } catch (IOException e) {
+            fail(round, server, server.kind() == ServerSpec.Kind.HTTP ? Workload.STARTUP : Workload.TCP_PINGPONG,
+                    "could not start: " + e.getMessage());
+            return;
+        }
         var target = new InetSocketAddress(HOST, port);
         try {
             if (server.kind() == ServerSpec.Kind.HTTP) {
@@ -321,7 +328,13 @@ public final class Runner {
     private void idleLarge(ServerSpec server, int round) throws IOException {
         int port = freePort();
         Path logFile = options.out().resolve("logs").resolve(server.id() + "-idle-large-round" + round + ".log");
-        Process process = launch(server, port, null, logFile);
+        Process process;
+        try {
+            process = launch(server, port, null, logFile);
+        } catch (IOException e) {
+            fail(round, server, Workload.IDLE_RSS_LARGE, "could not start: " + e.getMessage());
+            return;
+        }
         var target = new InetSocketAddress(HOST, port);
         try {
             awaitFirst200(process, target, System.nanoTime(), logFile);
@@ -345,12 +358,15 @@ public final class Runner {
         List<Workload> workloads = List.of(Workload.STATIC_4K, Workload.STATIC_1M);
         int port = freePort();
         Path logFile = options.out().resolve("logs").resolve(server.id() + "-static-round" + round + ".log");
-        Process process = launch(server, port, staticDir, logFile);
+        Process process = null;
         var target = new InetSocketAddress(HOST, port);
         try {
+            process = launch(server, port, staticDir, logFile);
             awaitFirst200(process, target, System.nanoTime(), logFile);
         } catch (Exception e) {
-            stop(process);
+            if (process != null) {
+                stop(process);
+            }
             for (Workload w : workloads) {
                 fail(round, server, w, "server did not come up with a files directory: " + e.getMessage());
             }
