@@ -3,14 +3,18 @@
 # docs/benchmarks.md (or, with --smoke, modules/benchmarks/target/benchmarks/benchmarks-smoke.md).
 #
 #   modules/benchmarks/run.sh [--smoke] [--no-build] [--rounds N] [--duration S] [--warmup S]
-#                             [--idle N] [--stream-mib M] [--only weft,netty,...] [--report FILE]
+#                             [--idle N] [--idle-large N] [--static|--no-static] [--stream-mib M]
+#                             [--only weft,netty-epoll,...] [--report FILE]
 #
-# Defaults: 3 rounds, 10 s per workload after a 3 s warm-up, 10,000 idle connections, a 1 GiB
-# stream: about 25 minutes on 2 CPUs. --smoke: Weft alone, 1 round, 1 s per workload after a 1 s warm-up (a cold JIT on a busy CI box once measured zero requests),
-# 200 idle connections, 64 MiB stream (well under a minute after the build); it exits non-zero
-# if a workload fails to run, never because of a number.
+# Defaults: 3 rounds, 10 s per workload after a 3 s warm-up, 10,000 and 100,000 idle connections,
+# the static-file workloads, a 1 GiB stream: about 70 minutes on 2 CPUs. --smoke: Weft alone,
+# 1 round, 1 s per workload after a 1 s warm-up (a cold JIT on a busy CI box once measured zero
+# requests), 200 idle connections, no large idle count, no static files, 64 MiB stream (well under
+# a minute after the build); it exits non-zero if a workload fails to run, never because of a number.
 # Needs Linux with at least 2 CPUs (servers run on CPU 0, the load on CPU 1), a JDK 21+
 # (JAVA_HOME or /usr/lib/jvm/*), taskset and wrk (installed with apt-get when missing and root).
+# The non-JVM references, Go's net/http (Debian golang-go) and nginx (Debian nginx-light), are
+# installed the same way for full runs; without them those rows are skipped and the report says so.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,9 +47,11 @@ find_jdk() {
 }
 
 BUILD=1
+SMOKE=0
 ARGS=()
 for a in "$@"; do
   if [[ "$a" == "--no-build" ]]; then BUILD=0; else ARGS+=("$a"); fi
+  [[ "$a" == "--smoke" ]] && SMOKE=1
 done
 
 JAVA_HOME=$(find_jdk)
@@ -64,7 +70,27 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-# 10,000 idle connections need 10,000 descriptors in the server and as many in the runner.
+# The references the smoke run does not use: installed like wrk, for full runs only (CI stays lean).
+if [[ "$SMOKE" == 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+  need=()
+  command -v go >/dev/null || need+=(golang-go)
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need+=(nginx-light)
+  if [[ ${#need[@]} -gt 0 ]]; then
+    echo "installing the Debian packages ${need[*]} (the Go and nginx reference rows)"
+    # nginx's package tries to start the service: nothing here runs one (no systemd), and a failed
+    # start must not stop the run; the runner starts its own nginx on a port of its own.
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; } \
+      || echo "run.sh: could not install ${need[*]}: those rows will be skipped" >&2
+  fi
+fi
+
+# 100,000 idle connections need 100,000 descriptors in the server and as many in the runner: the
+# soft limit goes up to the hard one, and as root the hard one up to the kernel's fs.nr_open.
+if [[ "$(id -u)" == 0 ]]; then
+  nr_open=$(cat /proc/sys/fs/nr_open 2>/dev/null || echo 1048576)
+  want=$(( nr_open < 1048576 ? nr_open : 1048576 ))
+  [[ "$(ulimit -Hn)" == unlimited || "$(ulimit -Hn)" -ge "$want" ]] || ulimit -Hn "$want" 2>/dev/null || true
+fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "open files limit: $(ulimit -n)"
 
@@ -73,6 +99,19 @@ if [[ "$BUILD" == 1 ]]; then
   echo "building: ./mvnw -B -q -Pbenchmarks -DskipTests package"
   ./mvnw -B -q -Pbenchmarks -DskipTests package
 fi
+# The Go peer: the standard library only, so it builds offline (no module proxy, no toolchain download).
+GO_SRC=modules/benchmarks/src/main/go/httpserver
+GO_BIN=modules/benchmarks/target/go-httpserver
+# Not for the default smoke run, which runs Weft alone (with --only a smoke run may name go).
+if command -v go >/dev/null && [[ "$SMOKE" == 0 || " ${ARGS[*]} " == *" --only "* ]]; then
+  if [[ ! -x "$GO_BIN" || -n "$(find "$GO_SRC" -newer "$GO_BIN" -type f)" ]]; then
+    echo "building the Go peer: go build -o $GO_BIN ($(go version))"
+    mkdir -p modules/benchmarks/target
+    (cd "$GO_SRC" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod CGO_ENABLED=0 go build -o "$ROOT/$GO_BIN" .) \
+      || echo "run.sh: go build failed: the Go row will be skipped" >&2
+  fi
+fi
+
 [[ -f samples/target/weft-samples.jar ]] || die "samples/target/weft-samples.jar missing: build without --no-build (or ./mvnw -B -Pbenchmarks -DskipTests package)"
 [[ -f modules/benchmarks/target/weft-benchmarks.jar ]] || die "modules/benchmarks/target/weft-benchmarks.jar missing: build without --no-build (or ./mvnw -B -Pbenchmarks -DskipTests package)"
 

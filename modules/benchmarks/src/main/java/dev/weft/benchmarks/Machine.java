@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 
 /** What the report says about the machine and the software, read once at the start of a run. */
 final class Machine {
+    /** The key under which the runner lists servers it could not run on this machine, and why. */
+    static final String NOT_MEASURED = "Not measured";
 
-    static Map<String, String> describe(String java, String command) throws IOException {
+    static Map<String, String> describe(String java, String command, ServerSpec.Tools tools) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         List<String> cpuinfo = Files.readAllLines(Path.of("/proc/cpuinfo"));
         m.put("CPUs", Long.toString(cpuinfo.stream().filter(l -> l.startsWith("processor")).count()));
@@ -35,6 +37,12 @@ final class Machine {
         m.put("Helidon", versions.getProperty("helidon"));
         m.put("Netty", versions.getProperty("netty"));
         m.put("Jetty", versions.getProperty("jetty"));
+        if (Files.isExecutable(tools.goBinary())) {
+            m.put("Go", firstLine(List.of("go", "version", tools.goBinary().toString()), null));
+        }
+        if (tools.nginx() != null && Files.isExecutable(tools.nginx())) {
+            m.put("nginx", firstLine(List.of(tools.nginx().toString(), "-v"), null));
+        }
         m.put("Weft commit", firstLine(List.of("git", "rev-parse", "--short", "HEAD"), null));
         m.put("Date (UTC)", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         m.put("Command", command);

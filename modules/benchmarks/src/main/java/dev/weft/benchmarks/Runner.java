@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +30,11 @@ import java.util.regex.Pattern;
  *
  * <p>Each server starts pinned to CPU {@value #SERVER_CPU}; wrk and the load clients run pinned to
  * CPU {@value #LOAD_CPU}; traffic goes to 127.0.0.1 only; every run is bounded in time; the
- * server is stopped by PID (SIGTERM, then SIGKILL after 15 s).
- * {@code modules/benchmarks/run.sh} is the documented way to start it.
+ * server is stopped by PID (SIGTERM, then SIGKILL after 15 s; children it leaves are killed too).
+ * Servers whose binary this machine lacks (Go, nginx) and a large idle count the open-files limit
+ * cannot hold are skipped and named in the report. Each HTTP wrk run also records the server's CPU
+ * time per request and wrk's p99; the static-file workloads run on a second launch of each server
+ * that serves files. {@code modules/benchmarks/run.sh} is the documented way to start it.
  */
 public final class Runner {
     static final String SERVER_CPU = "0";
@@ -39,17 +43,21 @@ public final class Runner {
     private static final int START_TIMEOUT_MS = 30_000;
 
     /** Command-line options; {@code --smoke} swaps in the small CI settings. */
-    record Options(boolean smoke, int rounds, double duration, double warmup, int idleConnections, long streamBytes,
-                   Set<String> only, Path weftJar, Path benchJar, Path out, Path report, String java, String command) {
+    record Options(boolean smoke, int rounds, double duration, double warmup, int idleConnections, int idleLarge,
+                   boolean staticFiles, long streamBytes, Set<String> only, Path weftJar, Path benchJar, Path goBinary,
+                   Path nginx, Path out, Path report, String java, String command) {
 
         static Options parse(String[] args) {
             boolean smoke = false;
-            Integer rounds = null, idle = null;
+            Boolean staticFiles = null;
+            Integer rounds = null, idle = null, idleLarge = null;
             Double duration = null, warmup = null;
             Long streamMib = null;
             Set<String> only = new LinkedHashSet<>();
             Path weftJar = Path.of("samples/target/weft-samples.jar");
             Path benchJar = Path.of("modules/benchmarks/target/weft-benchmarks.jar");
+            Path goBinary = Path.of("modules/benchmarks/target/go-httpserver");
+            Path nginx = null;
             Path out = Path.of("modules/benchmarks/target/benchmarks");
             Path report = null;
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -62,27 +70,43 @@ public final class Runner {
                     case "--duration" -> duration = positiveDouble(a, value(args, ++i, a));
                     case "--warmup" -> warmup = Double.parseDouble(value(args, ++i, a));
                     case "--idle" -> idle = positiveInt(a, value(args, ++i, a));
+                    case "--idle-large" -> idleLarge = Integer.parseInt(value(args, ++i, a));
+                    case "--static" -> staticFiles = true;
+                    case "--no-static" -> staticFiles = false;
                     case "--stream-mib" -> streamMib = (long) positiveInt(a, value(args, ++i, a));
                     case "--only" -> only.addAll(List.of(value(args, ++i, a).split(",")));
                     case "--weft-jar" -> weftJar = Path.of(value(args, ++i, a));
                     case "--bench-jar" -> benchJar = Path.of(value(args, ++i, a));
+                    case "--go-bin" -> goBinary = Path.of(value(args, ++i, a));
+                    case "--nginx" -> nginx = Path.of(value(args, ++i, a));
                     case "--out" -> out = Path.of(value(args, ++i, a));
                     case "--report" -> report = Path.of(value(args, ++i, a));
                     case "--java" -> java = value(args, ++i, a);
                     case "--command" -> command = value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --smoke --rounds N "
-                            + "--duration S --warmup S --idle N --stream-mib M --only id,id --weft-jar P --bench-jar P "
-                            + "--out DIR --report FILE --java PATH --command TEXT");
+                            + "--duration S --warmup S --idle N --idle-large N --static --no-static --stream-mib M "
+                            + "--only id,id --weft-jar P --bench-jar P --go-bin P --nginx P --out DIR --report FILE "
+                            + "--java PATH --command TEXT");
+                }
+            }
+            if (idleLarge != null && idleLarge < 0) {
+                throw new IllegalArgumentException("--idle-large must be 0 (off) or a count of connections, got " + idleLarge);
+            }
+            for (String id : only) {
+                if (!ServerSpec.order().contains(id)) {
+                    throw new IllegalArgumentException("--only: unknown server '" + id + "'; known: " + ServerSpec.order());
                 }
             }
             if (smoke) {
-                return new Options(true, or(rounds, 1), or(duration, 1.0), or(warmup, 1.0), or(idle, 200),
-                        or(streamMib, 64L) << 20, only.isEmpty() ? Set.of("weft", "weft-echo", "weft-eventloop-echo") : only,
-                        weftJar, benchJar, out, report == null ? out.resolve("benchmarks-smoke.md") : report, java, command);
+                return new Options(true, or(rounds, 1), or(duration, 1.0), or(warmup, 1.0), or(idle, 200), or(idleLarge, 0),
+                        or(staticFiles, false), or(streamMib, 64L) << 20,
+                        only.isEmpty() ? Set.of("weft", "weft-echo", "weft-eventloop-echo") : only,
+                        weftJar, benchJar, goBinary, nginx, out,
+                        report == null ? out.resolve("benchmarks-smoke.md") : report, java, command);
             }
             return new Options(false, or(rounds, 3), or(duration, 10.0), or(warmup, 3.0), or(idle, 10_000),
-                    or(streamMib, 1024L) << 20, only, weftJar, benchJar, out,
-                    report == null ? Path.of("docs/benchmarks.md") : report, java, command);
+                    or(idleLarge, 100_000), or(staticFiles, true), or(streamMib, 1024L) << 20, only, weftJar, benchJar,
+                    goBinary, nginx, out, report == null ? Path.of("docs/benchmarks.md") : report, java, command);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -113,19 +137,43 @@ public final class Runner {
         }
     }
 
+    /** Idle connections from one client address: well inside the default ephemeral port range (32768–60999). */
+    static final int CONNECTIONS_PER_SOURCE = 10_000;
+    /** Static files the runner writes into {@code OUT/static}: name and size. */
+    static final Map<String, Integer> STATIC_FILES = Map.of("4k.bin", 4096, "1m.bin", 1 << 20);
+
     private final Options options;
     private final Results results;
     private final Wrk wrk;
+    private final ServerSpec.Tools tools;
+    private final Path staticDir;
     private int failures;
+    /** The next loopback source address (127.0.0.x) a spread idle run starts from. */
+    private int nextSource = 2;
 
-    private Runner(Options options, Results results, Wrk wrk) {
+    private Runner(Options options, Results results, Wrk wrk, ServerSpec.Tools tools, Path staticDir) {
         this.options = options;
         this.results = results;
         this.wrk = wrk;
+        this.tools = tools;
+        this.staticDir = staticDir;
     }
 
     public static void main(String[] args) throws Exception {
-        Options o = Options.parse(args);
+        Options parsed = Options.parse(args);
+        List<String> notMeasured = new ArrayList<>();
+        long files = Proc.openFilesLimit();
+        // A machine limit, not a failure of a server: said at the top of the report, like a missing nginx.
+        Options o = parsed;
+        if (parsed.idleLarge() > 0 && files >= 0 && files < parsed.idleLarge() + 1024L) {
+            notMeasured.add(String.format(Locale.ROOT, "%,d idle connections (needs %,d open files, the limit here is %,d: "
+                    + "raising the hard limit with `ulimit -Hn` needs root with CAP_SYS_RESOURCE)",
+                    parsed.idleLarge(), parsed.idleLarge() + 1024L, files));
+            log("skipping the large idle count: " + notMeasured.getLast());
+            o = new Options(parsed.smoke(), parsed.rounds(), parsed.duration(), parsed.warmup(), parsed.idleConnections(), 0,
+                    parsed.staticFiles(), parsed.streamBytes(), parsed.only(), parsed.weftJar(), parsed.benchJar(),
+                    parsed.goBinary(), parsed.nginx(), parsed.out(), parsed.report(), parsed.java(), parsed.command());
+        }
         for (Path jar : List.of(o.weftJar(), o.benchJar())) {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar + " does not exist: build first (modules/benchmarks/run.sh does)");
@@ -139,20 +187,40 @@ public final class Runner {
                 Files.copy(in, scripts.resolve(script), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        Map<String, String> machine = Machine.describe(o.java(), o.command());
+        Path nginx = o.nginx() != null ? o.nginx() : findNginx();
+        var tools = new ServerSpec.Tools(o.weftJar().toAbsolutePath(), o.benchJar().toAbsolutePath(),
+                o.goBinary().toAbsolutePath(), nginx);
+        Map<String, String> machine = Machine.describe(o.java(), o.command(), tools);
+
+        List<ServerSpec> servers = new ArrayList<>();
+        for (ServerSpec s : ServerSpec.all(tools)) {
+            if (!o.only().isEmpty() && !o.only().contains(s.id())) {
+                continue;
+            }
+            String missing = missing(s, tools);
+            if (missing != null) {
+                notMeasured.add(s.label() + ": " + missing);
+                log("skipping " + s.label() + ": " + missing);
+            } else {
+                servers.add(s);
+            }
+        }
+        if (!notMeasured.isEmpty()) {
+            machine.put(Machine.NOT_MEASURED, String.join("; ", notMeasured));
+        }
         Path machineFile = o.out().resolve("machine.txt");
         Machine.write(machine, machineFile);
-
-        List<ServerSpec> servers = ServerSpec.all(o.weftJar().toAbsolutePath(), o.benchJar().toAbsolutePath()).stream()
-                .filter(s -> o.only().isEmpty() || o.only().contains(s.id()))
-                .toList();
         if (servers.isEmpty()) {
-            throw new IllegalArgumentException("--only " + o.only() + " matches no server");
+            throw new IllegalArgumentException("--only " + o.only() + " leaves no server to run: " + notMeasured);
+        }
+        Path staticDir = o.out().resolve("static");
+        if (o.staticFiles()) {
+            writeStaticFiles(staticDir);
         }
         Path csv = o.out().resolve("results.csv");
         int failures;
         try (Results results = new Results(csv)) {
-            Runner runner = new Runner(o, results, new Wrk(LOAD_CPU, scripts));
+            Runner runner = new Runner(o, results, new Wrk(LOAD_CPU, scripts), tools, staticDir.toAbsolutePath());
             for (int round = 1; round <= o.rounds(); round++) {
                 for (ServerSpec server : servers) {
                     runner.run(server, round);
@@ -169,13 +237,66 @@ public final class Runner {
         }
     }
 
+    /** Why a server cannot run on this machine, or {@code null} if it can. */
+    private static String missing(ServerSpec s, ServerSpec.Tools tools) {
+        return switch (s.launcher()) {
+            case JAVA -> null;
+            case GO -> Files.isExecutable(tools.goBinary()) ? null
+                    : "no Go binary at " + tools.goBinary() + " (run.sh builds it when `go` is installed: Debian golang-go)";
+            case NGINX -> tools.nginx() != null && Files.isExecutable(tools.nginx()) ? null
+                    : "nginx not installed (Debian nginx-light; run.sh installs it when root)";
+        };
+    }
+
+    private static Path findNginx() {
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"));
+        for (String d : dirs) {
+            Path p = Path.of(d.isEmpty() ? "." : d, "nginx");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** Random bytes (fixed seed, so every run serves the same files), incompressible so no server gzips them. */
+    private static void writeStaticFiles(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        var random = new java.util.Random(4);
+        for (var e : STATIC_FILES.entrySet()) {
+            byte[] bytes = new byte[e.getValue()];
+            random.nextBytes(bytes);
+            Files.write(dir.resolve(e.getKey()), bytes);
+        }
+    }
+
+    private Process launch(ServerSpec server, int port, Path files, Path logFile) throws IOException {
+        Path conf = null;
+        if (server.launcher() == ServerSpec.Launcher.NGINX) {
+            int max = Math.max(options.idleConnections(), options.idleLarge());
+            conf = Nginx.writeConfig(options.out().resolve("nginx").toAbsolutePath(), port,
+                    files != null ? files : staticDir, max + 1024);
+        }
+        List<String> cmd = server.command(SERVER_CPU, options.java(), tools, port, files, conf);
+        Files.writeString(logFile, "# " + String.join(" ", cmd) + "\n");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+    }
+
     private void run(ServerSpec server, int round) throws IOException {
         log("round " + round + "/" + options.rounds() + ": " + server.label());
         int port = freePort();
         Path logFile = options.out().resolve("logs").resolve(server.id() + "-round" + round + ".log");
-        List<String> cmd = server.command(SERVER_CPU, options.java(), port);
         long launched = System.nanoTime();
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        Process process;
+        try {
+            process = launch(server, port, null, logFile);
+        } catch (IOException e) {
+            fail(round, server, server.kind() == ServerSpec.Kind.HTTP ? Workload.STARTUP : Workload.TCP_PINGPONG,
+                    "could not start: " + e.getMessage());
+            return;
+        }
         var target = new InetSocketAddress(HOST, port);
         try {
             if (server.kind() == ServerSpec.Kind.HTTP) {
@@ -192,6 +313,100 @@ public final class Runner {
         } finally {
             stop(process);
         }
+        if (server.kind() == ServerSpec.Kind.HTTP && options.idleLarge() > 0) {
+            idleLarge(server, round);
+        }
+        if (options.staticFiles() && server.has(ServerSpec.Feature.STATIC)) {
+            staticFiles(server, round);
+        }
+    }
+
+    /**
+     * The large idle count on a launch of its own, warmed like the first: measured right after the
+     * small count, its baseline would still hold connections the server had not yet seen close.
+     */
+    private void idleLarge(ServerSpec server, int round) throws IOException {
+        int port = freePort();
+        Path logFile = options.out().resolve("logs").resolve(server.id() + "-idle-large-round" + round + ".log");
+        Process process;
+        try {
+            process = launch(server, port, null, logFile);
+        } catch (IOException e) {
+            fail(round, server, Workload.IDLE_RSS_LARGE, "could not start: " + e.getMessage());
+            return;
+        }
+        var target = new InetSocketAddress(HOST, port);
+        try {
+            awaitFirst200(process, target, System.nanoTime(), logFile);
+            if (options.warmup() > 0) {
+                wrk.run("http://" + HOST + ":" + port + "/plaintext", 16, null, 2 * options.warmup());
+            }
+            idleMemory(server, round, target, process.toHandle(), options.idleLarge(), Workload.IDLE_RSS_LARGE,
+                    Workload.IDLE_HEAP_LARGE);
+        } catch (Exception e) {
+            fail(round, server, Workload.IDLE_RSS_LARGE, "server did not come up for the large idle count: " + e.getMessage());
+        } finally {
+            stop(process);
+        }
+    }
+
+    /**
+     * The static-file workloads, on a launch of their own with the files directory (for Weft,
+     * HttpDemo's {@code --files DIR}): a server that cannot serve files fails these rows only.
+     */
+    private void staticFiles(ServerSpec server, int round) throws IOException {
+        List<Workload> workloads = List.of(Workload.STATIC_4K, Workload.STATIC_1M);
+        int port = freePort();
+        Path logFile = options.out().resolve("logs").resolve(server.id() + "-static-round" + round + ".log");
+        Process process = null;
+        var target = new InetSocketAddress(HOST, port);
+        try {
+            process = launch(server, port, staticDir, logFile);
+            awaitFirst200(process, target, System.nanoTime(), logFile);
+        } catch (Exception e) {
+            if (process != null) {
+                stop(process);
+            }
+            for (Workload w : workloads) {
+                fail(round, server, w, "server did not come up with a files directory: " + e.getMessage());
+            }
+            return;
+        }
+        try {
+            String base = "http://" + HOST + ":" + port + "/files/";
+            for (Workload w : workloads) {
+                String name = w == Workload.STATIC_4K ? "4k.bin" : "1m.bin";
+                String wrong = checkFile(base + name, staticDir.resolve(name));
+                if (wrong != null) {
+                    fail(round, server, w, wrong);
+                    continue;
+                }
+                wrkWorkload(server, round, w, base + name, w == Workload.STATIC_4K ? 64 : 16, null, process.toHandle());
+            }
+        } finally {
+            stop(process);
+        }
+    }
+
+    /** {@code null} if GET url answers 200 with exactly the file's bytes, else what is wrong. */
+    private static String checkFile(String url, Path file) {
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(java.time.Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() != 200) {
+                return "GET " + url + " answered " + response.statusCode() + ", not 200 with the file";
+            }
+            if (!java.util.Arrays.equals(response.body(), Files.readAllBytes(file))) {
+                return "GET " + url + " answered 200 but not the file's " + Files.size(file) + " bytes (got "
+                        + response.body().length + ")";
+            }
+            return null;
+        } catch (IOException e) {
+            return "GET " + url + " failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "GET " + url + " interrupted";
+        }
     }
 
     private void http(ServerSpec server, int round, InetSocketAddress target, Process process) throws IOException {
@@ -205,23 +420,40 @@ public final class Runner {
                 fail(round, server, Workload.IDLE_RSS, "warm-up failed: " + e.getMessage());
             }
         }
-        idleMemory(server, round, target, process.pid());
-        wrkWorkload(server, round, Workload.PLAINTEXT_16, base + "/plaintext", 16, null);
-        wrkWorkload(server, round, Workload.PLAINTEXT_256, base + "/plaintext", 256, null);
-        wrkWorkload(server, round, Workload.JSON_256, base + "/json", 256, null);
-        wrkWorkload(server, round, Workload.PIPELINED, base + "/plaintext", 256, "pipeline.lua");
-        wrkWorkload(server, round, Workload.ECHO_4K, base + "/echo", 64, "echo.lua");
+        ProcessHandle handle = process.toHandle();
+        idleMemory(server, round, target, handle, options.idleConnections(), Workload.IDLE_RSS, Workload.IDLE_HEAP);
+        wrkWorkload(server, round, Workload.PLAINTEXT_16, base + "/plaintext", 16, null, handle);
+        wrkWorkload(server, round, Workload.PLAINTEXT_256, base + "/plaintext", 256, null, handle);
+        wrkWorkload(server, round, Workload.JSON_256, base + "/json", 256, null, handle);
+        wrkWorkload(server, round, Workload.PIPELINED, base + "/plaintext", 256, "pipeline.lua", handle);
+        if (server.has(ServerSpec.Feature.ECHO)) {
+            wrkWorkload(server, round, Workload.ECHO_4K, base + "/echo", 64, "echo.lua", handle);
+        }
     }
 
-    private void wrkWorkload(ServerSpec server, int round, Workload w, String url, int connections, String script)
-            throws IOException {
+    /**
+     * One wrk run after a warm-up of the same workload, with the server's CPU time (user + system,
+     * its whole process tree) read from /proc just before and after the measured run.
+     */
+    private void wrkWorkload(ServerSpec server, int round, Workload w, String url, int connections, String script,
+                             ProcessHandle process) throws IOException {
         try {
             if (options.warmup() > 0) {
                 wrk.run(url, connections, script, options.warmup());
             }
+            long cpuBefore = Proc.cpuTicks(process);
             Wrk.Result r = wrk.run(url, connections, script, options.duration());
+            long cpuTicks = Proc.cpuTicks(process) - cpuBefore;
+            double cpuMicrosPerRequest = r.requests() == 0 ? 0 : cpuTicks * 1e6 / Proc.CLOCK_TICKS / r.requests();
+            String cpu = String.format(Locale.ROOT, "server CPU %.2f s", (double) cpuTicks / Proc.CLOCK_TICKS);
             record(round, server, w, r.requestsPerSecond(), r.errors(),
-                    r.requests() + " requests; p99 " + r.p99() + "; errors: " + r.errorSummary());
+                    r.requests() + " requests; p99 " + r.p99() + "; " + cpu + "; errors: " + r.errorSummary());
+            if (r.requests() > 0) {
+                results.add(new Results.Row(round, server.id(), w.cpu(), cpuMicrosPerRequest, "µs/req", 0, cpu));
+            }
+            if (r.p99Millis() != null) {
+                results.add(new Results.Row(round, server.id(), w.p99(), r.p99Millis(), "ms", 0, "wrk --latency 99%"));
+            }
             if (r.requests() == 0 || r.non2xx() > 0) {
                 failures++;
                 log("  " + w.id() + " FAILED: " + r.requests() + " requests, errors: " + r.errorSummary());
@@ -233,35 +465,56 @@ public final class Runner {
 
     /**
      * RSS and heap are read after a full GC before and after opening the connections, so the
-     * difference is what the connections hold, not garbage the load runs left behind.
+     * difference is what the connections hold, not garbage the load runs left behind. Servers that
+     * are no JVM get RSS only (of their whole process tree). Counts above
+     * {@value #CONNECTIONS_PER_SOURCE} connect from several loopback source addresses.
      */
-    private void idleMemory(ServerSpec server, int round, InetSocketAddress target, long pid) throws IOException {
-        int n = options.idleConnections();
+    private void idleMemory(ServerSpec server, int round, InetSocketAddress target, ProcessHandle process, int n,
+                            Workload rssWorkload, Workload heapWorkload) throws IOException {
+        boolean jvm = server.has(ServerSpec.Feature.JVM_HEAP);
+        long pid = process.pid();
+        long limit = Proc.openFilesLimit();
+        if (limit >= 0 && limit < n + 1024L) {
+            fail(round, server, rssWorkload, n + " idle connections need " + (n + 1024) + " open files in the runner (and "
+                    + "the server), its limit is " + limit + ": run.sh raises `ulimit -n` (as root up to fs.nr_open)");
+            return;
+        }
         try {
-            gc(pid);
-            long rssBefore = rssKb(pid);
-            long heapBefore = heapUsedKb(pid);
-            try (IdleConnections idle = IdleConnections.open(target, n, 10_000)) {
+            if (jvm) {
+                gc(pid);
+            }
+            long rssBefore = Proc.rssKb(process);
+            long heapBefore = jvm ? heapUsedKb(pid) : 0;
+            long opening = System.nanoTime();
+            var sources = IdleConnections.loopbackSources(n, CONNECTIONS_PER_SOURCE, nextSource);
+            nextSource += sources.size();
+            try (IdleConnections idle = IdleConnections.open(target, n, 10_000, sources)) {
+                double openSeconds = (System.nanoTime() - opening) / 1e9;
                 // Idle means settled: let the server finish whatever it does after a response
                 // (Weft, for one, keeps a connection's buffers for its first second of idleness).
                 Thread.sleep(3000);
-                gc(pid);
-                long rssAfter = rssKb(pid);
-                long heapAfter = heapUsedKb(pid);
+                if (jvm) {
+                    gc(pid);
+                }
+                long rssAfter = Proc.rssKb(process);
+                long heapAfter = jvm ? heapUsedKb(pid) : 0;
                 int open = idle.stillOpen();
                 double rssPerConn = (rssAfter - rssBefore) * 1024.0 / n / 1000.0;
                 double heapPerConn = (heapAfter - heapBefore) * 1024.0 / n / 1000.0;
-                String detail = n + " connections, " + open + " still open; RSS " + rssBefore + " -> " + rssAfter
-                        + " KiB; heap " + heapBefore + " -> " + heapAfter + " KiB";
-                record(round, server, Workload.IDLE_RSS, rssPerConn, n - open, detail);
-                record(round, server, Workload.IDLE_HEAP, heapPerConn, n - open, detail);
+                String detail = n + " connections (opened in " + String.format(Locale.ROOT, "%.1f", openSeconds) + " s), "
+                        + open + " still open; RSS " + rssBefore + " -> " + rssAfter + " KiB"
+                        + (jvm ? "; heap " + heapBefore + " -> " + heapAfter + " KiB" : "");
+                record(round, server, rssWorkload, rssPerConn, n - open, detail);
+                if (jvm) {
+                    record(round, server, heapWorkload, heapPerConn, n - open, detail);
+                }
                 if (open < n) {
                     failures++;
                     log("  idle memory: the server closed " + (n - open) + " of " + n + " idle connections");
                 }
             }
         } catch (Exception e) {
-            fail(round, server, Workload.IDLE_RSS, e.toString());
+            fail(round, server, rssWorkload, n + " idle connections: " + e);
         }
     }
 
@@ -380,7 +633,9 @@ public final class Runner {
     }
 
     private static void stop(Process process) {
-        process.destroy(); // SIGTERM to the server's PID (taskset execs java, so it is the JVM)
+        // nginx's worker is a child of the PID we hold: whatever outlives its parent is killed below.
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy(); // SIGTERM to the server's PID (taskset execs the server, so it is the JVM, Go binary or nginx master)
         try {
             if (!process.waitFor(15, TimeUnit.SECONDS)) {
                 log("  server " + process.pid() + " ignored SIGTERM for 15 s: SIGKILL");
@@ -390,20 +645,17 @@ public final class Runner {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
+        for (ProcessHandle child : children) {
+            if (child.isAlive()) {
+                log("  server process " + child.pid() + " outlived its parent: SIGKILL");
+                child.destroyForcibly();
+            }
+        }
     }
 
     private static void gc(long pid) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
         Thread.sleep(500); // lets the GC's uncommit of freed heap reach RSS
-    }
-
-    private static long rssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        throw new IOException("no VmRSS in /proc/" + pid + "/status");
     }
 
     private static final Pattern HEAP_USED = Pattern.compile("\\btotal\\b.*?\\bused (\\d+)K");

@@ -2,22 +2,50 @@ package dev.weft.benchmarks;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A server under test: how to start it on a given port. {@code reference} marks the Weft server
- * every other figure of the same kind is divided by.
+ * A server under test: how to start it on a given port, and which workloads it can take.
+ * {@code reference} marks the Weft server every other figure of the same kind is divided by.
+ *
+ * <p>{@code args} follow the launcher: for {@link Launcher#JAVA} the JVM's arguments after
+ * {@code java}, for {@link Launcher#GO} the Go binary's, for {@link Launcher#NGINX} nginx's (the
+ * runner writes its configuration first). {@code filesArgs} are appended only for the static-file
+ * launch, with {@value #FILES} replaced by the directory the files are in.
  */
-record ServerSpec(String id, String label, Kind kind, boolean reference, List<String> mainAndArgs) {
+record ServerSpec(String id, String label, Kind kind, boolean reference, Launcher launcher, List<String> args,
+                  List<String> filesArgs, Set<Feature> features) {
 
     enum Kind { HTTP, TCP }
 
+    /** What starts the server: a JVM of the run's JDK, the Go binary run.sh built, or nginx. */
+    enum Launcher { JAVA, GO, NGINX }
+
+    enum Feature {
+        /** Answers {@code POST /echo} with the body. */
+        ECHO,
+        /** A JVM: heap after GC can be read with jcmd. */
+        JVM_HEAP,
+        /** Serves a directory under {@code /files/NAME} when started with {@code filesArgs}. */
+        STATIC
+    }
+
     static final String PORT = "{port}";
+    static final String FILES = "{files}";
+    static final String CONF = "{conf}";
+    /** The JVM flag that lifts HttpDemo's connection limit above the largest idle count. */
+    static final String WEFT_MAX_CONNECTIONS = "-Dweft.maxConnections=1000000";
+
+    /** Where the launchers and jars are; {@code goBinary} and {@code nginx} may be missing on a machine. */
+    record Tools(Path weftJar, Path benchJar, Path goBinary, Path nginx) {
+        static final Tools NONE = new Tools(Path.of("weft.jar"), Path.of("bench.jar"), Path.of("go"), Path.of("nginx"));
+    }
 
     /** The display name of a server id, for the report. */
     static String label(String id) {
-        return all(Path.of("weft.jar"), Path.of("bench.jar")).stream().filter(s -> s.id().equals(id))
-                .map(ServerSpec::label).findFirst().orElse(id);
+        return all(Tools.NONE).stream().filter(s -> s.id().equals(id)).map(ServerSpec::label).findFirst().orElse(id);
     }
 
     /** The Weft server that figures of this kind are divided by. */
@@ -25,42 +53,72 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, List<St
         return kind == Kind.HTTP ? "weft" : "weft-echo";
     }
 
-    static Kind kindOf(String id) {
-        return all(Path.of("weft.jar"), Path.of("bench.jar")).stream().filter(s -> s.id().equals(id))
-                .map(ServerSpec::kind).findFirst().orElse(Kind.HTTP);
-    }
-
     /** Server ids in the order of a round. */
     static List<String> order() {
-        return all(Path.of("weft.jar"), Path.of("bench.jar")).stream().map(ServerSpec::id).toList();
+        return all(Tools.NONE).stream().map(ServerSpec::id).toList();
     }
 
     /** All servers in the order each round visits them. */
-    static List<ServerSpec> all(Path weftJar, Path benchJar) {
-        String weft = weftJar.toString();
-        String bench = benchJar.toString();
+    static List<ServerSpec> all(Tools tools) {
+        String weft = tools.weftJar().toString();
+        String bench = tools.benchJar().toString();
+        Set<Feature> jvm = EnumSet.of(Feature.ECHO, Feature.JVM_HEAP);
+        Set<Feature> jvmStatic = EnumSet.of(Feature.ECHO, Feature.JVM_HEAP, Feature.STATIC);
         return List.of(
-                new ServerSpec("weft", "Weft HttpDemo", Kind.HTTP, true, List.of("-jar", weft, "--port", PORT)),
-                new ServerSpec("helidon", "Helidon 4 WebServer", Kind.HTTP, false,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.HelidonHttpServer", PORT)),
-                new ServerSpec("netty", "Netty 4.1 NIO", Kind.HTTP, false,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT)),
-                new ServerSpec("jetty", "Jetty 12 VirtualThreadPool", Kind.HTTP, false,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.JettyHttpServer", PORT)),
-                new ServerSpec("jdk", "JDK HttpServer, virtual threads", Kind.HTTP, false,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.JdkHttpServer", PORT)),
-                new ServerSpec("weft-echo", "Weft EchoServer", Kind.TCP, true,
-                        List.of("-cp", weft, "dev.weft.samples.EchoServer", "--port", PORT)),
-                new ServerSpec("weft-eventloop-echo", "Weft EventLoopEchoServer (selector sample)", Kind.TCP, false,
-                        List.of("-cp", weft, "dev.weft.samples.EventLoopEchoServer", "--port", PORT)),
-                new ServerSpec("netty-echo", "Netty 4.1 NIO echo", Kind.TCP, false,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyEchoServer", PORT)));
+                // HttpDemo keeps ServerBuilder's default of 10,000 open connections; the large idle count
+                // needs more, asked for with a system property in the style of its -Dweft.accessLog.
+                new ServerSpec("weft", "Weft HttpDemo", Kind.HTTP, true, Launcher.JAVA,
+                        List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT), List.of("--files", FILES), jvmStatic),
+                new ServerSpec("helidon", "Helidon 4 WebServer", Kind.HTTP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.HelidonHttpServer", PORT), List.of(), jvm),
+                new ServerSpec("netty-epoll", "Netty 4.1 epoll", Kind.HTTP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT, "--epoll"), List.of(), jvm),
+                new ServerSpec("netty", "Netty 4.1 NIO", Kind.HTTP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT, "--nio"), List.of(), jvm),
+                new ServerSpec("jetty", "Jetty 12 VirtualThreadPool", Kind.HTTP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.JettyHttpServer", PORT), List.of(FILES), jvmStatic),
+                new ServerSpec("jdk", "JDK HttpServer, virtual threads", Kind.HTTP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.JdkHttpServer", PORT), List.of(), jvm),
+                new ServerSpec("go", "Go net/http", Kind.HTTP, false, Launcher.GO,
+                        List.of(PORT), List.of(FILES), EnumSet.of(Feature.ECHO, Feature.STATIC)),
+                new ServerSpec("nginx", "nginx (1 worker)", Kind.HTTP, false, Launcher.NGINX,
+                        List.of("-e", "stderr", "-c", CONF), List.of(), EnumSet.of(Feature.STATIC)),
+                new ServerSpec("weft-echo", "Weft EchoServer", Kind.TCP, true, Launcher.JAVA,
+                        List.of("-cp", weft, "dev.weft.samples.EchoServer", "--port", PORT), List.of(), Set.of()),
+                new ServerSpec("weft-eventloop-echo", "Weft EventLoopEchoServer (selector sample)", Kind.TCP, false, Launcher.JAVA,
+                        List.of("-cp", weft, "dev.weft.samples.EventLoopEchoServer", "--port", PORT), List.of(), Set.of()),
+                new ServerSpec("netty-epoll-echo", "Netty 4.1 epoll echo", Kind.TCP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyEchoServer", PORT, "--epoll"), List.of(), Set.of()),
+                new ServerSpec("netty-echo", "Netty 4.1 NIO echo", Kind.TCP, false, Launcher.JAVA,
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyEchoServer", PORT, "--nio"), List.of(), Set.of()));
     }
 
-    List<String> command(String cpu, String java, int port) {
-        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpu, java));
-        for (String a : mainAndArgs) {
-            cmd.add(a.equals(PORT) ? Integer.toString(port) : a);
+    boolean has(Feature f) {
+        return features.contains(f);
+    }
+
+    /**
+     * The command line, pinned to {@code cpu}. {@code files} is the static-file directory for the
+     * static launch, {@code null} for the ordinary one; {@code conf} is nginx's configuration file.
+     */
+    List<String> command(String cpu, String java, Tools tools, int port, Path files, Path conf) {
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpu));
+        cmd.add(switch (launcher) {
+            case JAVA -> java;
+            case GO -> tools.goBinary().toString();
+            case NGINX -> tools.nginx().toString();
+        });
+        List<String> all = new ArrayList<>(args);
+        if (files != null) {
+            all.addAll(filesArgs);
+        }
+        for (String a : all) {
+            cmd.add(switch (a) {
+                case PORT -> Integer.toString(port);
+                case FILES -> files.toString();
+                case CONF -> conf.toString();
+                default -> a;
+            });
         }
         return cmd;
     }

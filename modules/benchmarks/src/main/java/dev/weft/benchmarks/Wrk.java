@@ -25,6 +25,11 @@ final class Wrk {
             return connectErrors + readErrors + writeErrors + timeouts + non2xx;
         }
 
+        /** The 99th percentile in milliseconds, or {@code null} when wrk printed none. */
+        Double p99Millis() {
+            return millis(p99);
+        }
+
         String errorSummary() {
             return "connect " + connectErrors + ", read " + readErrors + ", write " + writeErrors
                     + ", timeout " + timeouts + ", non-2xx " + non2xx;
@@ -63,6 +68,22 @@ final class Wrk {
         } finally {
             Files.deleteIfExists(log);
         }
+    }
+
+    /** A duration as wrk prints it ({@code 812.00us}, {@code 5.12ms}, {@code 1.20s}, {@code 2.00m}) in milliseconds. */
+    static Double millis(String wrkTime) {
+        Matcher m = Pattern.compile("([0-9.]+)(us|ms|s|m|h)").matcher(wrkTime == null ? "" : wrkTime);
+        if (!m.matches()) {
+            return null;
+        }
+        double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> v / 1000;
+            case "ms" -> v;
+            case "s" -> v * 1000;
+            case "m" -> v * 60_000;
+            default -> v * 3_600_000;
+        };
     }
 
     static Result parse(String out) throws IOException {

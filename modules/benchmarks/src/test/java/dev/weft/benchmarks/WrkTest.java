@@ -31,6 +31,7 @@ class WrkTest {
         assertEquals(121500.42, r.requestsPerSecond(), 1e-9);
         assertEquals(1_215_000, r.requests());
         assertEquals("5.12ms", r.p99());
+        assertEquals(5.12, r.p99Millis(), 1e-9);
         assertEquals(15, r.errors());
         assertEquals("connect 1, read 2, write 3, timeout 4, non-2xx 5", r.errorSummary());
     }
@@ -45,5 +46,15 @@ class WrkTest {
     @Test
     void outputWithoutSummaryIsAnError() {
         assertThrows(IOException.class, () -> Wrk.parse("unable to connect to 127.0.0.1:1 Connection refused\n"));
+    }
+
+    @Test
+    void latencyUnitsBecomeMilliseconds() {
+        assertEquals(0.812, Wrk.millis("812.00us"), 1e-9);
+        assertEquals(5.12, Wrk.millis("5.12ms"), 1e-9);
+        assertEquals(1200.0, Wrk.millis("1.20s"), 1e-9);
+        assertEquals(120_000.0, Wrk.millis("2.00m"), 1e-9);
+        assertEquals(null, Wrk.millis(""));
+        assertEquals(null, Wrk.millis("fast"));
     }
 }

@@ -10,12 +10,16 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ResourceHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
  * Jetty 12 core handlers (no servlets) on a {@link VirtualThreadPool}: every task, blocking
- * handlers included, runs on a virtual thread.
+ * handlers included, runs on a virtual thread. {@code PORT [FILES_DIR]}: with a directory, Jetty's
+ * own {@link ResourceHandler} (its defaults, directory listings off) serves
+ * its files under {@code /files/NAME} for the static-file workloads.
  */
 public final class JettyHttpServer {
     private static final HttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain");
@@ -31,7 +35,7 @@ public final class JettyHttpServer {
         // The idle-memory run holds 10,000 idle connections for longer than the 30 s default.
         connector.setIdleTimeout(300_000);
         server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        Handler routes = new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = Request.getPathInContext(request);
@@ -47,7 +51,15 @@ public final class JettyHttpServer {
                 }
                 return true;
             }
-        });
+        };
+        if (args.length > 1) {
+            ResourceHandler files = new ResourceHandler();
+            files.setBaseResourceAsString(args[1]);
+            files.setDirAllowed(false);
+            server.setHandler(new Handler.Sequence(routes, new ContextHandler(files, "/files")));
+        } else {
+            server.setHandler(routes);
+        }
         server.start();
         Payloads.ready("jetty", connector.getLocalPort());
         server.join();

@@ -6,25 +6,24 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
- * Netty 4.1 NIO TCP echo: writes each inbound buffer back, flushes once per read batch, and stops
- * reading while the outbound buffer is above its high-water mark so a fast sender cannot make it
- * queue without bound.
+ * Netty 4.1 TCP echo on NIO or epoll ({@code PORT [--nio|--epoll]}): writes each inbound buffer
+ * back, flushes once per read batch, and stops reading while the outbound buffer is above its
+ * high-water mark so a fast sender cannot make it queue without bound.
  */
 public final class NettyEchoServer {
 
     public static void main(String[] args) throws InterruptedException {
         int port = Payloads.port(args);
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup();
+        NettyTransport transport = NettyTransport.of(args);
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.workers();
         try {
             var channel = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -36,7 +35,7 @@ public final class NettyEchoServer {
                     .bind(port)
                     .sync()
                     .channel();
-            Payloads.ready("netty-echo", port);
+            Payloads.ready("netty-echo (" + transport.label() + ")", port);
             channel.closeFuture().sync();
         } finally {
             boss.shutdownGracefully();

@@ -9,9 +9,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -30,7 +28,8 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 
 /**
- * Netty 4.1 on the NIO transport: the event-loop contrast. Shaped like Netty's TechEmpower entry:
+ * Netty 4.1 on the NIO or the epoll transport ({@code PORT [--nio|--epoll]}): the event-loop contrast.
+ * Shaped like Netty's TechEmpower entry:
  * responses are written in {@code channelRead} and flushed once per read batch in
  * {@code channelReadComplete}, so a pipelined batch of requests goes out in one write.
  */
@@ -38,12 +37,13 @@ public final class NettyHttpServer {
 
     public static void main(String[] args) throws InterruptedException {
         int port = Payloads.port(args);
-        EventLoopGroup boss = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup();
+        NettyTransport transport = NettyTransport.of(args);
+        EventLoopGroup boss = transport.group(1);
+        EventLoopGroup workers = transport.workers();
         try {
             var channel = new ServerBootstrap()
                     .group(boss, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
@@ -57,7 +57,7 @@ public final class NettyHttpServer {
                     .bind(port)
                     .sync()
                     .channel();
-            Payloads.ready("netty", port);
+            Payloads.ready("netty (" + transport.label() + ")", port);
             channel.closeFuture().sync();
         } finally {
             boss.shutdownGracefully();

@@ -14,6 +14,9 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
@@ -24,6 +27,7 @@ class LoadToolsTest {
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     private ServerSocket echo;
     private HttpServer http;
+    private final Set<InetAddress> clients = ConcurrentHashMap.newKeySet();
 
     @AfterEach
     void stop() throws IOException {
@@ -57,6 +61,7 @@ class LoadToolsTest {
         http.setExecutor(threads);
         byte[] body = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
         http.createContext("/plaintext", ex -> {
+            clients.add(ex.getRemoteAddress().getAddress());
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {
                 out.write(body);
@@ -108,6 +113,33 @@ class LoadToolsTest {
             http.stop(0);
             http = null;
             await().atMost(Duration.ofSeconds(10)).until(() -> idle.stillOpen() == 0);
+        }
+    }
+
+    @Test
+    void oneSourceAddressWhileItsPortsSuffice() throws Exception {
+        assertEquals(List.of(), IdleConnections.loopbackSources(10, 10));
+        try (IdleConnections idle = IdleConnections.open(startHttp(), 10, 5000, List.of())) {
+            assertEquals(10, idle.stillOpen());
+            assertEquals(Set.of(InetAddress.getByName("127.0.0.1")), clients);
+        }
+    }
+
+    @Test
+    void sourceAddressesStartWhereAskedAndWrapAfter254() throws Exception {
+        assertEquals(List.of(InetAddress.getByName("127.0.0.254"), InetAddress.getByName("127.0.0.2")),
+                IdleConnections.loopbackSources(20, 10, 254));
+    }
+
+    @Test
+    void largeCountsSpreadOverLoopbackSourceAddresses() throws Exception {
+        List<InetAddress> sources = IdleConnections.loopbackSources(30, 10);
+        assertEquals(List.of(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.3"),
+                InetAddress.getByName("127.0.0.4")), sources);
+        try (IdleConnections idle = IdleConnections.open(startHttp(), 30, 5000, sources)) {
+            assertEquals(30, idle.size());
+            assertEquals(30, idle.stillOpen());
+            assertEquals(Set.copyOf(sources), clients);
         }
     }
 }

@@ -1,0 +1,3 @@
+module weft.dev/benchmarks/httpserver
+
+go 1.19
