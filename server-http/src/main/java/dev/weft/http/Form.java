@@ -71,6 +71,9 @@ public final class Form {
     public static Form read(InputStream body, String contentType, long maxBytes,
             Consumer<? super HttpException> onMalformed) throws IOException {
         Objects.requireNonNull(body, "body");
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
+        }
         Map<String, String> type = BodyFormats.params(contentType);
         if (type == null || !MEDIA_TYPE.equals(type.get(""))) {
             throw new HttpException(415, "expected Content-Type " + MEDIA_TYPE);

@@ -39,8 +39,8 @@ public final class Part {
     /**
      * The file name, safe to use as one path segment: the last segment of what was sent (after
      * any {@code /} or {@code \}), without control characters, with {@code :*?"<>|} as {@code _},
-     * leading dots and trailing dots and spaces removed (so never {@code .} or {@code ..}, nor a
-     * hidden file); possibly empty (a file input left empty sends {@code filename=""}).
+     * a run of dots as one, leading dots and trailing dots and spaces removed (so never holding
+     * {@code ..}, never {@code .}, nor a hidden file); possibly empty (a file input left empty sends {@code filename=""}).
      * {@code null} for a part that is not a file (no {@code filename} parameter). It is still the
      * client's choice: do not trust it for anything but a display name or a checked segment.
      */
@@ -126,6 +126,9 @@ public final class Part {
             if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF
                     || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E)) {
                 continue; // controls, and the invisible or bidi ones that disguise a name (an .exe as .txt)
+            }
+            if (cp == '.' && !sb.isEmpty() && sb.charAt(sb.length() - 1) == '.') {
+                continue; // a run of dots is one: no ".." anywhere, for code that checks names by substring
             }
             sb.appendCodePoint(":*?\"<>|".indexOf(cp) >= 0 ? '_' : cp);
         }
