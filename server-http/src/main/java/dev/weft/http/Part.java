@@ -83,7 +83,7 @@ public final class Part {
      * that are not text in that charset 400 — both sticky.
      */
     public String asString() throws IOException {
-        int max = owner.limits().maxFieldBytes();
+        int max = Math.min(owner.limits().maxFieldBytes(), Integer.MAX_VALUE - 16); // max + 1 must not overflow
         byte[] bytes = in.readNBytes(max + 1);
         if (bytes.length > max) {
             throw owner.fail(Violation.MULTIPART_FIELD_TOO_LARGE, "field " + name + " over " + max + " bytes");

@@ -182,10 +182,42 @@ class FormTest {
         }
     }
 
+    /** Another protocol's Request (here a proxy implementing only the abstract methods) gets working defaults. */
     @Test
-    void theDefaultMethodParsesForOtherImplementations() throws Exception {
+    void theDefaultMethodsWorkForOtherImplementations() throws Exception {
         assertTrue(Request.class.getMethod("form").isDefault());
         assertTrue(Request.class.getMethod("multipart").isDefault());
         assertTrue(Request.class.getMethod("cookies").isDefault());
+        assertTrue(Response.class.getMethod("cookie", Cookie.class).isDefault());
+        Request form = fake(Form.MEDIA_TYPE, "a=1&b=%C3%BC", null);
+        assertEquals(java.util.Map.of("a", List.of("1"), "b", List.of("ü")), form.form().asMap());
+        IOException bad = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> fake(Form.MEDIA_TYPE, "a=%zz", null).form());
+        assertTrue(bad.getMessage().contains("invalid percent-encoding"), bad.getMessage());
+        Request multipart = fake("multipart/form-data; boundary=b",
+                "--b\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n--b--\r\n", null);
+        Part p = multipart.multipart().next();
+        assertEquals("f", p.name());
+        assertEquals("v", p.asString());
+        assertEquals("2", fake(null, "", "a=1; b=2").cookie("b"));
+    }
+
+    static Request fake(String type, String body, String cookie) {
+        dev.weft.http.internal.HeaderList headers = new dev.weft.http.internal.HeaderList(2);
+        if (type != null) {
+            headers.add("content-type", type);
+        }
+        if (cookie != null) {
+            headers.add("cookie", cookie);
+        }
+        java.io.InputStream in = new java.io.ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8));
+        return (Request) java.lang.reflect.Proxy.newProxyInstance(Request.class.getClassLoader(), new Class<?>[] {Request.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "body" -> in;
+                    case "headers" -> headers;
+                    case "header" -> headers.get((String) args[0]);
+                    default -> method.isDefault() ? java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args)
+                            : null;
+                });
     }
 }
