@@ -505,6 +505,37 @@ class MultipartTest {
         assertThrows(IllegalArgumentException.class, () -> HttpServer.builder().maxFormBytes(-1).port(0).start());
     }
 
+    @Test
+    void theExceptionMapperRendersASwallowedMultipartFailure() throws Exception {
+        AtomicReference<Exception> seen = new AtomicReference<>();
+        HttpServer mapped = HttpServer.builder().accessLog(false)
+                .exceptionMapper((e, req, res) -> {
+                    seen.set(e);
+                    res.contentType("application/json").send("{\"status\":" + res.status() + "}");
+                })
+                .post("/swallow", (req, res) -> {
+                    try {
+                        req.multipart().next().asString();
+                    } catch (IOException e) {
+                        res.send("swallowed");
+                    }
+                })
+                .start();
+        try (Raw raw = new Raw(mapped.port())) {
+            String body = "--" + B + "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end";
+            raw.send("POST /swallow HTTP/1.1\r\nHost: t\r\nContent-Type: " + TYPE + "\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body);
+            Raw.Reply reply = raw.read();
+            assertEquals(400, reply.status());
+            assertEquals("{\"status\":400}", reply.text());
+            HttpException e = (HttpException) seen.get();
+            assertEquals(400, e.status());
+            assertEquals(Violation.MULTIPART_UNTERMINATED.reason(), e.reason());
+        } finally {
+            mapped.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
     /** A one-file multipart body of {@code size} pseudo-random bytes, made as it is read, hashed as it goes. */
     static final class Generated extends InputStream {
         private final byte[] head = Raw.bytes("--" + B + "\r\nContent-Disposition: form-data; name=\"big\"; filename=\"big.bin\"\r\n"
