@@ -22,11 +22,14 @@ import org.slf4j.LoggerFactory;
  * curl -i localhost:8080/plaintext
  * curl -i -X POST --data-binary @file localhost:8080/echo
  * curl -i 'localhost:8080/stream?n=5'
+ * curl -F note=hi -F file=@photo.jpg localhost:8080/upload
+ * curl --data-urlencode 'q=a b' localhost:8080/form
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
  * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
- * (503 while draining), {@code GET /ws/echo} (a WebSocket echo). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ * (503 while draining), {@code GET /ws/echo} (a WebSocket echo), {@code POST /upload} (multipart:
+ * each part's name, filename, size and sha-256), {@code POST /form} (urlencoded: the fields). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
  */
 public final class HttpDemo {
 
@@ -38,6 +41,8 @@ public final class HttpDemo {
     private static final byte[] JSON = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_LINES = 1_000_000;
     private static final int MAX_SLOW_MS = 60_000;
+    /** The body limit of {@code /upload}, raised above {@code maxBodyBytes} for that route only. */
+    static final long MAX_UPLOAD_BYTES = 4L << 30;
 
     private HttpDemo() {
     }
@@ -62,6 +67,7 @@ public final class HttpDemo {
                 .shutdownGrace(Duration.ofSeconds(10))
                 // One INFO line per request would dominate a benchmark: opt in with -Dweft.accessLog=true.
                 .accessLog(Boolean.getBoolean("weft.accessLog"))
+                .maxUploadBytes(MAX_UPLOAD_BYTES)
                 .get("/plaintext", (req, res) -> res.contentType("text/plain").send(HELLO))
                 .get("/json", (req, res) -> res.contentType("application/json").send(JSON))
                 .post("/echo", HttpDemo::echo)
@@ -70,7 +76,44 @@ public final class HttpDemo {
                 .get("/status/{code}", HttpDemo::status)
                 .get("/health", HttpDemo::health)
                 .get("/events", HttpDemo::events)
-                .get("/ws/echo", WebSocket.endpoint(HttpDemo::wsEcho));
+                .get("/ws/echo", WebSocket.endpoint(HttpDemo::wsEcho))
+                .post("/upload", HttpDemo::upload)
+                .post("/form", HttpDemo::form);
+    }
+
+    /**
+     * {@code /upload}: a multipart body, streamed (never held whole), up to 4 GiB; one line per
+     * part: {@code name filename bytes sha256}, the filename sanitised, {@code -} for a field.
+     */
+    private static void upload(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
+        req.limitBody(MAX_UPLOAD_BYTES);
+        StringBuilder out = new StringBuilder();
+        byte[] buf = new byte[64 << 10];
+        for (dev.weft.http.Part part : req.multipart()) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            long bytes = 0;
+            InputStream in = part.inputStream();
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                sha.update(buf, 0, n);
+                bytes += n;
+            }
+            String filename = part.filename() == null || part.filename().isEmpty() ? "-" : part.filename();
+            out.append(part.name()).append(' ').append(filename).append(' ').append(bytes).append(' ')
+                    .append(java.util.HexFormat.of().formatHex(sha.digest())).append('\n');
+        }
+        res.contentType("text/plain; charset=utf-8").send(out.toString());
+    }
+
+    /** {@code /form}: an urlencoded form; one line per value, {@code name=value}. */
+    private static void form(dev.weft.http.Request req, dev.weft.http.Response res) throws Exception {
+        dev.weft.http.Form form = req.form();
+        StringBuilder out = new StringBuilder();
+        for (String name : form.names()) {
+            for (String value : form.all(name)) {
+                out.append(name).append('=').append(value).append('\n');
+            }
+        }
+        res.contentType("text/plain; charset=utf-8").send(out.toString());
     }
 
     /** {@code /ws/echo}: a WebSocket that sends every text and binary message back unchanged. */

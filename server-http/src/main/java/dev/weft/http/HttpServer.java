@@ -101,6 +101,12 @@ public final class HttpServer implements AutoCloseable {
         private int maxHeaderCount = 100;
         private long maxBodyBytes = 16L << 20;
         private long maxDrainBytes = 256L << 10;
+        private long maxUploadBytes = -1;
+        private long maxFormBytes = Form.DEFAULT_MAX_BYTES;
+        private int maxMultipartParts = Multipart.Limits.DEFAULTS.maxParts();
+        private long maxPartBytes = Multipart.Limits.DEFAULTS.maxPartBytes();
+        private int maxPartHeaderBytes = Multipart.Limits.DEFAULTS.maxPartHeaderBytes();
+        private int maxPartHeaderCount = Multipart.Limits.DEFAULTS.maxPartHeaderCount();
         private Duration headerTimeout = Duration.ofSeconds(10);
         private Duration bodyTimeout = Duration.ofMinutes(5);
         private Duration sseHeartbeat = Duration.ofSeconds(15);
@@ -136,6 +142,55 @@ public final class HttpServer implements AutoCloseable {
         /** The largest request body; a larger Content-Length is 413 before reading, a longer chunked body 413 on reaching it. Default 16 MiB. */
         public Builder maxBodyBytes(long bytes) {
             this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The highest body limit a route may set with {@link Request#limitBody(long)}: uploads on
+         * chosen routes can be larger than {@code maxBodyBytes}, which stays every other route's
+         * limit. A Content-Length above this is 413 before the handler runs; one between the two
+         * reaches the handler, and is 413 when read unless the route raised its limit. Default:
+         * {@code maxBodyBytes} (no route can raise).
+         */
+        public Builder maxUploadBytes(long bytes) {
+            this.maxUploadBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The largest {@code application/x-www-form-urlencoded} body {@link Request#form()} reads
+         * (held in memory), and the most a multipart {@link Part#asString()} reads; never more than
+         * the request's body limit. Past it, 413. Default 64 KiB.
+         */
+        public Builder maxFormBytes(long bytes) {
+            this.maxFormBytes = bytes;
+            return this;
+        }
+
+        /** The most parts a {@link Request#multipart()} body may have; one more is 413. Default 100. */
+        public Builder maxMultipartParts(int count) {
+            this.maxMultipartParts = count;
+            return this;
+        }
+
+        /**
+         * The largest content of one multipart part, read or skipped; past it, 413. Default: no
+         * bound of its own, the body limit bounds it (and the whole body).
+         */
+        public Builder maxPartBytes(long bytes) {
+            this.maxPartBytes = bytes;
+            return this;
+        }
+
+        /** The most bytes of one multipart part's header lines; more is 400. Default 8192. */
+        public Builder maxPartHeaderBytes(int bytes) {
+            this.maxPartHeaderBytes = bytes;
+            return this;
+        }
+
+        /** The most header lines of one multipart part; more is 400. Default 16. */
+        public Builder maxPartHeaderCount(int count) {
+            this.maxPartHeaderCount = count;
             return this;
         }
 
@@ -264,6 +319,13 @@ public final class HttpServer implements AutoCloseable {
             check(maxHeaderCount >= 1 && maxHeaderCount <= 10_000, "maxHeaderCount", maxHeaderCount, "must be 1–10000");
             check(maxBodyBytes >= 0, "maxBodyBytes", maxBodyBytes, "must not be negative");
             check(maxDrainBytes >= 0, "maxDrainBytes", maxDrainBytes, "must not be negative");
+            long uploadCeiling = maxUploadBytes < 0 ? maxBodyBytes : maxUploadBytes;
+            check(uploadCeiling >= maxBodyBytes, "maxUploadBytes", maxUploadBytes, "must be at least maxBodyBytes (" + maxBodyBytes + ")");
+            check(maxFormBytes >= 0 && maxFormBytes <= 1 << 30, "maxFormBytes", maxFormBytes, "must be 0–1073741824");
+            check(maxMultipartParts >= 1, "maxMultipartParts", maxMultipartParts, "must be at least 1");
+            check(maxPartBytes >= 0, "maxPartBytes", maxPartBytes, "must not be negative");
+            check(maxPartHeaderBytes >= 64 && maxPartHeaderBytes <= 1 << 16, "maxPartHeaderBytes", maxPartHeaderBytes, "must be 64–65536");
+            check(maxPartHeaderCount >= 1 && maxPartHeaderCount <= 1000, "maxPartHeaderCount", maxPartHeaderCount, "must be 1–1000");
             check(headerTimeout != null && !headerTimeout.isNegative() && headerTimeout.compareTo(MAX_TIMEOUT) <= 0,
                     "headerTimeout", headerTimeout, "must be 0–365 days (Duration.ZERO means no timeout)");
             check(bodyTimeout != null && !bodyTimeout.isNegative() && bodyTimeout.compareTo(MAX_TIMEOUT) <= 0, "bodyTimeout",
@@ -283,7 +345,9 @@ public final class HttpServer implements AutoCloseable {
             ServerConfig config = buildConfig();
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
                     maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, compression, decodeRequestBodies, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
-                    exceptionMapper);
+                    exceptionMapper, new HttpSettings.BodyLimits(uploadCeiling, maxFormBytes,
+                            new Multipart.Limits(maxMultipartParts, maxPartBytes, maxPartHeaderBytes, maxPartHeaderCount,
+                                    (int) maxFormBytes)));
             TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
             return new HttpServer(tcp);
         }

@@ -83,9 +83,11 @@ public interface Request {
     InputStream body();
 
     /**
-     * Lowers the body limit for this request below the server's {@code maxBodyBytes} (as Go's
-     * {@code MaxBytesReader}): a longer body fails as in {@link #body()}, with 413. Call it
-     * before reading, e.g. in a route's handler or a filter.
+     * Sets the body limit for this request (as Go's {@code MaxBytesReader}): a longer body fails
+     * as in {@link #body()}, with 413. Lower than the server's {@code maxBodyBytes} for a route
+     * that takes little; higher, up to the server's {@code maxUploadBytes} (a larger value is
+     * capped there), for an upload route. The last call before reading wins. Call it before
+     * reading, e.g. in a route's handler or a filter.
      *
      * @return this request
      * @throws IllegalArgumentException if {@code maxBytes} is negative
@@ -101,4 +103,56 @@ public interface Request {
 
     /** Trailer fields of a chunked body; empty until the body has been read to its end. */
     Headers trailers();
+
+    /**
+     * The body as an {@code application/x-www-form-urlencoded} form, read whole (at most the
+     * server's {@code maxFormBytes}, 64 KiB by default, and never more than the body limit) and
+     * parsed strictly: a bad {@code %}-escape or bytes that are not UTF-8 are 400, a longer body
+     * 413, failures that stick like the body's (see {@link #body()}). The server's implementation
+     * reads the body once: later calls return the same form. This default (for other
+     * implementations) parses with the default limit on every call, without the sticky failure;
+     * see {@link Form#read}.
+     *
+     * @throws HttpException 415 when the Content-Type is not {@value Form#MEDIA_TYPE} (not
+     *     sticky: the body is untouched, and the handler may try another format)
+     * @throws IOException for a malformed or too long body
+     */
+    default Form form() throws IOException {
+        return Form.read(body(), header("Content-Type"), Form.DEFAULT_MAX_BYTES, null);
+    }
+
+    /**
+     * The body as {@code multipart/form-data} parts (RFC 7578), streamed: see {@link Multipart}
+     * for the loop and the limits (the server's {@code maxMultipartParts}, {@code maxPartBytes},
+     * {@code maxPartHeaderBytes}, {@code maxPartHeaderCount}; the whole body stays bounded by the
+     * body limit, which an upload route raises with {@link #limitBody(long)}). A malformed body
+     * is 400, a broken limit 413, and the failure sticks like the body's. The server's
+     * implementation returns the same {@code Multipart} on later calls; this default (for other
+     * implementations) uses {@link Multipart.Limits#DEFAULTS}, without the sticky failure.
+     *
+     * @throws HttpException 415 when the Content-Type is not {@value Multipart#MEDIA_TYPE} (not sticky)
+     * @throws IOException when its boundary parameter is missing or invalid (400, sticky)
+     */
+    default Multipart multipart() throws IOException {
+        return Multipart.read(body(), header("Content-Type"), Multipart.Limits.DEFAULTS, null);
+    }
+
+    /**
+     * The value of cookie {@code name} from the {@code Cookie} header(s), or {@code null}; see
+     * {@link #cookies()}.
+     */
+    default String cookie(String name) {
+        return cookies().get(name);
+    }
+
+    /**
+     * The request's cookies, name to value, in the order sent (RFC 6265 §5.4). Parsed leniently
+     * but safely: whitespace around pairs is dropped and one pair of quotes around a value
+     * removed; a pair without {@code =}, with a name that is not a token, or with a control
+     * byte, quote or backslash in its value is skipped. For a name sent twice the first wins.
+     * Unmodifiable.
+     */
+    default Map<String, String> cookies() {
+        return dev.weft.http.internal.CookieHeader.parse(headers().all("Cookie"));
+    }
 }

@@ -39,6 +39,18 @@ public interface Response {
     /** Adds a header line, keeping earlier ones of the same name. Same checks as {@link #header}. */
     Response addHeader(String name, String value);
 
+    /**
+     * Adds a {@code Set-Cookie} line for {@code cookie} (checked when it was built: see
+     * {@link Cookie}). Each cookie is its own line, never folded with others (RFC 6265 §3); an
+     * error answer replaces the headers, cookies included.
+     *
+     * @return this response
+     * @throws IllegalStateException once the head was sent
+     */
+    default Response cookie(Cookie cookie) {
+        return addHeader("Set-Cookie", cookie.headerValue());
+    }
+
     /** Shorthand for {@code header("Content-Type", type)}. */
     Response contentType(String type);
 

@@ -438,6 +438,9 @@ class RejectionTableTest {
         // Only with decodeRequestBodies on, which this table's server is not: RequestDecodingTest's raw rows.
         missing.remove(Violation.BODY_ENCODING_INVALID);
         missing.remove(Violation.BODY_ENCODING_UNSUPPORTED);
+        // Only when a handler asks for req.form() or req.multipart(): FormTest's and MultipartTest's raw rows,
+        // each with its own every-violation check.
+        missing.removeIf(v -> v.name().startsWith("FORM_") || v.name().startsWith("MULTIPART_"));
         assertEquals(Set.of(), missing);
     }
 }

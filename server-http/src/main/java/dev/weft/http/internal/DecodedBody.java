@@ -69,6 +69,11 @@ final class DecodedBody extends InputStream {
         throw failure;
     }
 
+    /** True once the handler began reading: the limit can no longer change. */
+    boolean started() {
+        return in != null;
+    }
+
     @Override
     public void close() {
         // The connection owns the body: closing the decoded stream must not end the raw one.

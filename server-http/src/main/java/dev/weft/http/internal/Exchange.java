@@ -1,6 +1,8 @@
 package dev.weft.http.internal;
 
+import dev.weft.http.Form;
 import dev.weft.http.Headers;
+import dev.weft.http.Multipart;
 import dev.weft.http.HttpException;
 import dev.weft.http.Request;
 import java.io.IOException;
@@ -168,6 +170,37 @@ final class Exchange implements Request {
     public Headers trailers() {
         HeaderList t = body.trailers;
         return t == null ? HeaderList.EMPTY : t;
+    }
+
+    private Form form;
+    private Multipart multipart;
+
+    /** A failure of a body parsed for the handler sticks as the body's own: see {@link RequestBody#fail}. */
+    private void stick(HttpException e) {
+        if (e.getCause() instanceof IOException bad) {
+            body.fail(bad);
+        }
+    }
+
+    @Override
+    public Form form() throws IOException {
+        Form f = form;
+        if (f == null) {
+            f = Form.read(body(), header("Content-Type"), Math.min(c.settings.bodyLimits().maxFormBytes(), body.limit()),
+                    this::stick);
+            form = f;
+        }
+        return f;
+    }
+
+    @Override
+    public Multipart multipart() throws IOException {
+        Multipart m = multipart;
+        if (m == null) {
+            m = Multipart.read(body(), header("Content-Type"), c.settings.bodyLimits().multipart(), this::stick);
+            multipart = m;
+        }
+        return m;
     }
 
     @Override

@@ -53,8 +53,10 @@ public final class HttpConnection {
         this.conn = conn;
         this.in = conn.in();
         this.out = conn.out();
+        // The head is refused (413) only past the highest limit a route may raise to; the route's
+        // own limit is checked when the body is first read (RequestBody), after limitBody ran.
         this.parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
-                settings.maxHeaderCount(), settings.maxBodyBytes(), in, out);
+                settings.maxHeaderCount(), settings.bodyLimits().maxUploadBytes(), in, out);
         // Scratch for heads comes from the same pool as the socket buffers, and goes back while idle.
         parser.usePool(conn.buffers());
         writer.usePool(conn.buffers());

@@ -20,5 +20,16 @@ public record HttpSettings(
         boolean accessLog,
         Router router,
         Filter[] filters,
-        ExceptionMapper exceptionMapper) {
+        ExceptionMapper exceptionMapper,
+        BodyLimits bodyLimits) {
+
+    /**
+     * Limits of the bodies the framework parses for the handler, and the per-route ceiling.
+     *
+     * @param maxUploadBytes the highest limit {@code req.limitBody} may set (at least maxBodyBytes)
+     * @param maxFormBytes the largest urlencoded form ({@code req.form()}), never above the body limit
+     * @param multipart the multipart limits ({@code req.multipart()})
+     */
+    public record BodyLimits(long maxUploadBytes, long maxFormBytes, dev.weft.http.Multipart.Limits multipart) {
+    }
 }

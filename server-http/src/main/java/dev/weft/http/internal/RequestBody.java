@@ -79,15 +79,19 @@ final class RequestBody extends InputStream {
         return failure;
     }
 
-    /** Lowers the body limit for this request; see {@link dev.weft.http.Request#limitBody(long)}. */
+    /**
+     * Sets the body limit for this request, capped at the server's {@code maxUploadBytes} (which
+     * is {@code maxBodyBytes} unless raised); see {@link dev.weft.http.Request#limitBody(long)}.
+     */
     void limit(long maxBytes) {
         if (maxBytes < 0) {
             throw new IllegalArgumentException("limitBody(" + maxBytes + "): must not be negative");
         }
-        if (started || total > 0 || (!chunked && remaining != Math.max(0, head.contentLength))) {
+        if (started || total > 0 || (!chunked && remaining != Math.max(0, head.contentLength))
+                || (decoded != null && decoded != this && ((DecodedBody) decoded).started())) {
             throw new IllegalStateException("limitBody(" + maxBytes + "): the body is already being read");
         }
-        limit = Math.min(limit, maxBytes);
+        limit = Math.min(maxBytes, c.settings.bodyLimits().maxUploadBytes());
     }
 
     /** True when the body cannot be skipped cheaply: the connection must close after the response. */
@@ -202,6 +206,12 @@ final class RequestBody extends InputStream {
         if (len == 0) {
             return 0;
         }
+        if (!chunked && head.contentLength > limit) {
+            // Before any 100 Continue: a client that asked first is told no without sending the body.
+            failure = new BadMessageException(Violation.BODY_TOO_LARGE, "Content-Length " + head.contentLength
+                    + " over this route's limit of " + limit + " bytes");
+            throw failure;
+        }
         if (head.expectContinue && !continueSent) {
             if (response != null && response.isCommitted()) {
                 throw new IllegalStateException("the response was sent before the body was read: "
@@ -211,10 +221,6 @@ final class RequestBody extends InputStream {
             c.sendContinue();
         }
         try {
-            if (!chunked && head.contentLength > limit) {
-                throw new BadMessageException(Violation.BODY_TOO_LARGE, "Content-Length " + head.contentLength
-                        + " over this route's limit of " + limit + " bytes");
-            }
             return readBody(b, off, len);
         } catch (IOException e) {
             failure = e;

@@ -69,6 +69,24 @@ public enum Violation {
     CHUNK_LINE_TOO_LONG(400, "chunk size line too long", "RFC 9112 §7.1"),
     CHUNK_OVERHEAD_TOO_LARGE(400, "chunk framing overhead too large", "RFC 9112 §7.1.1"),
     CHUNK_DATA_UNTERMINATED(400, "chunk data not followed by CRLF", "RFC 9112 §7.1"),
+    // Bodies the handler asked the framework to parse: forms (the URL Standard's
+    // application/x-www-form-urlencoded) and multipart/form-data (RFC 7578 on RFC 2046). Raised by
+    // req.form() / req.multipart(); sticky like every body failure (see RequestBody.fail).
+    FORM_TOO_LARGE(413, "form body too large", "RFC 9110 §15.5.14"),
+    FORM_ENCODING_INVALID(400, "invalid percent-encoding in form body", "URL Standard §5.1, RFC 3986 §2.1"),
+    FORM_NOT_UTF8(400, "form body is not valid UTF-8", "URL Standard §5.1, RFC 3629 §3"),
+    MULTIPART_BOUNDARY_INVALID(400, "multipart Content-Type without a valid boundary parameter", "RFC 2046 §5.1.1"),
+    MULTIPART_MALFORMED(400, "malformed multipart body: no opening delimiter, or a delimiter line not ended by CRLF",
+            "RFC 2046 §5.1.1"),
+    MULTIPART_UNTERMINATED(400, "multipart body ended before its closing delimiter", "RFC 2046 §5.1.1"),
+    MULTIPART_PART_HEADER_INVALID(400, "malformed multipart part header, or no Content-Disposition: form-data with a name",
+            "RFC 7578 §4.2"),
+    MULTIPART_PART_HEADER_TOO_LARGE(400, "multipart part header too large", "RFC 7578 §4.8"),
+    MULTIPART_TOO_MANY_PART_HEADERS(400, "too many multipart part header fields", "RFC 7578 §4.8"),
+    MULTIPART_TOO_MANY_PARTS(413, "too many parts in multipart body", "RFC 7578 §4.8"),
+    MULTIPART_PART_TOO_LARGE(413, "multipart part too large", "RFC 7578 §4.8"),
+    MULTIPART_FIELD_TOO_LARGE(413, "multipart field too large to read as text", "RFC 7578 §4.8"),
+    MULTIPART_FIELD_NOT_TEXT(400, "multipart field is not valid text in its charset", "RFC 7578 §4.4"),
     // Time (RFC 9110 §15.5.9)
     HEADER_TIMEOUT(408, "request header not received in time", "RFC 9110 §15.5.9");
 
