@@ -210,9 +210,9 @@ public final class FileResponse {
         res.contentType(contentType);
         if (encoding != null) {
             res.header("Content-Encoding", encoding);
-        } else {
-            res.header("Accept-Ranges", "bytes");
         }
+        // Also on an encoded answer: a Range request for the resource is served (of the identity bytes).
+        res.header("Accept-Ranges", "bytes");
         String range = get && encoding == null ? req.header("Range") : null;
         if (range != null && ifRangeHolds(req.header("If-Range"), etag, modified, nowSecond)) {
             Ranges.Result ranges = Ranges.parse(range, length);
