@@ -58,6 +58,8 @@ class StaticFilesTest {
         Files.writeString(outside.resolve("secret.txt"), "outside secret\n");
         Files.writeString(root.resolve("hello.txt"), HELLO);
         Files.write(root.resolve("data.bin"), DATA);
+        // A minute old: a Last-Modified of the current second is a weak validator (§8.8.2.2), no good for If-Range.
+        Files.setLastModifiedTime(root.resolve("data.bin"), FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         Files.writeString(root.resolve("big.txt"), BIG_TEXT);
         Files.writeString(root.resolve("app.js"), APP_JS);
         Files.write(root.resolve("app.js.gz"), gzip(APP_JS.getBytes(StandardCharsets.UTF_8)));

@@ -175,7 +175,7 @@ public final class FileResponse {
             res.header("Cache-Control", cacheControl);
         }
         if (vary) {
-            res.header("Vary", "Accept-Encoding");
+            res.addHeader("Vary", "Accept-Encoding"); // added: a Vary a filter set stays (a list field, §5.3)
         }
         boolean get = req.method().equals("GET");
 

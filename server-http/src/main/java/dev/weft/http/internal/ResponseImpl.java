@@ -290,16 +290,32 @@ final class ResponseImpl implements Response {
     private void finishFile() throws IOException {
         runHooks();
         boolean withBody = !headRequest && !Status.bodyless(status);
+        byte[] small = null;
+        if (withBody && fileLength <= COALESCE) {
+            // A small file is read before the head: it goes out with it in one write, and a file
+            // that is already shorter than announced is still an error answer, not a reset.
+            small = new byte[(int) fileLength];
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(small);
+            while (b.hasRemaining()) {
+                if (file.read(b, filePosition + b.position()) < 0) {
+                    throw new IOException("file ended after " + b.position() + " of its " + fileLength + " bytes");
+                }
+            }
+        }
         ResponseWriter w = c.writer;
         head(w, fileLength, false);
         committed = true;
         try {
+            if (small != null) {
+                w.raw(small);
+                bodyBytes = small.length;
+            }
             w.writeTo(c.out);
         } catch (IOException e) {
             c.ioFailed = true;
             throw e;
         }
-        if (!withBody || fileLength == 0) {
+        if (!withBody || small != null) {
             return;
         }
         long sent = c.out.transferFrom(file, filePosition, fileLength);
