@@ -136,7 +136,8 @@ public final class StaticFiles implements Handler {
      * The resources named {@code prefix + path} of {@code loader}. Entries in a jar are streamed
      * (their bytes cannot be sent by sendfile); a resource that is a plain file is sent as one.
      *
-     * @throws IllegalArgumentException if {@code prefix} holds {@code ..}, {@code .}, a backslash or a control character
+     * @throws IllegalArgumentException if {@code prefix} is empty (the whole class path, classes
+     *     included) or holds {@code ..}, {@code .}, a backslash or a control character
      */
     public static StaticFiles classpath(String prefix, ClassLoader loader) {
         Objects.requireNonNull(prefix, "prefix");
@@ -148,7 +149,11 @@ public final class StaticFiles implements Handler {
             throw new IllegalArgumentException("class-path prefix '" + prefix + "': " + e.reason());
         }
         String p = String.join("/", segments);
-        return new StaticFiles(null, null, p.isEmpty() ? "" : p + "/", loader, null, "index.html", false, true,
+        if (p.isEmpty()) {
+            throw new IllegalArgumentException("class-path prefix '" + prefix
+                    + "': empty, which would publish every class and resource on the class path; name a folder, e.g. \"web/\"");
+        }
+        return new StaticFiles(null, null, p + "/", loader, null, "index.html", false, true,
                 Map.of(), true);
     }
 
@@ -371,6 +376,10 @@ public final class StaticFiles implements Handler {
         return real;
     }
 
+    private boolean confinedRoot() {
+        return realRoot != null && !allowSymlinksOutsideRoot;
+    }
+
     private void serveFile(Request req, Response res, Path p, boolean slash) throws IOException {
         BasicFileAttributes a = attributes(p);
         Path real = a == null ? null : confined(p);
@@ -426,7 +435,9 @@ public final class StaticFiles implements Handler {
         }
         FileChannel ch;
         try {
-            ch = FileChannel.open(chosen, StandardOpenOption.READ);
+            // Confined, chosen is a real path: its last part is no link, and must not have become one since.
+            ch = confinedRoot() ? FileChannel.open(chosen, StandardOpenOption.READ, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    : FileChannel.open(chosen, StandardOpenOption.READ);
         } catch (AccessDeniedException e) {
             throw new HttpException(403, "forbidden");
         } catch (FileSystemException e) {

@@ -560,6 +560,8 @@ class StaticFilesTest {
         assertThrowsIae(() -> files.cacheControl("a\r\nSet-Cookie: x"));
         assertThrowsIae(() -> files.contentType(".md", "text/markdown"));
         assertThrowsIae(() -> StaticFiles.classpath("../web"));
+        assertThrowsIae(() -> StaticFiles.classpath(""));
+        assertThrowsIae(() -> StaticFiles.classpath("/"));
         assertThrowsIae(() -> HttpServer.builder().staticFiles("assets", files));
         assertThrowsIae(() -> HttpServer.builder().staticFiles("/{x}", files));
         assertNotEquals(files, files.hideDotFiles(false), "options make a new instance");

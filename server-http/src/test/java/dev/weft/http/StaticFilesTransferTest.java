@@ -195,6 +195,22 @@ class StaticFilesTransferTest {
         }
     }
 
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final StderrCapture stderr = new StderrCapture();
+
+    @Test
+    void aClientLeavingMidFileIsNoServerError() throws Exception {
+        long completed = plain.stats().completed();
+        try (Raw c = new Raw(plain.port())) {
+            c.send("GET /files/big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+            c.in.readNBytes(1 << 20);
+            c.socket.setSoLinger(true, 0); // leave with RST, as a browser tab closed mid-download does
+        }
+        // The server notices at its next write; its connection then ends and the next request is served.
+        await().atMost(Duration.ofSeconds(10)).until(() -> plain.stats().completed() > completed);
+        assertTrue(!stderr.text().contains("ERROR"), stderr.text());
+    }
+
     @Test
     void aFileDeletedWhileSentArrivesWholeFromItsOpenChannel() throws Exception {
         // On POSIX an unlinked file lives on while open: the bytes the head announced still come.

@@ -263,6 +263,15 @@ final class ResponseImpl implements Response {
         this.fileLength = length;
     }
 
+    private boolean fileStillOpen() {
+        try {
+            file.size();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Closes a file body that was recorded (sent, failed or replaced by an error answer). */
     void release() {
         java.nio.channels.FileChannel f = file;
@@ -318,7 +327,17 @@ final class ResponseImpl implements Response {
         if (!withBody || small != null) {
             return;
         }
-        long sent = c.out.transferFrom(file, filePosition, fileLength);
+        long sent;
+        try {
+            sent = c.out.transferFrom(file, filePosition, fileLength);
+        } catch (IOException e) {
+            // Almost always the peer (gone mid-download, a player seeking): a socket failure, as for
+            // any write. Only a channel that no longer answers is the file's own fault, and logged so.
+            if (fileStillOpen()) {
+                c.ioFailed = true;
+            }
+            throw e;
+        }
         bodyBytes = sent;
         if (sent < fileLength) {
             throw new IOException("file ended after " + sent + " of its " + fileLength + " bytes (truncated while sent?)");
