@@ -251,7 +251,9 @@ public final class StaticFiles implements Handler {
     /**
      * Serves {@code relativePath} (decoded, '/'-separated; leading slashes ignored) of this
      * mount, with every rule of the class description: for a route of one's own, e.g.
-     * {@code files.serve(req, res, req.pathParam("name") + ".pdf")}.
+     * {@code files.serve(req, res, req.pathParam("name") + ".pdf")}. A directory named without
+     * a trailing slash is redirected to one only when the request's path ends with
+     * {@code relativePath} (the URL names it); otherwise its index is served as is.
      */
     public void serve(Request req, Response res, String relativePath) throws IOException {
         if (!allowedMethod(req, res)) {
@@ -265,7 +267,12 @@ public final class StaticFiles implements Handler {
                 }
             }
         }
-        boolean slash = req.rawPath().endsWith("/");
+        Objects.requireNonNull(relativePath, "relativePath");
+        // A directory named without its slash is redirected to it when the URL is what names it
+        // (a mount: the relative path is the end of the request's path); a name of the caller's
+        // own choosing (from a query, say) gets its index directly.
+        boolean slash = relativePath.isEmpty() ? req.rawPath().endsWith("/") : relativePath.endsWith("/");
+        boolean redirect = !slash && req.path().endsWith(relativePath);
         if (root != null) {
             Path p = root;
             for (String s : segments) {
@@ -274,9 +281,9 @@ public final class StaticFiles implements Handler {
             if (!p.normalize().startsWith(root)) {
                 throw new HttpException(400, "invalid file path"); // unreachable after segments(); kept as the rule
             }
-            serveFile(req, res, p, slash);
+            serveFile(req, res, p, slash, redirect);
         } else {
-            serveResource(req, res, resourcePrefix + String.join("/", segments), segments.isEmpty(), slash);
+            serveResource(req, res, resourcePrefix + String.join("/", segments), segments.isEmpty(), slash, redirect);
         }
     }
 
@@ -291,7 +298,7 @@ public final class StaticFiles implements Handler {
         if (!single.allowedMethod(req, res)) {
             return;
         }
-        single.serveFile(req, res, file.toAbsolutePath().normalize(), false);
+        single.serveFile(req, res, file.toAbsolutePath().normalize(), false, false);
     }
 
     private boolean allowedMethod(Request req, Response res) {
@@ -380,7 +387,7 @@ public final class StaticFiles implements Handler {
         return realRoot != null && !allowSymlinksOutsideRoot;
     }
 
-    private void serveFile(Request req, Response res, Path p, boolean slash) throws IOException {
+    private void serveFile(Request req, Response res, Path p, boolean slash, boolean redirect) throws IOException {
         BasicFileAttributes a = attributes(p);
         Path real = a == null ? null : confined(p);
         if (real == null) {
@@ -390,7 +397,7 @@ public final class StaticFiles implements Handler {
             if (index == null) {
                 throw notFound();
             }
-            if (!slash) {
+            if (redirect) {
                 redirectToSlash(req, res);
                 return;
             }
@@ -492,7 +499,8 @@ public final class StaticFiles implements Handler {
                 .contentType("text/plain; charset=utf-8").send("moved permanently\n");
     }
 
-    private void serveResource(Request req, Response res, String name, boolean atRoot, boolean slash) throws IOException {
+    private void serveResource(Request req, Response res, String name, boolean atRoot, boolean slash, boolean redirect)
+            throws IOException {
         URL url = atRoot ? null : loader.getResource(name);
         boolean directory = url != null && isDirectory(url);
         if (url == null || directory || atRoot) {
@@ -501,7 +509,7 @@ public final class StaticFiles implements Handler {
             if (idx == null || isDirectory(idx)) {
                 throw notFound();
             }
-            if (!slash) {
+            if (redirect) {
                 redirectToSlash(req, res);
                 return;
             }

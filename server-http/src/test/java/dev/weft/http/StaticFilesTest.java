@@ -431,7 +431,8 @@ class StaticFilesTest {
             {"/files/a\\b", 400}, // TARGET_INVALID
             {"/raw?p=../outside/secret.txt", 400}, {"/raw?p=sub/../../outside/secret.txt", 400},
             {"/raw?p=a%5Cb", 400}, {"/raw?p=hello.txt%00", 400}, {"/raw?p=.", 400},
-            {"/raw?p=/hello.txt", 200}, {"/raw?p=//sub//index.html", 200},
+            {"/raw?p=/hello.txt", 200}, {"/raw?p=//sub//index.html", 200}, {"/raw?p=sub", 200}, {"/raw?p=sub/", 200},
+            {"/raw?p=hello.txt/", 404},
             {"/files/.secret", 404}, {"/files/.git/config", 404}, {"/raw?p=.git/config", 404},
             {"/files/link-out.txt", 404}, {"/files/link-dir/secret.txt", 404}, {"/files/link-dot.txt", 404},
             {"/files/link-in.txt", 200}, {"/links/link-out.txt", 200}, {"/links/link-dir/secret.txt", 200},
