@@ -188,7 +188,8 @@ public final class FileResponse {
             }
         } else {
             long since = HttpDate.parse(req.header("If-Unmodified-Since"), nowSecond);
-            if (since != HttpDate.INVALID && (modified < 0 || modified > since)) {
+            // §13.1.4: only a representation with a modification date can have been modified since.
+            if (since != HttpDate.INVALID && modified >= 0 && modified > since) {
                 fail(res, 412, "precondition failed: If-Unmodified-Since");
                 return;
             }

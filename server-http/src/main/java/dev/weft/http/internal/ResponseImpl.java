@@ -71,7 +71,7 @@ final class ResponseImpl implements Response {
     private void checkBodyOpen() {
         checkHeadOpen();
         if (pending != null || stream != null || file != null) {
-            throw new IllegalStateException(pending != null || file != null ? "response already sent: send(...) was called"
+            throw new IllegalStateException(pending != null || file != null ? "response already sent: send(...) or sendFile(...) was called"
                     : "response body is being streamed: outputStream() was taken");
         }
     }
