@@ -415,21 +415,21 @@ public final class StaticFiles implements Handler {
         }
         String name = p.getFileName().toString();
         String type = MediaTypes.forName(name, types);
-        long modified = a.lastModifiedTime().toMillis();
+        java.nio.file.attribute.FileTime modified = a.lastModifiedTime();
         String encoding = null;
         boolean vary = false;
         Path chosen = real;
         if (precompressed && encodable(name)) {
             String[] codings = {"br", "gzip"};
             Path[] siblings = new Path[2];
-            long[] times = new long[2];
+            java.nio.file.attribute.FileTime[] times = new java.nio.file.attribute.FileTime[2];
             for (int i = 0; i < 2; i++) {
                 Path s = p.resolveSibling(name + (i == 0 ? ".br" : ".gz"));
                 BasicFileAttributes sa = attributesOrNull(s);
                 // A sibling older than its file is a stale build output: never sent for it.
-                if (sa != null && sa.isRegularFile() && sa.lastModifiedTime().toMillis() >= modified) {
+                if (sa != null && sa.isRegularFile() && sa.lastModifiedTime().compareTo(modified) >= 0) {
                     siblings[i] = confined(s);
-                    times[i] = sa.lastModifiedTime().toMillis();
+                    times[i] = sa.lastModifiedTime();
                 }
             }
             vary = siblings[0] != null || siblings[1] != null;
@@ -600,7 +600,7 @@ public final class StaticFiles implements Handler {
                 throw new HttpException(403, "forbidden");
             }
             try {
-                return new FileResponse.FileResource(ch, a.lastModifiedTime().toMillis());
+                return new FileResponse.FileResource(ch, a.lastModifiedTime());
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;

@@ -147,6 +147,27 @@ class StaticFilesTest {
     }
 
     @Test
+    void theEtagChangesWithinASecondAndForTheSameSize() throws Exception {
+        Path f = root.resolve("rewritten.txt");
+        try {
+            Files.writeString(f, "version 1\n");
+            java.time.Instant t = java.time.Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            Files.setLastModifiedTime(f, FileTime.from(t.plusNanos(1000)));
+            Raw.Reply first = get("/files/rewritten.txt");
+            Files.writeString(f, "version 2\n"); // same size
+            Files.setLastModifiedTime(f, FileTime.from(t.plusNanos(2000)));
+            Raw.Reply second = get("/files/rewritten.txt");
+            Assumptions.assumeTrue(Files.getLastModifiedTime(f).to(TimeUnit.MICROSECONDS) % 1000 == 2,
+                    "a file system that keeps microseconds");
+            assertEquals(first.header("Last-Modified"), second.header("Last-Modified"), "the same second");
+            assertNotEquals(first.header("ETag"), second.header("ETag"), "a strong validator names the bytes");
+            assertEquals(200, get("/files/rewritten.txt", "If-None-Match: " + first.header("ETag")).status());
+        } finally {
+            Files.delete(f);
+        }
+    }
+
+    @Test
     void contentTypesFromTheTableAndTheOverride() throws Exception {
         assertEquals("application/octet-stream", get("/files/data.bin").header("Content-Type"));
         assertEquals("application/x-test", get("/types/data.bin").header("Content-Type"));

@@ -26,6 +26,11 @@ public final class FileResponse {
         /** Modification time in epoch milliseconds, or 0 when unknown. */
         long lastModified();
 
+        /** What changes with every write, for the ETag: the modification time, as precise as it is kept. */
+        default long version() {
+            return lastModified();
+        }
+
         /** Sends {@code length} bytes from {@code position} as the response body; takes ownership. */
         void send(Response res, long position, long length) throws IOException;
 
@@ -38,12 +43,20 @@ public final class FileResponse {
         private final FileChannel channel;
         private final long length;
         private final long lastModified;
+        private final long version;
         private boolean handedOver;
 
-        public FileResource(FileChannel channel, long lastModified) throws IOException {
+        /** {@code modified}: the file's modification time, kept to the nanosecond where the file system has it. */
+        public FileResource(FileChannel channel, java.nio.file.attribute.FileTime modified) throws IOException {
             this.channel = channel;
             this.length = channel.size();
-            this.lastModified = lastModified;
+            this.lastModified = modified.toMillis();
+            this.version = modified.to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public long version() {
+            return version;
         }
 
         @Override
@@ -163,9 +176,9 @@ public final class FileResponse {
         // §8.8.2.1: never a Last-Modified later than the response's Date.
         long modified = r.lastModified() > 0 ? Math.min(r.lastModified() / 1000, nowSecond) : -1;
         // §8.8.3: a strong validator changes whenever the bytes do; size and modification time
-        // (to the millisecond, where the file system keeps it) stand for them, as in nginx.
+        // (to the nanosecond, where the file system keeps it) stand for them, as in nginx.
         // A precompressed sibling is another representation: its own tag, marked by its coding.
-        String etag = "\"" + Long.toHexString(length) + "-" + Long.toHexString(Math.max(0, r.lastModified()))
+        String etag = "\"" + Long.toHexString(length) + "-" + Long.toHexString(Math.max(0, r.version()))
                 + (encoding == null ? "" : encoding.equals("br") ? "-br" : "-gz") + "\"";
         res.header("ETag", etag);
         if (modified >= 0) {
