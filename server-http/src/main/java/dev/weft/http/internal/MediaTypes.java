@@ -7,8 +7,9 @@ import java.util.Map;
 /**
  * The Content-Type of a file from its name's extension: a fixed table, not
  * {@code Files.probeContentType}, whose answer depends on the machine (its mime.types, the
- * desktop's database) and can be absent. Text types carry {@code charset=utf-8}: without it a
- * browser guesses the charset of a page or script (RFC 9110 §8.3.1 leaves it to the sender).
+ * desktop's database) and can be absent. Text types (and XML, SVG) carry {@code charset=utf-8}:
+ * without it a browser guesses the charset of a page or script (RFC 9110 §8.3.1 leaves it to
+ * the sender); JSON has no charset parameter, being UTF-8 by definition.
  * Unknown extensions are {@code application/octet-stream} (RFC 9110 §8.3: a sender that does
  * not know the type may omit it, but then clients sniff it; saying "bytes" is safer).
  */
@@ -27,9 +28,10 @@ public final class MediaTypes {
         text("js", "text/javascript"); // RFC 9239: text/javascript is the one registered type
         text("mjs", "text/javascript");
         text("cjs", "text/javascript");
-        text("json", "application/json");
-        text("map", "application/json"); // source maps are JSON
-        text("webmanifest", "application/manifest+json");
+        // JSON is UTF-8 by definition; its registration has no charset parameter (RFC 8259 §11).
+        TYPES.put("json", "application/json");
+        TYPES.put("map", "application/json"); // source maps are JSON
+        TYPES.put("webmanifest", "application/manifest+json");
         text("txt", "text/plain");
         text("text", "text/plain");
         text("md", "text/markdown");

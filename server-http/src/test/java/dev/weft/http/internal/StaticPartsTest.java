@@ -108,7 +108,7 @@ class StaticPartsTest {
         String[][] rows = {
             {"a.html", "text/html; charset=utf-8"}, {"A.HTML", "text/html; charset=utf-8"}, {"x.css", "text/css; charset=utf-8"},
             {"x.js", "text/javascript; charset=utf-8"}, {"x.mjs", "text/javascript; charset=utf-8"},
-            {"x.json", "application/json; charset=utf-8"}, {"x.js.map", "application/json; charset=utf-8"},
+            {"x.json", "application/json"}, {"x.js.map", "application/json"}, {"x.webmanifest", "application/manifest+json"},
             {"x.svg", "image/svg+xml; charset=utf-8"}, {"x.png", "image/png"}, {"x.jpg", "image/jpeg"},
             {"x.gif", "image/gif"}, {"x.webp", "image/webp"}, {"x.avif", "image/avif"}, {"x.ico", "image/vnd.microsoft.icon"},
             {"x.woff", "font/woff"}, {"x.woff2", "font/woff2"}, {"x.ttf", "font/ttf"}, {"x.txt", "text/plain; charset=utf-8"},
