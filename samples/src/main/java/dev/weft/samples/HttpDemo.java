@@ -53,8 +53,7 @@ public final class HttpDemo {
     public static void main(String[] args) throws InterruptedException {
         for (String arg : args) {
             if (arg.equals("-h") || arg.equals("--help")) {
-                System.out.println(SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--files DIR]")
-                        + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files");
+                System.out.println(usage());
                 System.exit(0);
             }
         }
@@ -86,12 +85,18 @@ public final class HttpDemo {
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
+        log.info("GET /files/* serves {}", files != null ? files.toAbsolutePath() : "the demo's own " + DEMO_FILES);
         server.awaitTermination();
+    }
+
+    private static String usage() {
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--files DIR]")
+                + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files";
     }
 
     private static void exitUsage(String message) {
         System.err.println("HttpDemo: " + message);
-        System.err.println(SampleArgs.usage("HttpDemo", DEFAULT_PORT));
+        System.err.println(usage());
         System.exit(2);
     }
 
