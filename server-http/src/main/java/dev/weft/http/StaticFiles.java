@@ -51,7 +51,8 @@ import java.util.Objects;
  *   <li><b>Precompressed siblings</b>: {@code app.js.br} or {@code app.js.gz} next to
  *       {@code app.js} is sent instead when the client's {@code Accept-Encoding} takes it
  *       ({@code br} preferred at equal weight), with {@code Content-Encoding} and
- *       {@code Vary: Accept-Encoding}; a sibling older than its file is ignored. Files are never
+ *       {@code Vary: Accept-Encoding}; a sibling older than its file is ignored, and a GET with a
+ *       {@code Range} gets the file itself. Files are never
  *       gzip-encoded on the fly (their validators name their bytes).
  *   <li><b>Safety</b>: {@code ..}, {@code .}, backslashes and control characters in the path are
  *       400; the resolved file must be under the root, symbolic links included (their real path
@@ -59,7 +60,7 @@ import java.util.Objects;
  *       are 404 unless {@link #hideDotFiles(boolean) hideDotFiles(false)}; a directory is its
  *       {@link #index(String) index} file or 404, never a listing, and a directory asked for
  *       without its trailing slash is redirected (301) to it, so relative links in the page
- *       resolve; anything but a regular file is 404; a file that cannot be opened is 403.
+ *       resolve; anything but a regular file is 404; a file the server may not read is 403.
  *       Other methods than GET and HEAD are 405 with {@code Allow: GET, HEAD}.
  * </ul>
  *
