@@ -3,12 +3,15 @@ package dev.weft.samples;
 import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
 import dev.weft.http.HttpServer;
+import dev.weft.http.StaticFiles;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketSession;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +27,15 @@ import org.slf4j.LoggerFactory;
  * curl -i 'localhost:8080/stream?n=5'
  * curl -F note=hi -F file=@photo.jpg localhost:8080/upload
  * curl --data-urlencode 'q=a b' localhost:8080/form
+ * curl -i localhost:8080/files/                        # the demo's own files, or --files DIR
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
  * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
  * (503 while draining), {@code GET /ws/echo} (a WebSocket echo), {@code POST /upload} (multipart:
- * each part's name, filename, size and sha-256), {@code POST /form} (urlencoded: the fields). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ * each part's name, filename, size and sha-256), {@code POST /form} (urlencoded: the fields),
+ * {@code GET /files/*} (static files:
+ * the directory given with {@code --files DIR}, else a few files shipped in the jar). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
  */
 public final class HttpDemo {
 
@@ -47,21 +53,70 @@ public final class HttpDemo {
     private HttpDemo() {
     }
 
+    /** The class-path folder {@code GET /files/*} serves without {@code --files}. */
+    public static final String DEMO_FILES = "demo-files/";
+
     public static void main(String[] args) throws InterruptedException {
-        int port = SampleArgs.portOrExit("HttpDemo", args, DEFAULT_PORT);
-        HttpServer server = builder(port).registerShutdownHook(true).start();
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help")) {
+                System.out.println(usage());
+                System.exit(0);
+            }
+        }
+        Path files = null;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String value = null;
+            if (args[i].equals("--files")) {
+                if (i + 1 == args.length) {
+                    exitUsage("--files needs a directory, e.g. --files ./public");
+                }
+                value = args[++i];
+            } else if (args[i].startsWith("--files=")) {
+                value = args[i].substring("--files=".length());
+            } else {
+                rest.add(args[i]);
+                continue;
+            }
+            if (files != null) {
+                exitUsage("--files given twice");
+            }
+            files = Path.of(value);
+            if (!Files.isDirectory(files)) {
+                exitUsage("--files: '" + value + "' is not a directory");
+            }
+        }
+        int port = SampleArgs.portOrExit("HttpDemo", rest.toArray(new String[0]), DEFAULT_PORT);
+        HttpServer server = builder(port, files).registerShutdownHook(true).start();
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
+        log.info("GET /files/* serves {}", files != null ? files.toAbsolutePath() : "the demo's own " + DEMO_FILES);
         server.awaitTermination();
+    }
+
+    private static String usage() {
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--files DIR]")
+                + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files";
+    }
+
+    private static void exitUsage(String message) {
+        System.err.println("HttpDemo: " + message);
+        System.err.println(usage());
+        System.exit(2);
     }
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */
     public static HttpServer start(int port) {
-        return builder(port).start();
+        return builder(port, null).start();
     }
 
-    private static HttpServer.Builder builder(int port) {
+    /** As {@link #start(int)}, with {@code GET /files/*} serving {@code files} (null: the demo's own files). */
+    public static HttpServer start(int port, Path files) {
+        return builder(port, files).start();
+    }
+
+    private static HttpServer.Builder builder(int port, Path files) {
         return HttpServer.builder()
                 .port(port)
                 .shutdownGrace(Duration.ofSeconds(10))
@@ -78,7 +133,9 @@ public final class HttpDemo {
                 .get("/events", HttpDemo::events)
                 .get("/ws/echo", WebSocket.endpoint(HttpDemo::wsEcho))
                 .post("/upload", HttpDemo::upload)
-                .post("/form", HttpDemo::form);
+                .post("/form", HttpDemo::form)
+                .staticFiles("/files", files != null ? StaticFiles.directory(files)
+                        : StaticFiles.classpath(DEMO_FILES, HttpDemo.class.getClassLoader()));
     }
 
     /**

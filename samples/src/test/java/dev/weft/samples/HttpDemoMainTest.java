@@ -106,4 +106,38 @@ class HttpDemoMainTest {
         assertEquals(2, p.exitValue(), Files.readString(output));
         assertTrue(Files.readString(output).contains("usage: HttpDemo"));
     }
+
+    @Test
+    void filesFlagServesThatDirectory() throws Exception {
+        Path files = Files.createDirectories(dir.resolve("public"));
+        Files.writeString(files.resolve("note.txt"), "from --files\n");
+        Path output = dir.resolve("files.txt");
+        Process p = launch(output, "--files", files.toString(), "--port", "0");
+        try {
+            Matcher banner = LISTENING.matcher("");
+            await().atMost(Duration.ofSeconds(20)).until(() -> banner.reset(Files.readString(output)).find() || !p.isAlive());
+            assertTrue(p.isAlive(), Files.readString(output));
+            try (Socket s = connect(Integer.parseInt(banner.group(1)))) {
+                s.getOutputStream().write("GET /files/note.txt HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String r = readResponse(s.getInputStream());
+                assertTrue(r.startsWith("HTTP/1.1 200 OK\r\n") && r.endsWith("\r\n\r\nfrom --files\n"), r);
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void filesFlagMustNameADirectory() throws Exception {
+        Path output = dir.resolve("nofiles.txt");
+        Process p = launch(output, "--files", dir.resolve("missing").toString());
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), Files.readString(output));
+        assertTrue(Files.readString(output).contains("--files: '"), Files.readString(output));
+        Path help = dir.resolve("help.txt");
+        Process h = launch(help, "--help");
+        assertTrue(h.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, h.exitValue());
+        assertTrue(Files.readString(help).contains("--files DIR"), Files.readString(help));
+    }
 }

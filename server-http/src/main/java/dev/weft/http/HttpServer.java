@@ -309,6 +309,45 @@ public final class HttpServer implements AutoCloseable {
             return route("PATCH", pathTemplate, handler);
         }
 
+        /**
+         * Serves the files under {@code directory} at {@code urlPrefix}: {@code /assets} with
+         * {@code public/app.css} answers {@code GET /assets/app.css}. Shorthand for
+         * {@code staticFiles(urlPrefix, StaticFiles.directory(directory))}; see {@link StaticFiles}.
+         *
+         * @throws IllegalArgumentException if {@code directory} is not a directory
+         */
+        public Builder staticFiles(String urlPrefix, java.nio.file.Path directory) {
+            return staticFiles(urlPrefix, StaticFiles.directory(directory));
+        }
+
+        /**
+         * Serves the class-path resources named {@code resourcePrefix + rest} at
+         * {@code urlPrefix}: {@code classpathResources("/", "web/")} answers {@code GET /app.js}
+         * with the resource {@code web/app.js}. See {@link StaticFiles#classpath(String)}.
+         */
+        public Builder classpathResources(String urlPrefix, String resourcePrefix) {
+            return staticFiles(urlPrefix, StaticFiles.classpath(resourcePrefix));
+        }
+
+        /**
+         * Mounts {@code files} at {@code urlPrefix} (a literal path such as {@code /assets}; {@code /}
+         * for the whole site): a GET (and so HEAD) route on {@code urlPrefix/*}, where the rest
+         * of the path names the file. More specific routes still win over it.
+         */
+        public Builder staticFiles(String urlPrefix, StaticFiles files) {
+            Objects.requireNonNull(urlPrefix, "urlPrefix");
+            Objects.requireNonNull(files, "files");
+            String prefix = urlPrefix;
+            while (prefix.endsWith("/")) {
+                prefix = prefix.substring(0, prefix.length() - 1);
+            }
+            if (!urlPrefix.startsWith("/") || prefix.indexOf('{') >= 0 || prefix.indexOf('*') >= 0) {
+                throw new IllegalArgumentException("staticFiles: urlPrefix '" + urlPrefix
+                        + "' must be a literal path starting with '/'");
+            }
+            return route("GET", prefix + "/*", files);
+        }
+
         /** Validates, binds and starts serving. @throws IllegalArgumentException naming the first bad option */
         public HttpServer start() {
             for (Router.Definition r : routes) {

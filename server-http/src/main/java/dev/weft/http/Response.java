@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import dev.weft.core.ConnectionHandler;
+import java.io.IOException;
 import java.io.OutputStream;
 
 /**
@@ -78,6 +79,47 @@ public interface Response {
 
     /** Sends the status and headers with an empty body (or only the declared length: see {@link #contentLength(long)}). */
     void send();
+
+    /**
+     * Sends {@code length} bytes of {@code file} from {@code position} as the body, with that
+     * Content-Length; Content-Type {@code application/octet-stream} unless one was set. The
+     * response takes the channel over: it is closed when the response is done, sent or failed
+     * (also if this method throws). Like {@code send(...)} the body is only recorded here and
+     * written once the handler and every filter returned normally; on plain TCP it goes from
+     * the file to the socket without passing through the heap (sendfile), over TLS through the
+     * connection's buffer. A file that turns out shorter than {@code length}, or fails to read,
+     * once bytes went out resets the connection: never a complete-looking response. To HEAD
+     * only the length is announced. For whole directories, see {@link StaticFiles}.
+     *
+     * <p>This default streams the bytes through {@link #outputStream()} at once; the HTTP/1.1
+     * server overrides it with the deferred, zero-copy write.
+     *
+     * @throws IllegalArgumentException if {@code position} or {@code length} is negative
+     * @throws IllegalStateException if a body was already sent or the stream taken, or a
+     *     different {@link #contentLength(long)} was declared
+     * @throws IOException if the file cannot be read (only this default, which copies at once)
+     */
+    default void sendFile(java.nio.channels.FileChannel file, long position, long length) throws IOException {
+        try (file) {
+            if (position < 0 || length < 0) {
+                throw new IllegalArgumentException("sendFile: position = " + position + ", length = " + length
+                        + ": must not be negative");
+            }
+            contentLength(length);
+            OutputStream out = outputStream();
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(16384, Math.max(1, length)));
+            long done = 0;
+            while (done < length) {
+                buf.clear().limit((int) Math.min(buf.capacity(), length - done));
+                int n = file.read(buf, position + done);
+                if (n < 0) {
+                    throw new IOException("file ended after " + done + " of " + length + " bytes");
+                }
+                out.write(buf.array(), 0, n);
+                done += n;
+            }
+        }
+    }
 
     /**
      * A stream for the body, chunked unless a length was set (HTTP/1.0: ended by closing the

@@ -248,10 +248,12 @@ public final class HttpConnection {
             keep = true;
         } catch (Throwable e) {
             if (fatal(e)) {
+                res.release();
                 throw (VirtualMachineError) e;
             }
             keep = fail(ex, res, e);
         }
+        res.release(); // a file body's channel, sent or not
         if (keep && res.takeover != null) {
             takeOver(ex, res);
             keep = false;

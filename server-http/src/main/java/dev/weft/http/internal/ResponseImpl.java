@@ -45,6 +45,10 @@ final class ResponseImpl implements Response {
     /** The body given to {@code send(...)}, written by {@link #finish()}; null until then. */
     private byte[] pending;
     ResponseBody stream;
+    /** The file given to {@link #sendFile}, written by {@link #finish()}, closed by {@link #release()}. */
+    private java.nio.channels.FileChannel file;
+    private long filePosition;
+    private long fileLength;
     long bodyBytes;
     /** Set by {@link #switchProtocols}: the code that serves the connection after the 101. */
     dev.weft.core.ConnectionHandler takeover;
@@ -66,8 +70,8 @@ final class ResponseImpl implements Response {
 
     private void checkBodyOpen() {
         checkHeadOpen();
-        if (pending != null || stream != null) {
-            throw new IllegalStateException(pending != null ? "response already sent: send(...) was called"
+        if (pending != null || stream != null || file != null) {
+            throw new IllegalStateException(pending != null || file != null ? "response already sent: send(...) or sendFile(...) was called"
                     : "response body is being streamed: outputStream() was taken");
         }
     }
@@ -230,6 +234,116 @@ final class ResponseImpl implements Response {
         pending = body;
     }
 
+    /**
+     * Records a file body for {@link #finish()}: nothing is read here. The channel is this
+     * response's from now on, closed by {@link #release()} (or at once if this throws).
+     */
+    @Override
+    public void sendFile(java.nio.channels.FileChannel file, long position, long length) {
+        java.util.Objects.requireNonNull(file, "file");
+        try {
+            checkBodyOpen();
+            if (position < 0 || length < 0) {
+                throw new IllegalArgumentException("sendFile: position = " + position + ", length = " + length
+                        + ": must not be negative");
+            }
+            if (contentLength >= 0 && contentLength != length) {
+                throw new IllegalStateException("contentLength(" + contentLength + ") was declared, but sendFile(...) got "
+                        + length + " bytes");
+            }
+        } catch (RuntimeException e) {
+            closeQuietly(file);
+            throw e;
+        }
+        if (contentType == null) {
+            contentType = "application/octet-stream";
+        }
+        this.file = file;
+        this.filePosition = position;
+        this.fileLength = length;
+    }
+
+    private boolean fileStillOpen() {
+        try {
+            file.size();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Closes a file body that was recorded (sent, failed or replaced by an error answer). */
+    void release() {
+        java.nio.channels.FileChannel f = file;
+        file = null;
+        if (f != null) {
+            closeQuietly(f);
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.FileChannel f) {
+        try {
+            f.close();
+        } catch (IOException e) {
+            // A read-only channel has nothing to lose at close.
+        }
+    }
+
+    /**
+     * Writes the head and then the file: zero-copy from the file to the socket on plain TCP
+     * (core's {@code transferFrom}, sendfile), through the connection's buffer on TLS. Never
+     * compressed on the fly: the length is the file's, and ranges and validators name its bytes.
+     * A file that ends early or fails to read after the head went out is thrown as committed,
+     * which resets the connection (HttpConnection.fail): a cut file never ends like a whole one.
+     */
+    private void finishFile() throws IOException {
+        runHooks();
+        boolean withBody = !headRequest && !Status.bodyless(status);
+        byte[] small = null;
+        if (withBody && fileLength <= COALESCE) {
+            // A small file is read before the head: it goes out with it in one write, and a file
+            // that is already shorter than announced is still an error answer, not a reset.
+            small = new byte[(int) fileLength];
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(small);
+            while (b.hasRemaining()) {
+                if (file.read(b, filePosition + b.position()) < 0) {
+                    throw new IOException("file ended after " + b.position() + " of its " + fileLength + " bytes");
+                }
+            }
+        }
+        ResponseWriter w = c.writer;
+        head(w, fileLength, false);
+        committed = true;
+        try {
+            if (small != null) {
+                w.raw(small);
+                bodyBytes = small.length;
+            }
+            w.writeTo(c.out);
+        } catch (IOException e) {
+            c.ioFailed = true;
+            throw e;
+        }
+        if (!withBody || small != null) {
+            return;
+        }
+        long sent;
+        try {
+            sent = c.out.transferFrom(file, filePosition, fileLength);
+        } catch (IOException e) {
+            // Almost always the peer (gone mid-download, a player seeking): a socket failure, as for
+            // any write. Only a channel that no longer answers is the file's own fault, and logged so.
+            if (fileStillOpen()) {
+                c.ioFailed = true;
+            }
+            throw e;
+        }
+        bodyBytes = sent;
+        if (sent < fileLength) {
+            throw new IOException("file ended after " + sent + " of its " + fileLength + " bytes (truncated while sent?)");
+        }
+    }
+
     @Override
     public OutputStream outputStream() {
         if (stream == null) {
@@ -372,7 +486,7 @@ final class ResponseImpl implements Response {
 
     /** True once {@code send(...)} recorded a body or the handler took the stream. */
     boolean answered() {
-        return pending != null || stream != null;
+        return pending != null || stream != null || file != null;
     }
 
     /**
@@ -406,6 +520,10 @@ final class ResponseImpl implements Response {
                 c.ioFailed = true;
                 throw e;
             }
+            return;
+        }
+        if (file != null) {
+            finishFile();
             return;
         }
         byte[] body = pending != null ? pending : NO_BODY;
@@ -505,6 +623,7 @@ final class ResponseImpl implements Response {
         this.stream = null;
         this.pending = null;
         this.takeover = null;
+        release();
     }
 
     void forceClose() {
