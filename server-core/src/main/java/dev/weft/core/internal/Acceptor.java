@@ -126,7 +126,7 @@ final class Acceptor implements Runnable {
     private void awaitRoom() throws InterruptedException {
         ConnectionImpl evicted = null;
         while (true) {
-            if (!engine.isDraining() && (evicted == null || !evicted.thread().isAlive())) {
+            if (!engine.isClosing() && (evicted == null || !evicted.thread().isAlive())) {
                 evicted = engine.evictLongestIdle();
             }
             if (permits.tryAcquire(ROOM_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {

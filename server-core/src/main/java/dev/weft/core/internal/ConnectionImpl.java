@@ -571,7 +571,10 @@ public final class ConnectionImpl implements Connection, Runnable {
             // Buffers stay until the idle hold expires in the next read (SocketInputImpl).
             in.idle();
         }
-        if (engine.isDraining() && !keepThroughDrain) {
+        // Not during the drain delay: the load balancer may still send a request on this
+        // connection, and it will be answered with Connection: close (so the client moves) rather
+        // than race our close.
+        if (engine.isClosing() && !keepThroughDrain) {
             if (out != null && Thread.currentThread() == thread && out.buffered() > 0) {
                 try {
                     out.flush();

@@ -51,7 +51,11 @@ public final class Engine {
     private final Watchdog watchdog;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
+    /** From the start of a shutdown, its drain delay included: protocols ask clients to move. */
     private volatile boolean draining;
+    /** From the end of the drain delay: the listener closes, idle connections are closed. */
+    private volatile boolean closing;
+    private final LongAdder acceptedDuringDelay = new LongAdder();
     /** Set when a VirtualMachineError ended the acceptor (see {@link Acceptor}). */
     private volatile Throwable acceptorFailure;
     private Thread shutdownHook;
@@ -182,6 +186,9 @@ public final class Engine {
             connections.put(id, conn);
             registered = true;
             counters.accepted.increment();
+            if (draining) {
+                acceptedDuringDelay.increment();
+            }
             t.start();
         } catch (Throwable e) {
             if (registered) {
@@ -325,6 +332,20 @@ public final class Engine {
 
     void beginDraining() {
         draining = true;
+    }
+
+    /** The drain delay is over: from now on a connection that goes idle is closed. */
+    void beginClosing() {
+        closing = true;
+    }
+
+    /** True once the drain delay is over (see {@link #beginClosing}). */
+    boolean isClosing() {
+        return closing;
+    }
+
+    long acceptedDuringDelay() {
+        return acceptedDuringDelay.sum();
     }
 
     ServerSocketChannel listener() {

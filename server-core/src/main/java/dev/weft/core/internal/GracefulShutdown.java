@@ -26,6 +26,26 @@ final class GracefulShutdown {
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
+        // 0. The drain delay: keep accepting and serving (every response asks its client to move)
+        // while load balancers notice that readiness went 503 and stop sending. Not when the
+        // acceptor has already ended (it shuts down itself after a VirtualMachineError).
+        Duration delay = engine.config().drainDelay();
+        long delayed = 0;
+        if (!delay.isZero() && engine.listener().isOpen() && engine.acceptorThread() != self) {
+            Engine.LOG.info("port {} draining: still accepting for {} (drainDelay) so that load balancers move away",
+                    engine.port(), Engine.readable(delay));
+            long delayStart = System.nanoTime();
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                // The caller wants it over: end the delay, and the grace too (as in step 3).
+                Thread.currentThread().interrupt();
+            }
+            delayed = System.nanoTime() - delayStart;
+        }
+        engine.beginClosing();
+        long graceStart = System.nanoTime();
+
         // 1. Stop accepting. Closing unblocks a blocked accept(); the interrupt ends a wait at maxConnections.
         try {
             engine.listener().close();
@@ -60,7 +80,7 @@ final class GracefulShutdown {
                 idleClosed, busy.size(), Engine.readable(grace));
 
         // 3. Let the busy ones finish (or go idle, which closes them) until the grace ends.
-        long deadline = start + grace.toNanos();
+        long deadline = graceStart + grace.toNanos();
         for (ConnectionImpl c : busy) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -108,10 +128,13 @@ final class GracefulShutdown {
             Thread.currentThread().interrupt();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed, forcedIds);
-        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}", engine.port(),
+        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed, forcedIds,
+                Duration.ofNanos(delayed), engine.acceptedDuringDelay());
+        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}{}", engine.port(),
                 Engine.readable(elapsed), completed, report.closedIdle(), forced,
-                forced == 0 ? "" : " (conn " + joined(forcedIds) + ")");
+                forced == 0 ? "" : " (conn " + joined(forcedIds) + ")",
+                delayed == 0 ? "" : "; drain delay " + Engine.readable(report.drainDelay()) + ", "
+                        + report.acceptedDuringDelay() + " accepted during it");
         return report;
     }
 
