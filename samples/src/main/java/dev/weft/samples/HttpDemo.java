@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
  * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
- * (503 while draining), {@code GET /ws/echo} (a WebSocket echo). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ * (503 while draining), {@code GET /ws/echo} (a WebSocket echo). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report;
+ * with {@code --drain-delay S} it first keeps serving for S seconds ({@code /health} answers 503,
+ * every response says {@code Connection: close}), so a load balancer moves away first.
+ * {@code --reuse-port} sets SO_REUSEPORT, so a new instance can bind the port beside an old one.
  */
 public final class HttpDemo {
 
@@ -43,12 +46,99 @@ public final class HttpDemo {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int port = SampleArgs.portOrExit("HttpDemo", args, DEFAULT_PORT);
-        HttpServer server = builder(port).registerShutdownHook(true).start();
+        Options options = optionsOrExit(args);
+        int port = SampleArgs.portOrExit("HttpDemo", options.rest(), DEFAULT_PORT);
+        HttpServer server = builder(port).registerShutdownHook(true)
+                .drainDelay(options.drainDelay()).reusePort(options.reusePort()).start();
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
         server.awaitTermination();
+    }
+
+    /**
+     * HttpDemo's own flags, besides {@link SampleArgs}' {@code --port}.
+     *
+     * @param drainDelay {@code --drain-delay SECONDS}: how long SIGTERM keeps serving (with
+     *                   {@code /health} at 503 and {@code Connection: close}) before the drain; default 0
+     * @param reusePort  {@code --reuse-port}: SO_REUSEPORT, so a second instance can bind the same port
+     * @param rest       the other arguments, for {@link SampleArgs#port}
+     */
+    public record Options(Duration drainDelay, boolean reusePort, String[] rest) {
+    }
+
+    /** The usage text of {@code main}. */
+    public static String usage() {
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port]")
+                + "\n  --drain-delay S      on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
+                + "\n                       responses say Connection: close) before the 10 s graceful drain; default 0"
+                + "\n  --reuse-port         SO_REUSEPORT: a new instance can bind the port beside this one";
+    }
+
+    /**
+     * Takes HttpDemo's own flags out of {@code args}.
+     *
+     * @throws IllegalArgumentException saying which argument is wrong and why
+     */
+    public static Options options(String[] args) {
+        Duration drainDelay = null;
+        boolean reusePort = false;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            if (arg.equals("--drain-delay")) {
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException("--drain-delay needs a value in seconds, e.g. --drain-delay 5");
+                }
+                value = args[++i];
+            } else if (arg.startsWith("--drain-delay=")) {
+                value = arg.substring("--drain-delay=".length());
+            } else if (arg.equals("--reuse-port")) {
+                reusePort = true;
+                continue;
+            } else {
+                rest.add(arg);
+                continue;
+            }
+            if (drainDelay != null) {
+                throw new IllegalArgumentException("--drain-delay given twice");
+            }
+            drainDelay = seconds(value);
+        }
+        return new Options(drainDelay == null ? Duration.ZERO : drainDelay, reusePort, rest.toArray(new String[0]));
+    }
+
+    private static Duration seconds(String value) {
+        // Whole seconds, digits only (as --port): "1.5" or "-1" is a mistake worth saying.
+        boolean digits = !value.isEmpty() && value.length() <= 4;
+        for (int i = 0; i < value.length() && digits; i++) {
+            digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
+        }
+        int s = digits ? Integer.parseInt(value) : -1;
+        if (s < 0 || s > 3600) {
+            throw new IllegalArgumentException("--drain-delay: '" + value + "' is not a number of seconds (0-3600)");
+        }
+        return Duration.ofSeconds(s);
+    }
+
+    private static Options optionsOrExit(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help")) {
+                System.out.println(usage());
+                System.exit(0);
+            }
+        }
+        try {
+            Options options = options(args);
+            SampleArgs.port(options.rest(), System.getenv("PORT"), DEFAULT_PORT); // report a bad --port with this usage
+            return options;
+        } catch (IllegalArgumentException e) {
+            System.err.println("HttpDemo: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            throw e; // not reached
+        }
     }
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */
