@@ -126,7 +126,11 @@ ELAPSED=$(( $(date +%s) - START ))
 
 wait "$WRK" || log "wrk exited with $?"
 if [ -s "$WORK/nginx-error.log" ]; then
-  log "nginx error log (what it retried):"; sed 's/^/  /' "$WORK/nginx-error.log" | tail -n 20 >&2
+  # Each of these was one attempt at an instance that nginx then retried on the other.
+  log "nginx: $(grep -c 'connect() failed (111' "$WORK/nginx-error.log" || true) refused connects," \
+      "$(grep -c 'recv() failed (104' "$WORK/nginx-error.log" || true) resets while reading a response header," \
+      "$(grep -c 'no live upstreams' "$WORK/nginx-error.log" || true) 'no live upstreams'; last lines of its error log:"
+  grep -v '\[warn\]' "$WORK/nginx-error.log" | tail -n 5 | sed 's/^/  /' >&2
 fi
 FIT=0
 [ "$ELAPSED" -lt "$DURATION" ] || { FIT=1; log "error: the restarts did not finish within the load"; }
