@@ -36,6 +36,9 @@ public final class HttpDemo {
     /** The port {@code main} listens on without {@code --port} or {@code PORT}. */
     public static final int DEFAULT_PORT = 8080;
 
+    /** How long a shutdown lets in-flight requests finish, after the drain delay (deploy/k8s.yaml's grace period counts on it). */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
     private static final Logger log = LoggerFactory.getLogger(HttpDemo.class);
     private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JSON = "{\"message\":\"Hello, World!\"}".getBytes(StandardCharsets.US_ASCII);
@@ -146,10 +149,15 @@ public final class HttpDemo {
         return builder(port).start();
     }
 
+    /** {@link #start(int)} with a drain delay, as {@code --drain-delay} sets it: for tests. */
+    public static HttpServer start(int port, Duration drainDelay) {
+        return builder(port).drainDelay(drainDelay).start();
+    }
+
     private static HttpServer.Builder builder(int port) {
         return HttpServer.builder()
                 .port(port)
-                .shutdownGrace(Duration.ofSeconds(10))
+                .shutdownGrace(SHUTDOWN_GRACE)
                 // One INFO line per request would dominate a benchmark: opt in with -Dweft.accessLog=true.
                 .accessLog(Boolean.getBoolean("weft.accessLog"))
                 .get("/plaintext", (req, res) -> res.contentType("text/plain").send(HELLO))
