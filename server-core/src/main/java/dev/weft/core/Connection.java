@@ -73,7 +73,9 @@ public interface Connection extends AutoCloseable {
     /**
      * Marks that no unit of work is in flight. If the server is draining and its drain delay is
      * over (the listener is closed), the connection is closed at once (the next read fails),
-     * since nothing would be lost.
+     * since nothing would be lost. Except a connection accepted after the shutdown began that has
+     * not yet been busy after such a wait: its client connected to send something, perhaps
+     * already on its way, so it is given the grace for that first unit of work.
      */
     void markIdle();
 

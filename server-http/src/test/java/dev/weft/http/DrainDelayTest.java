@@ -81,11 +81,15 @@ class DrainDelayTest {
                 assertTrue(System.nanoTime() - begun < DELAY.toNanos(), "the steps above ran within the delay");
                 assertFalse(report.isDone());
 
-                // After the delay: the listener closes, the connection that never sent a request is
-                // closed as idle, and the request in flight is still answered.
+                // After the delay: the listener closes, and the request in flight is still answered.
+                // So is the first request of a connection accepted during the delay that had not
+                // sent it yet: its client connected to send one (closing it as idle would reset it).
                 await().atMost(DELAY.plusSeconds(5)).until(() -> refused(server.port()));
                 assertTrue(System.nanoTime() - begun >= DELAY.toNanos());
-                assertTrue(quiet.closedByServer(), "idle, closed once the delay is over");
+                Raw.Reply late = quiet.send("GET /plain HTTP/1.1\r\nHost: t\r\n\r\n").read();
+                assertEquals(200, late.status());
+                assertEquals("close", late.header("Connection"));
+                assertTrue(quiet.closedByServer());
                 assertFalse(report.isDone(), "the busy request holds the drain");
                 release.countDown();
                 Raw.Reply done = busy.read();
@@ -96,7 +100,8 @@ class DrainDelayTest {
             }
 
             ShutdownReport rep = report.get(10, TimeUnit.SECONDS);
-            assertEquals(1, rep.completed(), rep.toString());
+            // busy and quiet; a refused() attempt that got in just before the close may count too.
+            assertTrue(rep.completed() >= 2, rep.toString());
             assertEquals(0, rep.forced(), rep.toString());
             assertTrue(rep.drainDelay().compareTo(DELAY) >= 0, rep.toString());
             assertTrue(rep.elapsed().compareTo(rep.drainDelay()) > 0, rep.toString());

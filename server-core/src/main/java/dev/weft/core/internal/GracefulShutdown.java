@@ -70,7 +70,9 @@ final class GracefulShutdown {
         }
         for (int i = 0; i < keep.length; i++) {
             ConnectionImpl c = all.get(i);
-            if (!keep[i] && c.closeIfIdle()) {
+            // Not one accepted during the delay that has yet to receive its first unit of work: its
+            // client may be sending it now, and a close would reset it (see freshWhileDraining).
+            if (!keep[i] && !c.freshWhileDraining() && c.closeIfIdle()) {
                 idleClosed++;
             } else if (c.thread() != self) {
                 busy.add(c);
