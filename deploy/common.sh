@@ -45,7 +45,9 @@ need() { # need COMMAND PACKAGE...
   command -v "$cmd" >/dev/null || die "$cmd is missing (Debian: apt-get install $*) and cannot be installed here (not root or no apt-get)"
 }
 
-# A free TCP port on 127.0.0.1 (the kernel picks it; a race with another process is possible but rare).
+# A free TCP port on 127.0.0.1 for nginx (the kernel picks it; another process may take it before
+# nginx binds it: then nginx exits and wait_healthy says so). The demo instances take --port 0
+# and log the port they got instead.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
@@ -75,8 +77,8 @@ start_demo() {
 
 # wait_log PID FILE PATTERN SECONDS: until FILE contains PATTERN; fails if PID ends or time runs out.
 wait_log() {
-  local pid=$1 file=$2 pattern=$3 secs=$4 i
-  for i in $(seq 1 $((secs * 10))); do
+  local pid=$1 file=$2 pattern=$3 secs=$4 end=$((SECONDS + $4))
+  while [ "$SECONDS" -lt "$end" ]; do
     grep -q -- "$pattern" "$file" 2>/dev/null && return 0
     kill -0 "$pid" 2>/dev/null || { cat "$file" >&2; die "pid $pid ended before '$pattern'"; }
     sleep 0.1
@@ -85,22 +87,32 @@ wait_log() {
   die "no '$pattern' in $file after ${secs}s"
 }
 
-# wait_healthy PORT SECONDS: until GET /health on PORT answers 200.
+# wait_healthy PID PORT SECONDS [LOG]: until GET /health on PORT answers 200; fails at once if PID ends.
 wait_healthy() {
-  local port=$1 secs=$2 i
-  for i in $(seq 1 $((secs * 10))); do
+  local pid=$1 port=$2 secs=$3 file=${4:-} end=$((SECONDS + $3))
+  while [ "$SECONDS" -lt "$end" ]; do
     [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/health" || true)" = 200 ] && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then
+      [ -z "$file" ] || tail -n 20 "$file" >&2
+      die "pid $pid ended before port $port was healthy"
+    fi
     sleep 0.1
   done
+  [ -z "$file" ] || tail -n 20 "$file" >&2
   die "port $port not healthy after ${secs}s"
+}
+
+# port_of NAME: the port the demo NAME logged ("listening on port N"), once it has.
+port_of() {
+  sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$WORK/$1.log" | head -n1
 }
 
 # stop_demo NAME PID SECONDS: SIGTERM, then wait for the process to exit (it drains first).
 stop_demo() {
-  local name=$1 pid=$2 secs=$3 i
+  local name=$1 pid=$2 secs=$3 end=$((SECONDS + $3))
   log "$name: SIGTERM (pid $pid)"
   kill -TERM "$pid"
-  for i in $(seq 1 $((secs * 10))); do
+  while [ "$SECONDS" -lt "$end" ]; do
     kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; log "$name: exited; $(grep -o 'shut down: .*' "$WORK/$name.log" | tail -n1)"; return 0; }
     sleep 0.1
   done

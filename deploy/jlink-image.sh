@@ -57,11 +57,11 @@ log "image: $OUT, $(du -sh "$OUT" | cut -f1) ($(du -sh "$OUT/app" | cut -f1) of 
 need curl curl
 WORK=$(mktemp -d /tmp/weft-image.XXXXXX)
 trap cleanup EXIT
-PORT=$(free_port)
-"$OUT/bin/java" -Xmx64m -jar "$OUT/app/weft-samples.jar" --port "$PORT" --drain-delay 1 >"$WORK/demo.log" 2>&1 &
+"$OUT/bin/java" -Xmx64m -jar "$OUT/app/weft-samples.jar" --port 0 --drain-delay 1 >"$WORK/demo.log" 2>&1 &
 PID=$!
 STARTED+=("$PID")
-wait_log "$PID" "$WORK/demo.log" "listening on port $PORT" 60
+wait_log "$PID" "$WORK/demo.log" "listening on port" 120
+PORT=$(port_of demo)
 body=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/plaintext")
 [ "$body" = "Hello, World!" ] || die "GET /plaintext from the image answered '$body'"
 health=$(curl -s --max-time 5 "http://127.0.0.1:$PORT/health")

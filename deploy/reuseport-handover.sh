@@ -30,14 +30,14 @@ WORK=$(mktemp -d /tmp/weft-handover.XXXXXX)
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-PORT=$(free_port)
 # The drain delay must outlast the time wrk's connections take to move: each one moves on its
 # next response, so a second is plenty at this load; 2 s leaves room on a loaded machine.
 DRAIN=2
 
-start_demo a --port "$PORT" --reuse-port --drain-delay "$DRAIN"; A=$LAST_PID
-wait_log "$A" "$WORK/a.log" "listening on port $PORT" 60
-wait_healthy "$PORT" 30
+start_demo a --port 0 --reuse-port --drain-delay "$DRAIN"; A=$LAST_PID
+wait_log "$A" "$WORK/a.log" "listening on port" 120
+PORT=$(port_of a)
+wait_healthy "$A" "$PORT" 60 "$WORK/a.log"
 
 log "wrk: ${DURATION}s against http://127.0.0.1:$PORT/plaintext"
 wrk -t2 -c32 -d"${DURATION}s" --timeout 5s -s "$DEPLOY_DIR/count.lua" "http://127.0.0.1:$PORT/plaintext" >"$WORK/wrk.txt" 2>&1 &
@@ -46,7 +46,7 @@ STARTED+=("$WRK")
 
 sleep $((DURATION / 4)) # let the load run on A alone first
 start_demo b --port "$PORT" --reuse-port --drain-delay "$DRAIN"; B=$LAST_PID
-wait_log "$B" "$WORK/b.log" "listening on port $PORT" 60
+wait_log "$B" "$WORK/b.log" "listening on port $PORT" 120
 sleep 1 # B now takes part of the new connections (none yet: wrk's are all kept alive on A)
 stop_demo a "$A" $((DRAIN + 10 + 10)) # drain delay + the demo's 10 s grace + slack
 grep -q "(drainDelay)" "$WORK/a.log" || die "A did not report its drain delay"

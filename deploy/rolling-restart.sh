@@ -45,8 +45,13 @@ trap 'exit 130' INT TERM
 # 1 s is enough for that; the short smoke uses it, the full run 3 s (k8s would use more, see the docs).
 if [ "$DURATION" -ge 20 ]; then DRAIN=3; else DRAIN=1; fi
 FAIL_TIMEOUT=1
-P1=$(free_port); P2=$(free_port); PN=$(free_port)
-[ "$P1" != "$P2" ] && [ "$P2" != "$PN" ] && [ "$P1" != "$PN" ] || die "free_port gave the same port twice; run again"
+start_demo i1 --port 0 --drain-delay "$DRAIN"; I1=$LAST_PID
+start_demo i2 --port 0 --drain-delay "$DRAIN"; I2=$LAST_PID
+wait_log "$I1" "$WORK/i1.log" "listening on port" 120
+wait_log "$I2" "$WORK/i2.log" "listening on port" 120
+P1=$(port_of i1); P2=$(port_of i2); PN=$(free_port)
+wait_healthy "$I1" "$P1" 60 "$WORK/i1.log"
+wait_healthy "$I2" "$P2" 60 "$WORK/i2.log"
 
 cat >"$WORK/nginx.conf" <<EOF
 # Written by deploy/rolling-restart.sh; see docs/deployment.md.
@@ -88,10 +93,6 @@ http {
 }
 EOF
 
-start_demo i1 --port "$P1" --drain-delay "$DRAIN"; I1=$LAST_PID
-start_demo i2 --port "$P2" --drain-delay "$DRAIN"; I2=$LAST_PID
-wait_healthy "$P1" 60
-wait_healthy "$P2" 60
 
 # -e: errors to our file from the start (before the config is read, nginx would open its
 # compiled-in path); -p/-c: our prefix and config. Needs nginx >= 1.19.5 for -e.
@@ -99,7 +100,7 @@ nginx -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf" &
 NGINX=$!
 STARTED+=("$NGINX")
 log "nginx: started (pid $NGINX) on 127.0.0.1:$PN -> $P1, $P2"
-wait_healthy "$PN" 20
+wait_healthy "$NGINX" "$PN" 30 "$WORK/nginx-error.log"
 
 log "wrk: ${DURATION}s against http://127.0.0.1:$PN/plaintext"
 START=$(date +%s)
@@ -113,7 +114,7 @@ restart() { # restart NAME PID PORT: SIGTERM, wait for the exit, start again, wa
   stop_demo "$name" "$pid" $((DRAIN + 10 + 10)) # drain delay + the demo's 10 s grace + slack
   mv "$WORK/$name.log" "$WORK/$name-old.log"
   start_demo "$name" --port "$port" --drain-delay "$DRAIN"
-  wait_healthy "$port" 60
+  wait_healthy "$LAST_PID" "$port" 60 "$WORK/$name.log"
   log "$name: healthy again"
 }
 restart i1 "$I1" "$P1"; I1=$LAST_PID
