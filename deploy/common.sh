@@ -52,14 +52,20 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# PIDs this script started; the EXIT trap stops whatever of them is still running.
+# PIDs this script started and has not seen end; the EXIT trap stops whatever of them is still
+# running. A PID is forgotten once its process was waited for: the number may be reused by then.
 STARTED=()
+forget() {
+  local pid keep=()
+  for pid in "${STARTED[@]}"; do [ "$pid" = "$1" ] || keep+=("$pid"); done
+  STARTED=("${keep[@]}")
+}
 cleanup() {
   local pid
-  for pid in "${STARTED[@]}"; do
+  for pid in "${STARTED[@]+"${STARTED[@]}"}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in "${STARTED[@]}"; do
+  for pid in "${STARTED[@]+"${STARTED[@]}"}"; do
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
   done
@@ -113,7 +119,7 @@ stop_demo() {
   log "$name: SIGTERM (pid $pid)"
   kill -TERM "$pid"
   while [ "$SECONDS" -lt "$end" ]; do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; log "$name: exited; $(grep -o 'shut down: .*' "$WORK/$name.log" | tail -n1)"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; forget "$pid"; log "$name: exited; $(grep -o 'shut down: .*' "$WORK/$name.log" | tail -n1)"; return 0; }
     sleep 0.1
   done
   die "$name (pid $pid) still running ${secs}s after SIGTERM"

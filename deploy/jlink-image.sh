@@ -76,6 +76,7 @@ for _ in $(seq 1 20); do
 done
 [ "$code" = 503 ] || die "GET /health during the drain delay answered '$code', not 503"
 rc=0; wait "$PID" || rc=$?
+forget "$PID"
 grep -q "shut down: ShutdownReport" "$WORK/demo.log" || { cat "$WORK/demo.log" >&2; die "no shutdown report"; }
 [ "$rc" = 143 ] || { cat "$WORK/demo.log" >&2; die "exit status $rc, not 143 (SIGTERM)"; }
 log "image test passed: served, 503 while draining, drained on SIGTERM, exit 143"

@@ -52,5 +52,6 @@ stop_demo a "$A" $((DRAIN + 10 + 10)) # drain delay + the demo's 10 s grace + sl
 grep -q "(drainDelay)" "$WORK/a.log" || die "A did not report its drain delay"
 
 wait "$WRK" || log "wrk exited with $?"
+forget "$WRK"
 stop_demo b "$B" $((DRAIN + 10 + 10))
 summary "$WORK/wrk.txt"

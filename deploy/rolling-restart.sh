@@ -126,6 +126,7 @@ ELAPSED=$(( $(date +%s) - START ))
 [ "$ELAPSED" -lt "$DURATION" ] || log "warning: the restarts took ${ELAPSED}s, the load ran ${DURATION}s: use a longer --duration"
 
 wait "$WRK" || log "wrk exited with $?"
+forget "$WRK"
 if [ -s "$WORK/nginx-error.log" ]; then
   # Each of these was one attempt at an instance that nginx then retried on the other.
   log "nginx: $(grep -c 'connect() failed (111' "$WORK/nginx-error.log" || true) refused connects," \

@@ -301,8 +301,9 @@ public final class HttpConnection {
         // The response said keep-alive, so the client may already be sending its next request:
         // go on. If a drain began meanwhile, markIdle closes the connection once the drain delay
         // is over (as the drain closes every idle one); during the delay the next request is
-        // served, with Connection: close, instead of racing a close.
-        return true;
+        // served, with Connection: close, instead of racing a close. Not after an event stream
+        // that the drain ended: its drain action keeps the connection from being closed as idle.
+        return !(res.events != null && conn.isDraining());
     }
 
     /**
