@@ -33,7 +33,7 @@ class HttpDemoOptionsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "--drain-delay               | --drain-delay needs a value in seconds",
+            "--drain-delay               | --drain-delay needs a value in seconds, e.g. --drain-delay 5",
             "--drain-delay -1            | --drain-delay: '-1' is not a number of seconds (0-3600)",
             "--drain-delay 1.5           | --drain-delay: '1.5' is not a number of seconds (0-3600)",
             "--drain-delay 3601          | --drain-delay: '3601' is not a number of seconds (0-3600)",
