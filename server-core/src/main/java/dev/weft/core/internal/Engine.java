@@ -55,6 +55,7 @@ public final class Engine {
     private volatile boolean draining;
     /** From the end of the drain delay: the listener closes, idle connections are closed. */
     private volatile boolean closing;
+    private volatile boolean stopAccepting;
     private final LongAdder acceptedDuringDelay = new LongAdder();
     /** Set when a VirtualMachineError ended the acceptor (see {@link Acceptor}). */
     private volatile Throwable acceptorFailure;
@@ -337,6 +338,19 @@ public final class Engine {
     /** The drain delay is over: from now on a connection that goes idle is closed. */
     void beginClosing() {
         closing = true;
+    }
+
+    /**
+     * Asks the acceptor to accept what the kernel has queued and then close the listener itself
+     * (see {@link Acceptor}): closed from outside, Linux resets every connection still in the
+     * accept queue, and after a drain delay under load that queue is seldom empty.
+     */
+    void requestStopAccepting() {
+        stopAccepting = true;
+    }
+
+    boolean stopAcceptingRequested() {
+        return stopAccepting;
     }
 
     /** True once the drain delay is over (see {@link #beginClosing}). */

@@ -14,6 +14,8 @@ final class GracefulShutdown {
 
     /** How often to name a connection thread that ignores being closed while we wait for it. */
     private static final Duration STUCK_REPORT = Duration.ofSeconds(5);
+    /** How long, after a drain delay, the acceptor may take to accept its queue and close the listener. */
+    static final Duration ACCEPTOR_STOP = Duration.ofMillis(250);
 
     private final Engine engine;
 
@@ -46,7 +48,19 @@ final class GracefulShutdown {
         engine.beginClosing();
         long graceStart = System.nanoTime();
 
-        // 1. Stop accepting. Closing unblocks a blocked accept(); the interrupt ends a wait at maxConnections.
+        // 1. Stop accepting. After a drain delay the acceptor takes what the kernel has queued and
+        // closes the listener itself (see Acceptor.acceptQueuedAndClose), if it comes round within
+        // ACCEPTOR_STOP: blocked in accept() with nothing arriving, it has nothing queued either.
+        // Then (or without a delay) closing unblocks a blocked accept(); the interrupt ends a wait
+        // at maxConnections.
+        if (delayed > 0) {
+            engine.requestStopAccepting();
+            try {
+                engine.acceptorThread().join(ACCEPTOR_STOP);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             engine.listener().close();
         } catch (IOException e) {
