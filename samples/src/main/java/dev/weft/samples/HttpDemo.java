@@ -73,9 +73,9 @@ public final class HttpDemo {
     /** The usage text of {@code main}. */
     public static String usage() {
         return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port]")
-                + "\n  --drain-delay S      on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
-                + "\n                       responses say Connection: close) before the 10 s graceful drain; default 0"
-                + "\n  --reuse-port         SO_REUSEPORT: a new instance can bind the port beside this one";
+                + "\n  --drain-delay S     on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
+                + "\n                      responses say Connection: close) before the 10 s graceful drain; default 0"
+                + "\n  --reuse-port        SO_REUSEPORT: a new instance can bind the port beside this one";
     }
 
     /**
