@@ -35,12 +35,18 @@ import org.slf4j.LoggerFactory;
  * (503 while draining), {@code GET /ws/echo} (a WebSocket echo), {@code POST /upload} (multipart:
  * each part's name, filename, size and sha-256), {@code POST /form} (urlencoded: the fields),
  * {@code GET /files/*} (static files:
- * the directory given with {@code --files DIR}, else a few files shipped in the jar). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ * the directory given with {@code --files DIR}, else a few files shipped in the jar). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report;
+ * with {@code --drain-delay S} it first keeps serving for S seconds ({@code /health} answers 503,
+ * every response says {@code Connection: close}), so a load balancer moves away first.
+ * {@code --reuse-port} sets SO_REUSEPORT, so a new instance can bind the port beside an old one.
  */
 public final class HttpDemo {
 
     /** The port {@code main} listens on without {@code --port} or {@code PORT}. */
     public static final int DEFAULT_PORT = 8080;
+
+    /** How long a shutdown lets in-flight requests finish, after the drain delay (deploy/k8s.yaml's grace period counts on it). */
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(HttpDemo.class);
     private static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
@@ -57,53 +63,116 @@ public final class HttpDemo {
     public static final String DEMO_FILES = "demo-files/";
 
     public static void main(String[] args) throws InterruptedException {
+        Options options = optionsOrExit(args);
+        int port = SampleArgs.portOrExit("HttpDemo", options.rest(), DEFAULT_PORT);
+        HttpServer server = builder(port, options.files()).registerShutdownHook(true)
+                .drainDelay(options.drainDelay()).reusePort(options.reusePort()).start();
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
+        log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
+        log.info("GET /files/* serves {}", options.files() != null ? options.files().toAbsolutePath() : "the demo's own " + DEMO_FILES);
+        server.awaitTermination();
+    }
+
+    /**
+     * HttpDemo's own flags, besides {@link SampleArgs}' {@code --port}.
+     *
+     * @param drainDelay {@code --drain-delay SECONDS}: how long SIGTERM keeps serving (with
+     *                   {@code /health} at 503 and {@code Connection: close}) before the drain; default 0
+     * @param reusePort  {@code --reuse-port}: SO_REUSEPORT, so a second instance can bind the same port
+     * @param rest       the other arguments, for {@link SampleArgs#port}
+     * @param files      {@code --files DIR}: the directory {@code GET /files/*} serves; null: the demo's own files
+     */
+    public record Options(Duration drainDelay, boolean reusePort, String[] rest, Path files) {
+    }
+
+    /** The usage text of {@code main}. */
+    public static String usage() {
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR]")
+                + "\n  --drain-delay S     on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
+                + "\n                      responses say Connection: close) before the 10 s graceful drain; default 0"
+                + "\n  --reuse-port        SO_REUSEPORT: a new instance can bind the port beside this one"
+                + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files";
+    }
+
+    /**
+     * Takes HttpDemo's own flags out of {@code args}.
+     *
+     * @throws IllegalArgumentException saying which argument is wrong and why
+     */
+    public static Options options(String[] args) {
+        Duration drainDelay = null;
+        boolean reusePort = false;
+        Path files = null;
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            if (arg.equals("--drain-delay")) {
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException("--drain-delay needs a value in seconds, e.g. --drain-delay 5");
+                }
+                value = args[++i];
+            } else if (arg.startsWith("--drain-delay=")) {
+                value = arg.substring("--drain-delay=".length());
+            } else if (arg.equals("--reuse-port")) {
+                reusePort = true;
+                continue;
+            } else if (arg.equals("--files") || arg.startsWith("--files=")) {
+                if (files != null) {
+                    throw new IllegalArgumentException("--files given twice");
+                }
+                String dir = arg.equals("--files") ? (i + 1 < args.length ? args[++i] : null) : arg.substring("--files=".length());
+                if (dir == null) {
+                    throw new IllegalArgumentException("--files needs a directory, e.g. --files ./public");
+                }
+                files = Path.of(dir);
+                if (!Files.isDirectory(files)) {
+                    throw new IllegalArgumentException("--files: '" + dir + "' is not a directory");
+                }
+                continue;
+            } else {
+                rest.add(arg);
+                continue;
+            }
+            if (drainDelay != null) {
+                throw new IllegalArgumentException("--drain-delay given twice");
+            }
+            drainDelay = seconds(value);
+        }
+        return new Options(drainDelay == null ? Duration.ZERO : drainDelay, reusePort, rest.toArray(new String[0]), files);
+    }
+
+    private static Duration seconds(String value) {
+        // Whole seconds, digits only (as --port): "1.5" or "-1" is a mistake worth saying.
+        boolean digits = !value.isEmpty() && value.length() <= 4;
+        for (int i = 0; i < value.length() && digits; i++) {
+            digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
+        }
+        int s = digits ? Integer.parseInt(value) : -1;
+        if (s < 0 || s > 3600) {
+            throw new IllegalArgumentException("--drain-delay: '" + value + "' is not a number of seconds (0-3600)");
+        }
+        return Duration.ofSeconds(s);
+    }
+
+    private static Options optionsOrExit(String[] args) {
         for (String arg : args) {
             if (arg.equals("-h") || arg.equals("--help")) {
                 System.out.println(usage());
                 System.exit(0);
             }
         }
-        Path files = null;
-        java.util.List<String> rest = new java.util.ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String value = null;
-            if (args[i].equals("--files")) {
-                if (i + 1 == args.length) {
-                    exitUsage("--files needs a directory, e.g. --files ./public");
-                }
-                value = args[++i];
-            } else if (args[i].startsWith("--files=")) {
-                value = args[i].substring("--files=".length());
-            } else {
-                rest.add(args[i]);
-                continue;
-            }
-            if (files != null) {
-                exitUsage("--files given twice");
-            }
-            files = Path.of(value);
-            if (!Files.isDirectory(files)) {
-                exitUsage("--files: '" + value + "' is not a directory");
-            }
+        try {
+            Options options = options(args);
+            SampleArgs.port(options.rest(), System.getenv("PORT"), DEFAULT_PORT); // report a bad --port with this usage
+            return options;
+        } catch (IllegalArgumentException e) {
+            System.err.println("HttpDemo: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            throw e; // not reached
         }
-        int port = SampleArgs.portOrExit("HttpDemo", rest.toArray(new String[0]), DEFAULT_PORT);
-        HttpServer server = builder(port, files).registerShutdownHook(true).start();
-        Runtime.getRuntime().addShutdownHook(new Thread(
-                () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
-        log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
-        log.info("GET /files/* serves {}", files != null ? files.toAbsolutePath() : "the demo's own " + DEMO_FILES);
-        server.awaitTermination();
-    }
-
-    private static String usage() {
-        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--files DIR]")
-                + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files";
-    }
-
-    private static void exitUsage(String message) {
-        System.err.println("HttpDemo: " + message);
-        System.err.println(usage());
-        System.exit(2);
     }
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */
@@ -116,10 +185,15 @@ public final class HttpDemo {
         return builder(port, files).start();
     }
 
+    /** {@link #start(int)} with a drain delay, as {@code --drain-delay} sets it: for tests. */
+    public static HttpServer start(int port, Duration drainDelay) {
+        return builder(port, null).drainDelay(drainDelay).start();
+    }
+
     private static HttpServer.Builder builder(int port, Path files) {
         return HttpServer.builder()
                 .port(port)
-                .shutdownGrace(Duration.ofSeconds(10))
+                .shutdownGrace(SHUTDOWN_GRACE)
                 // One INFO line per request would dominate a benchmark: opt in with -Dweft.accessLog=true.
                 .accessLog(Boolean.getBoolean("weft.accessLog"))
                 .maxUploadBytes(MAX_UPLOAD_BYTES)

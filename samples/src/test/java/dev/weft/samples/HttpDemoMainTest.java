@@ -98,6 +98,87 @@ class HttpDemoMainTest {
         }
     }
 
+    private int awaitPort(Process p, Path output) throws Exception {
+        Matcher banner = LISTENING.matcher("");
+        await().atMost(Duration.ofSeconds(20)).until(() -> banner.reset(Files.readString(output)).find() || !p.isAlive());
+        assertTrue(p.isAlive(), Files.readString(output));
+        return Integer.parseInt(banner.group(1));
+    }
+
+    private static String get(Socket s, String path) throws IOException {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return readResponse(s.getInputStream());
+    }
+
+    @Test
+    void withADrainDelaySigtermKeepsServingWithHealth503AndConnectionCloseThenDrains() throws Exception {
+        Path output = dir.resolve("delay.txt");
+        Process p = launch(output, "--port", "0", "--drain-delay", "3");
+        try {
+            int port = awaitPort(p, output);
+            try (Socket before = connect(port)) {
+                assertTrue(get(before, "/health").endsWith("\r\n\r\nok\n"));
+                p.destroy(); // SIGTERM
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(output).contains("(drainDelay)"));
+                // A connection accepted during the delay: readiness is 503 at once, and it is asked to move.
+                try (Socket during = connect(port)) {
+                    String health = get(during, "/health");
+                    assertTrue(health.startsWith("HTTP/1.1 503 "), health);
+                    assertTrue(health.contains("\r\nConnection: close\r\n"), health);
+                    assertEquals(-1, during.getInputStream().read());
+                }
+                // The keep-alive connection from before is still open and served, with Connection: close.
+                String plain = get(before, "/plaintext");
+                assertTrue(plain.startsWith("HTTP/1.1 200 OK\r\n"), plain);
+                assertTrue(plain.contains("\r\nConnection: close\r\n"), plain);
+                assertTrue(plain.endsWith("Hello, World!"), plain);
+                assertEquals(-1, before.getInputStream().read());
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "process ended");
+            String log = Files.readString(output);
+            assertTrue(log.contains("drainDelay=PT3"), log);
+            assertTrue(Pattern.compile("acceptedDuringDelay=[1-9]").matcher(log).find(), log);
+            assertEquals(143, p.exitValue(), "128 + SIGTERM: " + log);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void twoInstancesWithReusePortShareThePortAndTheSecondServesWhenTheFirstIsGone() throws Exception {
+        Path outA = dir.resolve("a.txt");
+        Path outB = dir.resolve("b.txt");
+        Process a = launch(outA, "--port", "0", "--reuse-port");
+        Process b = null;
+        try {
+            int port = awaitPort(a, outA);
+            b = launch(outB, "--port", Integer.toString(port), "--reuse-port");
+            assertEquals(port, awaitPort(b, outB), "the second instance bound the same port");
+            a.destroy(); // SIGTERM: a drains, b stays
+            assertTrue(a.waitFor(30, TimeUnit.SECONDS));
+            for (int i = 0; i < 20; i++) {
+                try (Socket s = connect(port)) {
+                    assertTrue(get(s, "/plaintext").endsWith("Hello, World!"));
+                }
+            }
+        } finally {
+            a.destroyForcibly();
+            if (b != null) {
+                b.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aBadDrainDelayIsAUsageError() throws Exception {
+        Path output = dir.resolve("bad-delay.txt");
+        Process p = launch(output, "--drain-delay", "1.5");
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), Files.readString(output));
+        assertTrue(Files.readString(output).contains("--drain-delay: '1.5' is not a number of seconds"), Files.readString(output));
+        assertTrue(Files.readString(output).contains("[--drain-delay SECONDS]"), Files.readString(output));
+    }
+
     @Test
     void anUnknownFlagIsAUsageError() throws Exception {
         Path output = dir.resolve("usage.txt");

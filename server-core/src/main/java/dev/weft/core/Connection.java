@@ -71,8 +71,11 @@ public interface Connection extends AutoCloseable {
     boolean isClosed();
 
     /**
-     * Marks that no unit of work is in flight. If the server is draining, the connection is
-     * closed at once (the next read fails), since nothing would be lost.
+     * Marks that no unit of work is in flight. If the server is draining and its drain delay is
+     * over (the listener is closed), the connection is closed at once (the next read fails),
+     * since nothing would be lost. Except a connection accepted after the shutdown began that has
+     * not yet been busy after such a wait: its client connected to send something, perhaps
+     * already on its way, so it is given the grace for that first unit of work.
      */
     void markIdle();
 
@@ -86,7 +89,12 @@ public interface Connection extends AutoCloseable {
     /** True while idle (see {@link #markIdle()}). */
     boolean isIdle();
 
-    /** True once the server has begun a graceful shutdown: finish the current unit of work, then close. */
+    /**
+     * True once the server has begun a graceful shutdown: finish the current unit of work, then
+     * close. True from the start of the drain delay ({@link ServerBuilder#drainDelay}), while the
+     * server still accepts: a connection accepted then is draining from its first byte. Idle
+     * connections are closed (and {@link #markIdle()} closes) only once the delay is over.
+     */
     boolean isDraining();
 
     /**

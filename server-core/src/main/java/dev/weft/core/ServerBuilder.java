@@ -34,6 +34,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     private SSLContext sslContext;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(10);
+    private Duration drainDelay = Duration.ZERO;
     private boolean registerShutdownHook = false;
 
     /** For subclasses. */
@@ -175,6 +176,22 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
         return self();
     }
 
+    /**
+     * How long a graceful shutdown keeps accepting and serving after it began, before the
+     * listener closes and the {@link #shutdownGrace} starts: the time a load balancer needs to
+     * see the instance leave (Kubernetes removes a terminating pod's endpoint while SIGTERM is
+     * already on its way; an LB's health checks need their interval times their fail count).
+     * Throughout, {@code isDraining()} is true (a readiness route answers 503) and protocols ask
+     * their clients to move (HTTP answers every request, on old and new connections alike, with
+     * {@code Connection: close}); idle connections are left open until it ends. Applies to every
+     * shutdown: {@code shutdown()}, {@code close()} and the shutdown hook. Default
+     * {@code Duration.ZERO}: the listener closes at once.
+     */
+    public B drainDelay(Duration delay) {
+        this.drainDelay = delay;
+        return self();
+    }
+
     /** Register a JVM shutdown hook so SIGTERM and Ctrl-C drain the server gracefully. Default off. */
     public B registerShutdownHook(boolean on) {
         this.registerShutdownHook = on;
@@ -189,7 +206,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     protected ServerConfig buildConfig() {
         return new ServerConfig(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                 receiveBufferSize, sendBufferSize, bufferSize, readTimeout, idleTimeout, writeTimeout,
-                maxConnections, sslContext, handshakeTimeout, shutdownGrace, registerShutdownHook);
+                maxConnections, sslContext, handshakeTimeout, shutdownGrace, registerShutdownHook, drainDelay);
     }
 
     /** Throws {@link IllegalArgumentException} "option = value: why" unless {@code ok}. */

@@ -33,8 +33,10 @@ public record ServerConfig(
         SSLContext sslContext,
         Duration handshakeTimeout,
         Duration shutdownGrace,
-        boolean registerShutdownHook) {
+        boolean registerShutdownHook,
+        Duration drainDelay) {
 
+    /** Validates every option (see the class comment). */
     public ServerConfig {
         check(port >= 0 && port <= 65535, "port", port, "must be 0–65535");
         check(backlog >= 1, "backlog", backlog, "must be at least 1");
@@ -46,7 +48,18 @@ public record ServerConfig(
         checkTimeout("writeTimeout", writeTimeout, "Duration.ZERO means no timeout");
         checkTimeout("handshakeTimeout", handshakeTimeout, "Duration.ZERO means no timeout");
         checkTimeout("shutdownGrace", shutdownGrace, "Duration.ZERO force-closes in-flight work at once");
+        checkTimeout("drainDelay", drainDelay, "Duration.ZERO closes the listener at once");
         check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
+    }
+
+    /** The options without a {@code drainDelay} (it is {@code Duration.ZERO}), as before it existed. */
+    public ServerConfig(InetAddress bindAddress, int port, int backlog, boolean reuseAddress, boolean reusePort,
+            boolean tcpNoDelay, boolean keepAlive, int receiveBufferSize, int sendBufferSize, int bufferSize,
+            Duration readTimeout, Duration idleTimeout, Duration writeTimeout, int maxConnections, SSLContext sslContext,
+            Duration handshakeTimeout, Duration shutdownGrace, boolean registerShutdownHook) {
+        this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
+                bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections, sslContext, handshakeTimeout,
+                shutdownGrace, registerShutdownHook, Duration.ZERO);
     }
 
     private static void checkTimeout(String option, Duration value, String zero) {

@@ -36,6 +36,8 @@ class BuilderTest {
                 bad("idleTimeout = null", b -> b.idleTimeout(null)),
                 bad("shutdownGrace = PT-1S", b -> b.shutdownGrace(Duration.ofSeconds(-1))),
                 bad("shutdownGrace = null", b -> b.shutdownGrace(null)),
+                bad("drainDelay = PT-1S", b -> b.drainDelay(Duration.ofSeconds(-1))),
+                bad("drainDelay = null", b -> b.drainDelay(null)),
                 bad("maxConnections = 0", b -> b.maxConnections(0)),
                 bad("handler = null", b -> b.handler(null)));
     }
@@ -91,6 +93,7 @@ class BuilderTest {
         assertNull(c.sslContext());
         assertEquals(Duration.ofSeconds(10), c.handshakeTimeout());
         assertEquals(Duration.ofSeconds(10), c.shutdownGrace());
+        assertEquals(Duration.ZERO, c.drainDelay());
         assertFalse(c.registerShutdownHook());
     }
 

@@ -57,17 +57,19 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /**
-     * True once a graceful shutdown has begun: a readiness route can answer 503 so a load
-     * balancer stops sending new work while in-flight requests finish.
+     * True once a graceful shutdown has begun, its drain delay included: a readiness route can
+     * answer 503 so a load balancer stops sending new work while in-flight requests finish.
      */
     public boolean isDraining() {
         return tcp.isDraining();
     }
 
     /**
-     * Drains gracefully: stops accepting, closes idle keep-alive connections at once, lets
-     * in-flight requests finish (their responses carry {@code Connection: close}), and closes
-     * what is left at {@code grace}.
+     * Drains gracefully: with a {@link ServerBuilder#drainDelay drainDelay}, first goes on
+     * accepting and serving for that long, every response carrying {@code Connection: close};
+     * then stops accepting, closes idle keep-alive connections at once, lets in-flight requests
+     * finish (their responses carry {@code Connection: close}), and closes what is left at
+     * {@code grace}.
      */
     public ShutdownReport shutdown(Duration grace) {
         return tcp.shutdown(grace);

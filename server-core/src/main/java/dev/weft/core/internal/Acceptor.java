@@ -63,6 +63,10 @@ final class Acceptor implements Runnable {
 
     private void loop() throws InterruptedException {
         while (listener.isOpen()) {
+            if (engine.stopAcceptingRequested()) {
+                acceptQueuedAndClose();
+                return;
+            }
             // At the limit, accept anyway (the newcomer leaves the backlog but is not served yet):
             // only a newcomer actually waiting is worth closing an idle connection for.
             boolean permit = permits.tryAcquire();
@@ -126,12 +130,54 @@ final class Acceptor implements Runnable {
     private void awaitRoom() throws InterruptedException {
         ConnectionImpl evicted = null;
         while (true) {
-            if (!engine.isDraining() && (evicted == null || !evicted.thread().isAlive())) {
+            if (!engine.isClosing() && (evicted == null || !evicted.thread().isAlive())) {
                 evicted = engine.evictLongestIdle();
             }
             if (permits.tryAcquire(ROOM_RECHECK_MILLIS, TimeUnit.MILLISECONDS)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * The end of a drain delay: accept every connection the kernel has already queued (each is
+     * served its first request, answered with Connection: close), then close the listener from
+     * this thread, so that only a connection arriving between the last accept and the close is
+     * reset by the kernel, not the whole queue. Bounded: a flood cannot keep it going.
+     */
+    private void acceptQueuedAndClose() {
+        int accepted = 0;
+        try {
+            listener.configureBlocking(false);
+            for (int i = 0; i < 2 * engine.config().backlog(); i++) {
+                SocketChannel ch = listener.accept();
+                if (ch == null) {
+                    break;
+                }
+                if (!permits.tryAcquire()) {
+                    closeQuietly(ch); // at maxConnections while leaving: what the kernel's close would do
+                    continue;
+                }
+                boolean launched = false;
+                try {
+                    launched = engine.launch(ch);
+                    accepted++;
+                } finally {
+                    if (!launched) {
+                        permits.release();
+                    }
+                }
+            }
+        } catch (Throwable e) {
+            // Not rethrown: the shutdown in progress waits for this thread (acceptorFailed would wait for it in turn).
+            Engine.LOG.debug("accepting the queue before closing port {}: {}", engine.port(), e.toString());
+        } finally {
+            try {
+                listener.close();
+            } catch (IOException | RuntimeException ignored) {
+                // Closing is all that was wanted; a failure leaves it closed.
+            }
+            Engine.LOG.debug("port {}: {} queued connections accepted before the listener closed", engine.port(), accepted);
         }
     }
 

@@ -73,6 +73,13 @@ public final class ConnectionImpl implements Connection, Runnable {
     /** A plain read's bound; fired means the watchdog shut the input down. */
     private final Guard readGuard = new Guard();
     private volatile boolean closedAsIdle;
+    /**
+     * Accepted once the shutdown had begun (during the drain delay) and not yet busy after an
+     * idle wait: its client connected to send something, which may be on its way. Closing it as
+     * idle would reset that request, so the drain treats it as busy until its first unit of work
+     * is over (HTTP: one request, answered with Connection: close), bounded by the grace.
+     */
+    private volatile boolean freshWhileDraining;
     /** Written before the IDLE state is published, read by the acceptor choosing whom to evict. */
     private long idleSince;
     /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
@@ -95,6 +102,7 @@ public final class ConnectionImpl implements Connection, Runnable {
         this.id = id;
         this.channel = channel;
         this.remote = remote;
+        this.freshWhileDraining = engine.isDraining();
     }
 
     void thread(Thread thread) {
@@ -571,7 +579,10 @@ public final class ConnectionImpl implements Connection, Runnable {
             // Buffers stay until the idle hold expires in the next read (SocketInputImpl).
             in.idle();
         }
-        if (engine.isDraining() && !keepThroughDrain) {
+        // Not during the drain delay: the load balancer may still send a request on this
+        // connection, and it will be answered with Connection: close (so the client moves) rather
+        // than race our close.
+        if (engine.isClosing() && !keepThroughDrain && !freshWhileDraining) {
             if (out != null && Thread.currentThread() == thread && out.buffered() > 0) {
                 try {
                     out.flush();
@@ -585,7 +596,16 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     @Override
     public boolean markBusy() {
-        return STATE.compareAndSet(this, IDLE, BUSY) || state == BUSY;
+        if (STATE.compareAndSet(this, IDLE, BUSY)) {
+            freshWhileDraining = false;
+            return true;
+        }
+        return state == BUSY;
+    }
+
+    /** See {@link #freshWhileDraining}. */
+    boolean freshWhileDraining() {
+        return freshWhileDraining;
     }
 
     @Override

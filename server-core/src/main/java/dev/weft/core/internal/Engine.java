@@ -51,7 +51,12 @@ public final class Engine {
     private final Watchdog watchdog;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
+    /** From the start of a shutdown, its drain delay included: protocols ask clients to move. */
     private volatile boolean draining;
+    /** From the end of the drain delay: the listener closes, idle connections are closed. */
+    private volatile boolean closing;
+    private volatile boolean stopAccepting;
+    private final LongAdder acceptedDuringDelay = new LongAdder();
     /** Set when a VirtualMachineError ended the acceptor (see {@link Acceptor}). */
     private volatile Throwable acceptorFailure;
     private Thread shutdownHook;
@@ -182,6 +187,9 @@ public final class Engine {
             connections.put(id, conn);
             registered = true;
             counters.accepted.increment();
+            if (draining) {
+                acceptedDuringDelay.increment();
+            }
             t.start();
         } catch (Throwable e) {
             if (registered) {
@@ -325,6 +333,33 @@ public final class Engine {
 
     void beginDraining() {
         draining = true;
+    }
+
+    /** The drain delay is over: from now on a connection that goes idle is closed. */
+    void beginClosing() {
+        closing = true;
+    }
+
+    /**
+     * Asks the acceptor to accept what the kernel has queued and then close the listener itself
+     * (see {@link Acceptor}): closed from outside, Linux resets every connection still in the
+     * accept queue, and after a drain delay under load that queue is seldom empty.
+     */
+    void requestStopAccepting() {
+        stopAccepting = true;
+    }
+
+    boolean stopAcceptingRequested() {
+        return stopAccepting;
+    }
+
+    /** True once the drain delay is over (see {@link #beginClosing}). */
+    boolean isClosing() {
+        return closing;
+    }
+
+    long acceptedDuringDelay() {
+        return acceptedDuringDelay.sum();
     }
 
     ServerSocketChannel listener() {

@@ -14,6 +14,8 @@ final class GracefulShutdown {
 
     /** How often to name a connection thread that ignores being closed while we wait for it. */
     private static final Duration STUCK_REPORT = Duration.ofSeconds(5);
+    /** How long, after a drain delay, the acceptor may take to accept its queue and close the listener. */
+    static final Duration ACCEPTOR_STOP = Duration.ofMillis(250);
 
     private final Engine engine;
 
@@ -26,7 +28,39 @@ final class GracefulShutdown {
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
-        // 1. Stop accepting. Closing unblocks a blocked accept(); the interrupt ends a wait at maxConnections.
+        // 0. The drain delay: keep accepting and serving (every response asks its client to move)
+        // while load balancers notice that readiness went 503 and stop sending. Not when the
+        // acceptor has already ended (it shuts down itself after a VirtualMachineError).
+        Duration delay = engine.config().drainDelay();
+        long delayed = 0;
+        if (!delay.isZero() && engine.listener().isOpen() && engine.acceptorThread() != self) {
+            Engine.LOG.info("port {} draining: still accepting for {} (drainDelay) so that load balancers move away",
+                    engine.port(), Engine.readable(delay));
+            long delayStart = System.nanoTime();
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                // The caller wants it over: end the delay, and the grace too (as in step 3).
+                Thread.currentThread().interrupt();
+            }
+            delayed = System.nanoTime() - delayStart;
+        }
+        engine.beginClosing();
+        long graceStart = System.nanoTime();
+
+        // 1. Stop accepting. After a drain delay the acceptor takes what the kernel has queued and
+        // closes the listener itself (see Acceptor.acceptQueuedAndClose), if it comes round within
+        // ACCEPTOR_STOP: blocked in accept() with nothing arriving, it has nothing queued either.
+        // Then (or without a delay) closing unblocks a blocked accept(); the interrupt ends a wait
+        // at maxConnections.
+        if (delayed > 0) {
+            engine.requestStopAccepting();
+            try {
+                engine.acceptorThread().join(ACCEPTOR_STOP);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             engine.listener().close();
         } catch (IOException e) {
@@ -50,7 +84,9 @@ final class GracefulShutdown {
         }
         for (int i = 0; i < keep.length; i++) {
             ConnectionImpl c = all.get(i);
-            if (!keep[i] && c.closeIfIdle()) {
+            // Not one accepted during the delay that has yet to receive its first unit of work: its
+            // client may be sending it now, and a close would reset it (see freshWhileDraining).
+            if (!keep[i] && !c.freshWhileDraining() && c.closeIfIdle()) {
                 idleClosed++;
             } else if (c.thread() != self) {
                 busy.add(c);
@@ -60,7 +96,7 @@ final class GracefulShutdown {
                 idleClosed, busy.size(), Engine.readable(grace));
 
         // 3. Let the busy ones finish (or go idle, which closes them) until the grace ends.
-        long deadline = start + grace.toNanos();
+        long deadline = graceStart + grace.toNanos();
         for (ConnectionImpl c : busy) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -108,10 +144,13 @@ final class GracefulShutdown {
             Thread.currentThread().interrupt();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed, forcedIds);
-        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}", engine.port(),
+        ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed, forcedIds,
+                Duration.ofNanos(delayed), engine.acceptedDuringDelay());
+        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}{}", engine.port(),
                 Engine.readable(elapsed), completed, report.closedIdle(), forced,
-                forced == 0 ? "" : " (conn " + joined(forcedIds) + ")");
+                forced == 0 ? "" : " (conn " + joined(forcedIds) + ")",
+                delayed == 0 ? "" : "; drain delay " + Engine.readable(report.drainDelay()) + ", "
+                        + report.acceptedDuringDelay() + " accepted during it");
         return report;
     }
 

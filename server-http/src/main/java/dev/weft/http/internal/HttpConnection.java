@@ -302,9 +302,12 @@ public final class HttpConnection {
             }
             return false;
         }
-        // A drain that began after this response's head went out (it said keep-alive): this
-        // response is complete, and no further request is started on a server that is leaving.
-        return !conn.isDraining();
+        // The response said keep-alive, so the client may already be sending its next request:
+        // go on. If a drain began meanwhile, markIdle closes the connection once the drain delay
+        // is over (as the drain closes every idle one); during the delay the next request is
+        // served, with Connection: close, instead of racing a close. Not after an event stream
+        // that the drain ended: its drain action keeps the connection from being closed as idle.
+        return !(res.events != null && conn.isDraining());
     }
 
     /**
