@@ -25,7 +25,20 @@ public interface Response {
     /** Sets the status, 200 by default; a final status, 200–599 (1xx are interim, sent by the server). */
     Response status(int status);
 
+    /** The status set so far (200 by default); after {@code chain.next()} returned, the final one, error answers included. */
     int status();
+
+    /**
+     * The failure this response answers: what a handler (or a later filter) threw, or the
+     * request body's broken rule, once the server turned the response into its error answer;
+     * {@code null} while the response is not an error answer. A filter reads it after
+     * {@code chain.next()} returned, as the exception to tag a metric or a span with. A failure
+     * after the response began is not answered: it propagates out of {@code chain.next()} and
+     * the connection is reset. The default returns {@code null}.
+     */
+    default Throwable failure() {
+        return null;
+    }
 
     /**
      * Sets a header, replacing any value of that name. Names must be tokens and values must

@@ -23,6 +23,9 @@ final class GracefulShutdown {
 
     ShutdownReport run(Duration grace) {
         long start = System.nanoTime();
+        // Once per shutdown: the event is cheap, and its begin must be the shutdown's.
+        ShutdownEvent jfr = new ShutdownEvent();
+        jfr.begin();
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
@@ -37,6 +40,7 @@ final class GracefulShutdown {
             engine.acceptorThread().interrupt();
             joinUninterruptibly(engine.acceptorThread());
         }
+        long stoppedAccepting = System.nanoTime() - start;
 
         // 2. Run the protocols' drain actions (a WebSocket's close 1001); close the idle ones at
         // once, except those with such an action, which get the grace. No new connection can
@@ -75,6 +79,8 @@ final class GracefulShutdown {
             }
         }
 
+        long drained = System.nanoTime() - start;
+
         // 4. Force what is left.
         long completed = 0;
         long forced = 0;
@@ -112,6 +118,18 @@ final class GracefulShutdown {
         Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}", engine.port(),
                 Engine.readable(elapsed), completed, report.closedIdle(), forced,
                 forced == 0 ? "" : " (conn " + joined(forcedIds) + ")");
+        jfr.end();
+        if (jfr.shouldCommit()) {
+            jfr.port = engine.port();
+            jfr.grace = grace.toNanos();
+            jfr.stopAccepting = stoppedAccepting;
+            jfr.drain = drained;
+            jfr.completed = completed;
+            jfr.closedIdle = report.closedIdle();
+            jfr.forced = forced;
+            jfr.forcedIds = joined(forcedIds);
+            jfr.commit();
+        }
         return report;
     }
 

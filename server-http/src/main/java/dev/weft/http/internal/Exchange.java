@@ -21,6 +21,12 @@ final class Exchange implements Request {
     String[] paramNames = NONE;
     String[] paramValues = NONE;
     String allow;
+    /** The template of the route that matched, null when none did (404, 405, OPTIONS). */
+    String route;
+    /** The connection was reset for this request (a failure after its response began, or the peer gone). */
+    boolean aborted;
+    /** What made it abort. */
+    Throwable abortCause;
     private String path;
     private Map<String, List<String>> query;
 
@@ -97,6 +103,11 @@ final class Exchange implements Request {
             }
         }
         return null;
+    }
+
+    @Override
+    public String routeTemplate() {
+        return route;
     }
 
     @Override

@@ -42,6 +42,8 @@ final class ResponseImpl implements Response {
     Throwable unanswerable;
     /** The response now is the error answer to a failure (see {@link HttpConnection#prepareError}). */
     boolean errorAnswer;
+    /** The failure the error answer is for; see {@link #failure()}. */
+    Throwable failure;
     /** The body given to {@code send(...)}, written by {@link #finish()}; null until then. */
     private byte[] pending;
     ResponseBody stream;
@@ -86,6 +88,11 @@ final class ResponseImpl implements Response {
     @Override
     public int status() {
         return status;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
     }
 
     @Override

@@ -101,6 +101,12 @@ public final class SessionImpl implements WebSocketSession {
     private final byte[] control = new byte[125];
     private final byte[] header = new byte[8];
     private MessageIn current;
+    // For the dev.weft.WebSocketSession event: incoming under readLock, outgoing under frameLock,
+    // read after both were taken once more at the end of run().
+    private long messagesIn;
+    private long bytesIn;
+    private long messagesOut;
+    private long bytesOut;
 
     SessionImpl(Connection conn, WebSocketOptions options, Info info, PerMessageDeflate deflate) {
         this.conn = conn;
@@ -116,6 +122,38 @@ public final class SessionImpl implements WebSocketSession {
     // ---- the connection's thread: start the endpoint, keep the session alive -----------------
 
     void run(WebSocketEndpoint endpoint) {
+        // Only when a recording wants it: otherwise no event object exists.
+        WebSocketSessionEvent jfr = null;
+        if (WebSocketSessionEvent.on()) {
+            jfr = new WebSocketSessionEvent();
+            jfr.begin();
+        }
+        try {
+            runSession(endpoint);
+        } finally {
+            if (jfr != null) {
+                jfr.end();
+                if (jfr.shouldCommit()) {
+                    jfr.connectionId = conn.id();
+                    jfr.path = info.path();
+                    jfr.subprotocol = info.subprotocol();
+                    jfr.compressed = deflate != null;
+                    jfr.messagesIn = messagesIn;
+                    jfr.bytesIn = bytesIn;
+                    jfr.messagesOut = messagesOut;
+                    jfr.bytesOut = bytesOut;
+                    CloseStatus st = status;
+                    if (st != null) {
+                        jfr.closeCode = st.code();
+                        jfr.closeReason = st.reason();
+                    }
+                    jfr.commit();
+                }
+            }
+        }
+    }
+
+    private void runSession(WebSocketEndpoint endpoint) {
         lastReceived = System.nanoTime();
         conn.onDraining(this::onDraining);
         Thread reader = Thread.ofVirtual().name("weft-ws-" + conn.id()).unstarted(() -> serve(endpoint));
@@ -302,6 +340,7 @@ public final class SessionImpl implements WebSocketSession {
         while (!ended && !closeReceived) {
             readHeader();
             if ((opcode & 8) == 0) {
+                bytesIn += length;
                 return true;
             }
             handleControl();
@@ -664,6 +703,7 @@ public final class SessionImpl implements WebSocketSession {
 
         private void end() throws ProtocolFailure {
             done = true;
+            messagesIn++;
             if (compressed && (inflaterFinished || deflate.clientNoContextTakeover)) {
                 inflater.reset();
             }
@@ -975,6 +1015,12 @@ public final class SessionImpl implements WebSocketSession {
             out.write(h, 0, n);
             out.write(payload, off, len);
             out.flush();
+            if ((b0 & 0x08) == 0) { // a data frame (text, binary, continuation), not a control one
+                bytesOut += len;
+                if ((b0 & 0x80) != 0) {
+                    messagesOut++; // FIN: the message's last frame
+                }
+            }
         } catch (IOException e) {
             setStatus(new CloseStatus(CloseStatus.ABNORMAL, ""));
             endConnection();
