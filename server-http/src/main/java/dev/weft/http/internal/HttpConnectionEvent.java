@@ -21,7 +21,7 @@ public final class HttpConnectionEvent extends Event {
 
     private static final EventType TYPE = EventType.getEventType(HttpConnectionEvent.class);
 
-    static boolean on() {
+    public static boolean on() {
         return TYPE.isEnabled();
     }
 

@@ -28,7 +28,7 @@ public final class HttpRequestEvent extends Event {
     private static final EventType TYPE = EventType.getEventType(HttpRequestEvent.class);
 
     /** True when a recording has this event on; the only cost on the request path otherwise. */
-    static boolean on() {
+    public static boolean on() {
         return TYPE.isEnabled();
     }
 
