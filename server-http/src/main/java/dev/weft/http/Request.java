@@ -71,6 +71,14 @@ public interface Request {
     /** The length announced by Content-Length, or -1 (chunked or no body). */
     long contentLength();
 
+    /**
+     * True when the request came over TLS: the scheme is {@code https}. The default returns
+     * {@code false}, for implementations that do not know.
+     */
+    default boolean isSecure() {
+        return false;
+    }
+
     /** The peer's address. */
     InetSocketAddress remoteAddress();
 

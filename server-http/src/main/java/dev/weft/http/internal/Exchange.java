@@ -141,6 +141,11 @@ final class Exchange implements Request {
     }
 
     @Override
+    public boolean isSecure() {
+        return c.conn.isSecure();
+    }
+
+    @Override
     public long connectionId() {
         return c.conn.id();
     }
