@@ -87,20 +87,20 @@ class FlightRecorderTest {
         }
         List<RecordedEvent> events = stop(r, "dev.weft.HttpRequest");
         assertEquals(3, events.size(), events.toString());
-        RecordedEvent hello = byTarget(events, "/hello/ann?x=1");
+        RecordedEvent hello = byPath(events, "/hello/ann");
         assertEquals("GET", hello.getString("method"));
         assertEquals("/hello/{name}", hello.getString("route"));
-        assertEquals("/hello/ann?x=1", hello.getString("target"));
+        assertEquals("/hello/ann", hello.getString("path"), "no query");
         assertEquals(200, hello.getInt("status"));
         assertEquals("complete", hello.getString("outcome"));
         assertEquals(6, hello.getLong("bytesOut"));
         assertEquals(0, hello.getLong("bytesIn"));
         assertTrue(hello.getLong("connectionId") > 0);
         assertFalse(hello.getDuration().isNegative());
-        RecordedEvent notFound = byTarget(events, "/nope");
+        RecordedEvent notFound = byPath(events, "/nope");
         assertNull(notFound.getString("route"), "the raw path is not a route");
         assertEquals(404, notFound.getInt("status"));
-        RecordedEvent echo = byTarget(events, "/echo");
+        RecordedEvent echo = byPath(events, "/echo");
         assertEquals("/echo", echo.getString("route"));
         assertEquals(5, echo.getLong("bytesIn"));
         assertEquals(5, echo.getLong("bytesOut"));
@@ -240,9 +240,9 @@ class FlightRecorderTest {
         }
     }
 
-    private static RecordedEvent byTarget(List<RecordedEvent> events, String target) {
-        return events.stream().filter(e -> target.equals(e.getString("target"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no event for " + target + " in " + events));
+    private static RecordedEvent byPath(List<RecordedEvent> events, String path) {
+        return events.stream().filter(e -> path.equals(e.getString("path"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no event for " + path + " in " + events));
     }
 
     private static String peer(Raw raw) {

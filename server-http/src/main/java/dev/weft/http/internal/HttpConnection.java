@@ -360,7 +360,7 @@ public final class HttpConnection {
         }
         jfr.method = ex.head.method;
         jfr.route = ex.route;
-        jfr.target = ex.head.target;
+        jfr.path = ex.head.rawPath;
         jfr.status = ex.aborted && !res.committed ? 0 : res.status();
         jfr.outcome = ex.aborted ? "aborted" : res.takeover != null ? "upgraded" : "complete";
         jfr.bytesIn = ex.body.wire();

@@ -39,9 +39,9 @@ public final class HttpRequestEvent extends Event {
     @Description("The path template of the matched route; null when none matched (404, 405, OPTIONS)")
     public String route;
 
-    @Label("Target")
-    @Description("The request target as sent, query included")
-    public String target;
+    @Label("Path")
+    @Description("The path of the request target as sent (percent-encoded), without the query: queries carry secrets")
+    public String path;
 
     @Label("Status")
     @Description("The status sent; for an aborted response, the status of the head that went out (see outcome)")
