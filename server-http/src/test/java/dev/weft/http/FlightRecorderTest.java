@@ -7,8 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.ShutdownReport;
-import dev.weft.http.internal.HttpConnectionEvent;
-import dev.weft.http.internal.HttpRequestEvent;
+import dev.weft.http.internal.Jfr;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -220,23 +219,23 @@ class FlightRecorderTest {
      */
     @Test
     void theGateIsClosedUnlessARecordingEnablesTheEvent() {
-        assertFalse(HttpRequestEvent.on());
-        assertFalse(HttpConnectionEvent.on());
+        assertFalse(Jfr.requests());
+        assertFalse(Jfr.connections());
         // A recording enables every event it has no setting for (events are on by default): these say off.
         try (Recording other = new Recording()) {
             other.enable("jdk.ThreadSleep");
             other.disable("dev.weft.HttpRequest");
             other.disable("dev.weft.Connection");
             other.start();
-            assertFalse(HttpRequestEvent.on(), "a recording that leaves it off does not open it");
+            assertFalse(Jfr.requests(), "a recording that leaves it off does not open it");
             try (Recording ours = new Recording()) {
                 ours.enable("dev.weft.HttpRequest");
                 ours.disable("dev.weft.Connection");
                 ours.start();
-                assertTrue(HttpRequestEvent.on());
-                assertFalse(HttpConnectionEvent.on(), "per event type");
+                assertTrue(Jfr.requests());
+                assertFalse(Jfr.connections(), "per event type");
             }
-            assertFalse(HttpRequestEvent.on(), "closed again when the recording ends");
+            assertFalse(Jfr.requests(), "closed again when the recording ends");
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The drain: stop accepting, close idle connections at once, let
@@ -23,9 +24,13 @@ final class GracefulShutdown {
 
     ShutdownReport run(Duration grace) {
         long start = System.nanoTime();
-        // Once per shutdown: the event is cheap, and its begin must be the shutdown's.
-        ShutdownEvent jfr = new ShutdownEvent();
-        jfr.begin();
+        // Only when JFR is up: loading an event class brings up the JFR machinery, which a
+        // server nobody records must not pay for at shutdown. Once per shutdown otherwise.
+        ShutdownEvent jfr = null;
+        if (FlightRecorder.isInitialized()) {
+            jfr = new ShutdownEvent();
+            jfr.begin();
+        }
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
@@ -118,19 +123,26 @@ final class GracefulShutdown {
         Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}", engine.port(),
                 Engine.readable(elapsed), completed, report.closedIdle(), forced,
                 forced == 0 ? "" : " (conn " + joined(forcedIds) + ")");
+        if (jfr != null) {
+            record(jfr, engine.port(), grace, stoppedAccepting, drained, report, forcedIds);
+        }
+        return report;
+    }
+
+    private static void record(ShutdownEvent jfr, int port, Duration grace, long stoppedAccepting, long drained,
+            ShutdownReport report, List<Long> forcedIds) {
         jfr.end();
         if (jfr.shouldCommit()) {
-            jfr.port = engine.port();
+            jfr.port = port;
             jfr.grace = grace.toNanos();
             jfr.stopAccepting = stoppedAccepting;
             jfr.drain = drained;
-            jfr.completed = completed;
+            jfr.completed = report.completed();
             jfr.closedIdle = report.closedIdle();
-            jfr.forced = forced;
+            jfr.forced = report.forced();
             jfr.forcedIds = joined(forcedIds);
             jfr.commit();
         }
-        return report;
     }
 
     /** "3, 7, 12", at most 20 ids and then how many more: one line, however many were forced. */

@@ -137,7 +137,7 @@ public final class HttpConnection {
             long start = log ? System.nanoTime() : 0;
             // Only when a recording wants it: otherwise no event object exists (docs/observability.md).
             HttpRequestEvent jfr = null;
-            if (HttpRequestEvent.on()) {
+            if (Jfr.requests()) {
                 jfr = new HttpRequestEvent();
                 jfr.begin();
             }
@@ -595,7 +595,7 @@ public final class HttpConnection {
         @Override
         public void handle(Connection connection) throws IOException {
             HttpConnection c = new HttpConnection(settings, connection);
-            if (!HttpConnectionEvent.on()) {
+            if (!Jfr.connections()) {
                 c.run();
                 return;
             }

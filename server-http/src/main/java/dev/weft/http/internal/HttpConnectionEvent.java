@@ -3,7 +3,6 @@ package dev.weft.http.internal;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
-import jdk.jfr.EventType;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -18,12 +17,6 @@ import jdk.jfr.StackTrace;
 @Description("One HTTP connection, from accept to close, and why it ended")
 @StackTrace(false)
 public final class HttpConnectionEvent extends Event {
-
-    private static final EventType TYPE = EventType.getEventType(HttpConnectionEvent.class);
-
-    public static boolean on() {
-        return TYPE.isEnabled();
-    }
 
     @Label("Connection Id")
     public long connectionId;

@@ -4,7 +4,6 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
-import jdk.jfr.EventType;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -14,8 +13,8 @@ import jdk.jfr.StackTrace;
  * duration). The name and the field names are a contract (docs/observability.md): recordings
  * and {@code jfr print --events dev.weft.HttpRequest} scripts depend on them.
  *
- * <p>Created only when the event type is enabled in some recording ({@link #on()}), so a server
- * that is not recorded allocates nothing for it.
+ * <p>Created only when the event type is enabled in some recording ({@link Jfr#requests()}), so a
+ * server that is not recorded allocates nothing for it and never even loads this class.
  */
 @Name("dev.weft.HttpRequest")
 @Label("HTTP Request")
@@ -23,14 +22,6 @@ import jdk.jfr.StackTrace;
 @Description("One HTTP/1.1 request: from the first byte of its head to the end of its response")
 @StackTrace(false)
 public final class HttpRequestEvent extends Event {
-
-    /** Looked up once: {@link EventType#isEnabled()} is a field read, no allocation. */
-    private static final EventType TYPE = EventType.getEventType(HttpRequestEvent.class);
-
-    /** True when a recording has this event on; the only cost on the request path otherwise. */
-    public static boolean on() {
-        return TYPE.isEnabled();
-    }
 
     @Label("Method")
     public String method;

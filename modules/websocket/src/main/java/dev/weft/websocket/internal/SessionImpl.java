@@ -30,6 +30,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,9 +124,10 @@ public final class SessionImpl implements WebSocketSession {
     // ---- the connection's thread: start the endpoint, keep the session alive -----------------
 
     void run(WebSocketEndpoint endpoint) {
-        // Only when a recording wants it: otherwise no event object exists.
+        // Only when a recording wants it: otherwise no event object exists, and the event class
+        // (whose loading brings up JFR) is never loaded.
         WebSocketSessionEvent jfr = null;
-        if (WebSocketSessionEvent.on()) {
+        if (FlightRecorder.isInitialized() && JfrType.SESSION.isEnabled()) {
             jfr = new WebSocketSessionEvent();
             jfr.begin();
         }
@@ -151,6 +154,11 @@ public final class SessionImpl implements WebSocketSession {
                 }
             }
         }
+    }
+
+    /** Looked up on the first session after JFR is up; {@code isEnabled()} is a field read. */
+    private static final class JfrType {
+        static final EventType SESSION = EventType.getEventType(WebSocketSessionEvent.class);
     }
 
     private void runSession(WebSocketEndpoint endpoint) {

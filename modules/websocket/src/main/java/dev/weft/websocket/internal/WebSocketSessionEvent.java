@@ -4,7 +4,6 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
-import jdk.jfr.EventType;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
@@ -19,12 +18,6 @@ import jdk.jfr.StackTrace;
 @Description("One WebSocket session: messages and bytes each way, and how it closed")
 @StackTrace(false)
 final class WebSocketSessionEvent extends Event {
-
-    private static final EventType TYPE = EventType.getEventType(WebSocketSessionEvent.class);
-
-    static boolean on() {
-        return TYPE.isEnabled();
-    }
 
     @Label("Connection Id")
     @Description("The id of the connection the session runs on, as in the thread name weft-conn-<id>")
