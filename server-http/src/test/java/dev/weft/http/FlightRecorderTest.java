@@ -183,6 +183,31 @@ class FlightRecorderTest {
     }
 
     @Test
+    void timeoutsSayWhichOneEndedTheConnection() throws Exception {
+        Recording r = recording();
+        String silentPeer;
+        String idlePeer;
+        try (HttpServer server = server()
+                .headerTimeout(Duration.ofMillis(300))
+                .idleTimeout(Duration.ofMillis(300))
+                .get("/", (req, res) -> res.send("ok"))
+                .start();
+             Raw silent = new Raw(server.port());
+             Raw idle = new Raw(server.port())) {
+            silentPeer = peer(silent); // sends nothing at all: bounded by headerTimeout from accept
+            idlePeer = peer(idle);
+            idle.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertEquals(200, idle.read().status());
+            // then quiet: bounded by idleTimeout; both ends are the server's, read as EOF here
+            assertEquals(0, idle.readToEnd().bytes().length);
+            silent.readToEnd();
+        }
+        List<RecordedEvent> events = stop(r, "dev.weft.Connection");
+        assertEnd(events, silentPeer, "header-timeout", 0);
+        assertEnd(events, idlePeer, "idle-timeout", 1);
+    }
+
+    @Test
     void idleConnectionsClosedByShutdownAndTheShutdownItself() throws Exception {
         Recording r = recording();
         String idlePeer;

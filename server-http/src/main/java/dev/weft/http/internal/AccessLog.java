@@ -24,8 +24,11 @@ final class AccessLog {
     /** The line of a served request; a reset one shows what really went out. */
     static void served(HttpSettings settings, Logger log, Connection conn, Exchange ex, ResponseImpl res, long millis) {
         AccessLogFormat format = settings.accessLogFormat();
-        String target = settings.accessLogQuery() || ex.head.rawQuery == null ? ex.head.target
-                : ex.head.target.substring(0, ex.head.target.indexOf('?'));
+        String target = ex.head.target;
+        int query = settings.accessLogQuery() || ex.head.rawQuery == null ? -1 : target.indexOf('?');
+        if (query >= 0) {
+            target = target.substring(0, query);
+        }
         String request = ex.head.method + " " + target + " " + ex.version();
         // Nothing went out of an aborted response that never committed: no status was sent.
         String status = ex.aborted && !res.committed ? "-" : Integer.toString(res.status());

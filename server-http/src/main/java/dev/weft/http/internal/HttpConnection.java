@@ -116,7 +116,9 @@ public final class HttpConnection {
                 } catch (IOException e) {
                     // Idle timeout, shutdown closing an idle connection, or a reset: all quiet ends.
                     LOG.debug("conn {}: closed while idle: {}", conn.id(), e.toString());
-                    end = ioEnd(e);
+                    // While idle the only deadline is the first head's, bounded from accept.
+                    end = e instanceof ConnectionTimeoutException t && t.kind() == ConnectionTimeoutException.Kind.DEADLINE
+                            ? "header-timeout" : ioEnd(e);
                     return;
                 }
                 if (first < 0) {
