@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code CLIENT_ERROR}, {@code SERVER_ERROR}, or {@code UNKNOWN} for a response the
  *       connection was reset under (a failure after it began: the client got a cut response,
  *       whatever status its head said);</li>
- *   <li>{@code exception}: the simple class name of the failure behind a 5xx answer or a reset,
- *       {@code none} otherwise ({@link HttpException}s below 500 are answers, not failures).</li>
+ *   <li>{@code exception}: the simple class name of the failure behind a 5xx answer
+ *       ({@code HttpException} for one thrown with a 5xx status) or a reset; {@code none}
+ *       otherwise (a 4xx is the client's error, whatever exception answered it).</li>
  * </ul>
  *
  * <pre>{@code
@@ -78,7 +79,8 @@ public final class HttpServerMetrics implements Filter {
         int status = response.status();
         Throwable failure = reset != null ? reset : response.failure();
         String exception = "none";
-        if (failure != null && (reset != null || !(failure instanceof HttpException h) || h.status() >= 500)) {
+        // A 4xx is the client's error, even when an exception made it (a body past its limit): not tagged.
+        if (failure != null && (reset != null || status >= 500)) {
             exception = failure instanceof HttpException ? "HttpException" : failure.getClass().getSimpleName();
             if (exception.isEmpty()) {
                 exception = failure.getClass().getName(); // anonymous classes have no simple name
