@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 class HttpServerMetricsTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
     private HttpServer server;
     private HttpClient client;
     private URI base;
@@ -51,6 +52,11 @@ class HttpServerMetricsTest {
                     out.write("partial".getBytes(StandardCharsets.UTF_8));
                     out.flush(); // the head is out: the failure can only reset the connection
                     throw new UnsupportedOperationException("failed mid-body");
+                })
+                .post("/upload", (req, res) -> {
+                    reading.countDown();
+                    req.bodyBytes(); // the client resets while this waits for the rest of the body
+                    res.send("never");
                 })
                 .start();
         new ServerStatsMetrics(server::stats).bindTo(registry);
@@ -109,6 +115,22 @@ class HttpServerMetricsTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> timer("GET", "/cut", "200", "UNKNOWN", "UnsupportedOperationException") != null);
         assertNull(timer("GET", "/cut", "200", "SUCCESS", "none"), registry.getMetersAsString());
+    }
+
+    @Test
+    void aClientThatResetsBeforeAnyStatusWentOutIsUnknownNotTheDefault200() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write(("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n12345")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertTrue(reading.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            s.setSoLinger(true, 0); // close with RST
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.find(HttpServerMetrics.METRIC).tag("uri", "/upload").timer() != null);
+        Timer t = registry.find(HttpServerMetrics.METRIC).tag("uri", "/upload").timer();
+        assertEquals("UNKNOWN", t.getId().getTag("status"), registry.getMetersAsString());
+        assertEquals("UNKNOWN", t.getId().getTag("outcome"));
+        assertTrue(!"none".equals(t.getId().getTag("exception")), t.getId().toString());
     }
 
     @Test
