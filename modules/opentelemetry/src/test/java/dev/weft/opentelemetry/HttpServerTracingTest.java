@@ -59,6 +59,7 @@ class HttpServerTracingTest {
                     seenByHandler.set(Span.current().getSpanContext().getSpanId());
                     res.send("user " + req.pathParam("id"));
                 })
+                .route("PURGE", "/cache/{key}", (req, res) -> res.status(204).send())
                 .get("/bug", (req, res) -> {
                     throw new IllegalStateException("a bug");
                 })
@@ -152,6 +153,17 @@ class HttpServerTracingTest {
                 "the status of the head that went out");
         List<String> events = span.getEvents().stream().map(e -> e.getName()).toList();
         assertTrue(events.contains("exception"), events.toString());
+    }
+
+    @Test
+    void aMethodTheConventionsDoNotKnowIsOther() throws Exception {
+        assertEquals(204, client.send(HttpRequest.newBuilder(base.resolve("/cache/k1"))
+                .method("PURGE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode());
+        SpanData span = onlySpan();
+        assertEquals("HTTP /cache/{key}", span.getName());
+        assertEquals("_OTHER", attr(span, "http.request.method"));
+        assertEquals("PURGE", attr(span, "http.request.method_original"));
     }
 
     private static String attr(SpanData span, String key) {
