@@ -107,6 +107,29 @@ public interface Response {
     Response beforeCommit(Runnable action);
 
     /**
+     * Runs {@code action} once this exchange is over: after the server finished the message (its
+     * last bytes handed to the connection, after the handler and every filter returned), or
+     * after it reset the connection because a failure came once the response had begun (or the
+     * client was gone). The action gets {@code null} for a finished message, error answers
+     * included ({@link #status()} and {@link #failure()} say which), or the failure the
+     * connection was reset for. The place for a filter to record what really happened to the
+     * response: unlike code after {@code chain.next()}, it also sees the writing of a
+     * {@code send(...)} body and a failure while the server ended the message. For a
+     * {@link #switchProtocols switch}, it runs once the 101 went out, before the other protocol
+     * takes over. Actions run on the request's thread, in the order added; one that throws is
+     * logged and the others still run.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}, for implementations that
+     * cannot tell: a filter then records when {@code chain.next()} returns.
+     *
+     * @return this response
+     * @throws IllegalStateException once the exchange is over
+     */
+    default Response onComplete(java.util.function.Consumer<Throwable> action) {
+        throw new UnsupportedOperationException("onComplete is not supported by " + getClass().getName());
+    }
+
+    /**
      * Switches this connection to another protocol (RFC 9110 §7.8), for a request that asked
      * for it with {@code Upgrade}: once the handler and filters returned normally, the server
      * sends {@code 101 Switching Protocols} with the headers set on this response plus

@@ -41,11 +41,10 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  *
  * <p>Add it first, so its time covers the other filters. The time runs from when the filter is
- * entered until the handler and the filters after it returned; the body of a
- * {@code send(...)}, written by the server after that, is not in it. A failure while the
- * server finishes the message after every filter returned (the client left while the last
- * bytes of a streamed body went out) is not seen by any filter: the {@code dev.weft.HttpRequest}
- * JFR event and the access log record those too.
+ * entered until the exchange is over ({@link Response#onComplete}): the server finished the
+ * message (a {@code send(...)} body written) or reset the connection; a failure while the
+ * server ends the message (the client left while the last bytes went out) is recorded as a
+ * reset too.
  */
 public final class HttpServerMetrics implements Filter {
 
@@ -62,6 +61,19 @@ public final class HttpServerMetrics implements Filter {
     @Override
     public void filter(Request request, Response response, Chain chain) throws Exception {
         long start = System.nanoTime();
+        boolean onComplete;
+        try {
+            // Recorded when the exchange is over: that also covers the writing of the body and a
+            // failure while the server ends the message, which code after chain.next() cannot see.
+            response.onComplete(failure -> record(request, response, failure, System.nanoTime() - start));
+            onComplete = true;
+        } catch (UnsupportedOperationException e) {
+            onComplete = false; // a Request/Response implementation without it: record on the way out
+        }
+        if (onComplete) {
+            chain.next();
+            return;
+        }
         Throwable reset = null;
         try {
             chain.next();

@@ -53,6 +53,12 @@ class HttpServerMetricsTest {
                     out.flush(); // the head is out: the failure can only reset the connection
                     throw new UnsupportedOperationException("failed mid-body");
                 })
+                .get("/short", (req, res) -> {
+                    res.contentLength(10);
+                    OutputStream out = res.outputStream();
+                    out.write("12345".getBytes(StandardCharsets.UTF_8));
+                    out.flush(); // committed with Content-Length: 10; the handler then returns 5 short
+                })
                 .post("/upload", (req, res) -> {
                     reading.countDown();
                     req.bodyBytes(); // the client resets while this waits for the rest of the body
@@ -115,6 +121,15 @@ class HttpServerMetricsTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> timer("GET", "/cut", "200", "UNKNOWN", "UnsupportedOperationException") != null);
         assertNull(timer("GET", "/cut", "200", "SUCCESS", "none"), registry.getMetersAsString());
+    }
+
+    @Test
+    void aResetAfterEveryFilterReturnedIsRecordedToo() throws Exception {
+        // The handler returns normally; the server finds the body short when it ends the message.
+        assertThrows(IOException.class, () -> get("/short"));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> timer("GET", "/short", "200", "UNKNOWN", "IllegalStateException") != null);
+        assertNull(timer("GET", "/short", "200", "SUCCESS", "none"), registry.getMetersAsString());
     }
 
     @Test

@@ -52,10 +52,10 @@ import java.util.Set;
  *         .start();
  * }</pre>
  *
- * <p>Add it first, so its span covers the other filters. The span ends when the handler and
- * the filters after it returned; a failure while the server writes the last bytes of the
- * message after that (the client left) is not seen by a filter: the {@code dev.weft.HttpRequest}
- * JFR event records it.
+ * <p>Add it first, so its span covers the other filters. The span ends when the exchange is
+ * over ({@link Response#onComplete}): the server finished the message (a {@code send(...)} body
+ * written) or reset the connection, also for a failure while the server ends the message (the
+ * client left while the last bytes went out).
  */
 public final class HttpServerTracing implements Filter {
 
@@ -132,27 +132,49 @@ public final class HttpServerTracing implements Filter {
             builder.setAttribute(USER_AGENT, userAgent);
         }
         Span span = builder.startSpan();
+        boolean onComplete;
+        try {
+            // Ended when the exchange is over, so the span also covers the writing of the body and
+            // sees a failure while the server ends the message.
+            response.onComplete(failure -> end(span, response, failure));
+            onComplete = true;
+        } catch (UnsupportedOperationException e) {
+            onComplete = false; // a Response implementation without it: end on the way out
+        }
+        Throwable reset = null;
         try (Scope ignored = parent.with(span).makeCurrent()) {
             chain.next();
         } catch (Throwable e) {
             // Only a failure the server can no longer answer leaves chain.next(): the connection is reset.
+            reset = e;
+            throw e;
+        } finally {
+            if (!onComplete) {
+                end(span, response, reset);
+            }
+        }
+    }
+
+    /** Status and error attributes, then the end; {@code reset} is what reset the connection, or null. */
+    private static void end(Span span, Response response, Throwable reset) {
+        if (reset != null) {
             if (response.isCommitted()) {
                 span.setAttribute(STATUS, (long) response.status());
             }
-            span.setAttribute(ERROR_TYPE, e.getClass().getName());
-            span.setStatus(StatusCode.ERROR, "connection reset: " + e.getClass().getSimpleName());
-            span.recordException(e);
+            span.setAttribute(ERROR_TYPE, reset.getClass().getName());
+            span.setStatus(StatusCode.ERROR, "connection reset: " + reset.getClass().getSimpleName());
+            span.recordException(reset);
             span.end();
-            throw e;
+            return;
         }
         int status = response.status();
         span.setAttribute(STATUS, (long) status);
         if (status >= 500) {
             Throwable failure = response.failure();
-            span.setAttribute(ERROR_TYPE, failure != null && !(failure instanceof HttpException)
-                    ? failure.getClass().getName() : Integer.toString(status));
+            boolean thrown = failure != null && !(failure instanceof HttpException);
+            span.setAttribute(ERROR_TYPE, thrown ? failure.getClass().getName() : Integer.toString(status));
             span.setStatus(StatusCode.ERROR);
-            if (failure != null && !(failure instanceof HttpException)) {
+            if (thrown) {
                 span.recordException(failure);
             }
         }

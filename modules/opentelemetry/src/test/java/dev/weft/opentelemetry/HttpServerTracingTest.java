@@ -59,6 +59,12 @@ class HttpServerTracingTest {
                     seenByHandler.set(Span.current().getSpanContext().getSpanId());
                     res.send("user " + req.pathParam("id"));
                 })
+                .get("/short", (req, res) -> {
+                    res.contentLength(10);
+                    OutputStream out = res.outputStream();
+                    out.write("12345".getBytes(StandardCharsets.UTF_8));
+                    out.flush(); // committed with Content-Length: 10; the handler then returns 5 short
+                })
                 .route("PURGE", "/cache/{key}", (req, res) -> res.status(204).send())
                 .get("/bug", (req, res) -> {
                     throw new IllegalStateException("a bug");
@@ -153,6 +159,14 @@ class HttpServerTracingTest {
                 "the status of the head that went out");
         List<String> events = span.getEvents().stream().map(e -> e.getName()).toList();
         assertTrue(events.contains("exception"), events.toString());
+    }
+
+    @Test
+    void aResetAfterEveryFilterReturnedIsAnErrorSpanToo() throws Exception {
+        assertThrows(IOException.class, () -> get("/short"));
+        SpanData span = onlySpan();
+        assertEquals(StatusCode.ERROR, span.getStatus().getStatusCode());
+        assertEquals(IllegalStateException.class.getName(), attr(span, "error.type"));
     }
 
     @Test

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpConnection {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
+    static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.http.access");
 
     final HttpSettings settings;
@@ -290,6 +290,8 @@ public final class HttpConnection {
             }
             keep = fail(ex, res, e);
         }
+        // The exchange is over (finished, answered with its error, or reset): what filters registered learns which.
+        res.complete(ex.aborted ? ex.abortCause : null);
         if (keep && res.takeover != null) {
             end = "upgrade-ended"; // unless takeOver says otherwise
             takeOver(ex, res);
@@ -654,7 +656,7 @@ public final class HttpConnection {
      * way, so the connection ends and core logs it. A stack overflow is only the handler's own
      * recursion, unwound by now: it gets a 500 like any bug.
      */
-    private static boolean fatal(Throwable t) {
+    static boolean fatal(Throwable t) {
         return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
     }
 
