@@ -5,5 +5,6 @@
 module dev.weft.http {
     requires transitive dev.weft.core;
     requires org.slf4j;
+    requires jdk.jfr; // the dev.weft.HttpRequest and dev.weft.Connection events (docs/observability.md)
     exports dev.weft.http;
 }

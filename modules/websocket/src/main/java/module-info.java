@@ -2,5 +2,6 @@
 module dev.weft.websocket {
     requires transitive dev.weft.http;
     requires org.slf4j;
+    requires jdk.jfr; // the dev.weft.WebSocketSession event (docs/observability.md)
     exports dev.weft.websocket;
 }

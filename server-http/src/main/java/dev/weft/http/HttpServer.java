@@ -116,6 +116,8 @@ public final class HttpServer implements AutoCloseable {
         private boolean decodeRequestBodies;
         private String serverHeader;
         private boolean accessLog = true;
+        private AccessLogFormat accessLogFormat = AccessLogFormat.WEFT;
+        private boolean accessLogQuery;
         private ExceptionMapper exceptionMapper;
         private final List<Router.Definition> routes = new ArrayList<>();
         private final List<Filter> filters = new ArrayList<>();
@@ -260,9 +262,29 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
-        /** Log one line per request at INFO on the logger {@code dev.weft.http.access}. Default on. */
+        /**
+         * Log one line per request at INFO on the logger {@code dev.weft.http.access}, in the
+         * {@linkplain #accessLog(AccessLogFormat) format} set ({@link AccessLogFormat#WEFT} unless
+         * one was). Default on.
+         */
         public Builder accessLog(boolean on) {
             this.accessLog = on;
+            return this;
+        }
+
+        /** Turns the access log on, with lines in {@code format} (Common or Combined Log Format, or Weft's own). */
+        public Builder accessLog(AccessLogFormat format) {
+            this.accessLogFormat = Objects.requireNonNull(format, "format");
+            this.accessLog = true;
+            return this;
+        }
+
+        /**
+         * Log request targets with their query string. Default off: the access log shows
+         * {@code /search}, not {@code /search?q=…&token=…} (queries carry secrets and personal data).
+         */
+        public Builder accessLogQuery(boolean on) {
+            this.accessLogQuery = on;
             return this;
         }
 
@@ -385,7 +407,7 @@ public final class HttpServer implements AutoCloseable {
             }
             ServerConfig config = buildConfig();
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
-                    maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, compression, decodeRequestBodies, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
+                    maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, compression, decodeRequestBodies, serverHeader, accessLog, accessLogFormat, accessLogQuery, router, filters.toArray(new Filter[0]),
                     exceptionMapper, new HttpSettings.BodyLimits(uploadCeiling, maxFormBytes,
                             new Multipart.Limits(maxMultipartParts, maxPartBytes, maxPartHeaderBytes, maxPartHeaderCount,
                                     (int) maxFormBytes)));

@@ -39,6 +39,18 @@ public interface Request {
     /** The value of path template segment {@code {name}} (decoded), the rest of the path for {@code *}, or {@code null}. */
     String pathParam(String name);
 
+    /**
+     * The path template of the route that serves this request, exactly as registered
+     * ({@code /users/{id}}, {@code /static/*}), or {@code null} when no route's handler matched
+     * (the server's own 404, 405, 501 and OPTIONS answers). Set before the filters run. The
+     * name to group requests by in metrics and traces: unlike {@link #path()}, there are only
+     * as many values as routes. The default returns {@code null}, for implementations that do
+     * not route.
+     */
+    default String routeTemplate() {
+        return null;
+    }
+
     /** {@code HTTP/1.1} or {@code HTTP/1.0}. */
     String version();
 
@@ -58,6 +70,14 @@ public interface Request {
 
     /** The length announced by Content-Length, or -1 (chunked or no body). */
     long contentLength();
+
+    /**
+     * True when the request came over TLS: the scheme is {@code https}. The default returns
+     * {@code false}, for implementations that do not know.
+     */
+    default boolean isSecure() {
+        return false;
+    }
 
     /** The peer's address. */
     InetSocketAddress remoteAddress();

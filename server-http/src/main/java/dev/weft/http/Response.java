@@ -26,7 +26,20 @@ public interface Response {
     /** Sets the status, 200 by default; a final status, 200–599 (1xx are interim, sent by the server). */
     Response status(int status);
 
+    /** The status set so far (200 by default); after {@code chain.next()} returned, the final one, error answers included. */
     int status();
+
+    /**
+     * The failure this response answers: what a handler (or a later filter) threw, or the
+     * request body's broken rule, once the server turned the response into its error answer;
+     * {@code null} while the response is not an error answer. A filter reads it after
+     * {@code chain.next()} returned, as the exception to tag a metric or a span with. A failure
+     * after the response began is not answered: it propagates out of {@code chain.next()} and
+     * the connection is reset. The default returns {@code null}.
+     */
+    default Throwable failure() {
+        return null;
+    }
 
     /**
      * Sets a header, replacing any value of that name. Names must be tokens and values must
@@ -146,6 +159,29 @@ public interface Response {
      * @throws IllegalStateException once committed
      */
     Response beforeCommit(Runnable action);
+
+    /**
+     * Runs {@code action} once this exchange is over: after the server finished the message (its
+     * last bytes handed to the connection, after the handler and every filter returned), or
+     * after it reset the connection because a failure came once the response had begun (or the
+     * client was gone). The action gets {@code null} for a finished message, error answers
+     * included ({@link #status()} and {@link #failure()} say which), or the failure the
+     * connection was reset for. The place for a filter to record what really happened to the
+     * response: unlike code after {@code chain.next()}, it also sees the writing of a
+     * {@code send(...)} body and a failure while the server ended the message. For a
+     * {@link #switchProtocols switch}, it runs once the 101 went out, before the other protocol
+     * takes over. Actions run on the request's thread, in the order added; one that throws is
+     * logged and the others still run.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}, for implementations that
+     * cannot tell: a filter then records when {@code chain.next()} returns.
+     *
+     * @return this response
+     * @throws IllegalStateException once the exchange is over
+     */
+    default Response onComplete(java.util.function.Consumer<Throwable> action) {
+        throw new UnsupportedOperationException("onComplete is not supported by " + getClass().getName());
+    }
 
     /**
      * Switches this connection to another protocol (RFC 9110 §7.8), for a request that asked

@@ -102,7 +102,7 @@ class ChunkedBodyFuzzTest {
                 new Router.Definition("GET", "/next", next)));
         // The defaults of HttpServer.Builder, without the access log.
         HttpSettings settings = new HttpSettings(8192, 16384, 100, 16L << 20, 256L << 10, Duration.ofSeconds(10),
-                Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, null, false, router, new Filter[0], null,
+                Duration.ofMinutes(5), Duration.ofSeconds(15), true, false, null, false, dev.weft.http.AccessLogFormat.WEFT, false, router, new Filter[0], null,
                 new HttpSettings.BodyLimits(16L << 20, 64 << 10, Multipart.Limits.DEFAULTS));
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         wire.write(HEAD);

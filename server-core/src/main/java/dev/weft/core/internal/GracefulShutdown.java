@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import jdk.jfr.FlightRecorder;
 
 /**
  * The drain: stop accepting, close idle connections at once, let
@@ -25,6 +26,13 @@ final class GracefulShutdown {
 
     ShutdownReport run(Duration grace) {
         long start = System.nanoTime();
+        // Only when JFR is up: loading an event class brings up the JFR machinery, which a
+        // server nobody records must not pay for at shutdown. Once per shutdown otherwise.
+        ShutdownEvent jfr = null;
+        if (FlightRecorder.isInitialized()) {
+            jfr = new ShutdownEvent();
+            jfr.begin();
+        }
         Thread self = Thread.currentThread();
         engine.beginDraining();
 
@@ -71,6 +79,7 @@ final class GracefulShutdown {
             engine.acceptorThread().interrupt();
             joinUninterruptibly(engine.acceptorThread());
         }
+        long stoppedAccepting = System.nanoTime() - start;
 
         // 2. Run the protocols' drain actions (a WebSocket's close 1001); close the idle ones at
         // once, except those with such an action, which get the grace. No new connection can
@@ -110,6 +119,8 @@ final class GracefulShutdown {
                 break;
             }
         }
+
+        long drained = System.nanoTime() - start;
 
         // 4. Force what is left.
         long completed = 0;
@@ -151,7 +162,26 @@ final class GracefulShutdown {
                 forced == 0 ? "" : " (conn " + joined(forcedIds) + ")",
                 delayed == 0 ? "" : "; drain delay " + Engine.readable(report.drainDelay()) + ", "
                         + report.acceptedDuringDelay() + " accepted during it");
+        if (jfr != null) {
+            record(jfr, engine.port(), grace, stoppedAccepting, drained, report, forcedIds);
+        }
         return report;
+    }
+
+    private static void record(ShutdownEvent jfr, int port, Duration grace, long stoppedAccepting, long drained,
+            ShutdownReport report, List<Long> forcedIds) {
+        jfr.end();
+        if (jfr.shouldCommit()) {
+            jfr.port = port;
+            jfr.grace = grace.toNanos();
+            jfr.stopAccepting = stoppedAccepting;
+            jfr.drain = drained;
+            jfr.completed = report.completed();
+            jfr.closedIdle = report.closedIdle();
+            jfr.forced = report.forced();
+            jfr.forcedIds = joined(forcedIds);
+            jfr.commit();
+        }
     }
 
     /** "3, 7, 12", at most 20 ids and then how many more: one line, however many were forced. */

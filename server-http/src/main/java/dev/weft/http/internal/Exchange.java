@@ -23,6 +23,12 @@ final class Exchange implements Request {
     String[] paramNames = NONE;
     String[] paramValues = NONE;
     String allow;
+    /** The template of the route that matched, null when none did (404, 405, OPTIONS). */
+    String route;
+    /** The connection was reset for this request (a failure after its response began, or the peer gone). */
+    boolean aborted;
+    /** What made it abort. */
+    Throwable abortCause;
     private String path;
     private Map<String, List<String>> query;
 
@@ -102,6 +108,11 @@ final class Exchange implements Request {
     }
 
     @Override
+    public String routeTemplate() {
+        return route;
+    }
+
+    @Override
     public String version() {
         return head.minorVersion == 1 ? "HTTP/1.1" : "HTTP/1.0";
     }
@@ -129,6 +140,11 @@ final class Exchange implements Request {
     @Override
     public InetSocketAddress remoteAddress() {
         return c.conn.remoteAddress();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return c.conn.isSecure();
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.weft.http.Response;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpConnection {
 
-    private static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
+    static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.http.access");
 
     final HttpSettings settings;
@@ -47,6 +48,13 @@ public final class HttpConnection {
     final byte[] serverLine;
     /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
     boolean ioFailed;
+    /** Requests begun on this connection (rejected heads included), for the Connection event. */
+    long requests;
+    /**
+     * Why the connection ended, a constant of {@link HttpConnectionEvent#end}: set where the loop
+     * decides to end, so the event (when recorded) can say so; a field write, nothing allocated.
+     */
+    String end = "eof";
 
     public HttpConnection(HttpSettings settings, Connection conn) {
         this.settings = settings;
@@ -110,9 +118,17 @@ public final class HttpConnection {
                 } catch (IOException e) {
                     // Idle timeout, shutdown closing an idle connection, or a reset: all quiet ends.
                     LOG.debug("conn {}: closed while idle: {}", conn.id(), e.toString());
+                    // While idle the only deadline is the first head's, bounded from accept.
+                    end = e instanceof ConnectionTimeoutException t && t.kind() == ConnectionTimeoutException.Kind.DEADLINE
+                            ? "header-timeout" : ioEnd(e);
                     return;
                 }
-                if (first < 0 || !conn.markBusy()) {
+                if (first < 0) {
+                    end = "eof";
+                    return;
+                }
+                if (!conn.markBusy()) {
+                    end = "shutdown";
                     return;
                 }
             }
@@ -123,28 +139,41 @@ public final class HttpConnection {
             }
             boolean log = settings.accessLog() && ACCESS.isInfoEnabled();
             long start = log ? System.nanoTime() : 0;
+            // Only when a recording wants it: otherwise no event object exists (docs/observability.md).
+            HttpRequestEvent jfr = null;
+            if (Jfr.requests()) {
+                jfr = new HttpRequestEvent();
+                jfr.begin();
+            }
             RequestHead head;
             try {
                 head = parser.readHead(in);
             } catch (BadMessageException e) {
                 LOG.debug("conn {}: rejected: {}", conn.id(), e.getMessage());
-                reject(e.violation().status(), e.violation().reason(), log, start);
+                requests++;
+                end = "rejected";
+                reject(e.violation().status(), e.violation().reason(), log, start, jfr);
                 return;
             } catch (ConnectionTimeoutException e) {
                 LOG.debug("conn {}: request head timed out: {}", conn.id(), e.getMessage());
-                reject(Violation.HEADER_TIMEOUT.status(), Violation.HEADER_TIMEOUT.reason(), log, start);
+                requests++;
+                end = "header-timeout";
+                reject(Violation.HEADER_TIMEOUT.status(), Violation.HEADER_TIMEOUT.reason(), log, start, jfr);
                 return;
             } catch (EOFException e) {
                 LOG.debug("conn {}: {}", conn.id(), e.getMessage());
+                end = "eof";
                 return;
             }
             if (head == null) {
+                end = "eof";
                 return;
             }
             if (headerTimeoutMillis > 0) {
                 in.deadline(null);
             }
-            if (!serve(head, log, start)) {
+            requests++;
+            if (!serve(head, log, start, jfr)) {
                 return;
             }
         }
@@ -155,7 +184,7 @@ public final class HttpConnection {
      * line has {@code "-"} for the request: a head that broke the rules is not repeated as if it
      * were one.
      */
-    private void reject(int status, String reason, boolean log, long start) {
+    private void reject(int status, String reason, boolean log, long start, HttpRequestEvent jfr) {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         long sent = 0;
         boolean answered = false;
@@ -178,7 +207,18 @@ public final class HttpConnection {
         }
         // Before lingering: the line is about the answer, not the half second spent closing.
         if (log) {
-            ACCESS.info("{} \"-\" {} {} {}ms", conn.remoteAddress(), status, sent, (System.nanoTime() - start) / 1_000_000);
+            AccessLog.rejected(settings, ACCESS, conn, answered ? status : -1, sent,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+        if (jfr != null) {
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.connectionId = conn.id();
+                jfr.status = answered ? status : 0;
+                jfr.outcome = answered ? "rejected" : "aborted";
+                jfr.bytesOut = sent;
+                jfr.commit();
+            }
         }
         if (answered) {
             lingerClose();
@@ -217,7 +257,7 @@ public final class HttpConnection {
      *
      * @return true to go on with the next request
      */
-    private boolean serve(RequestHead head, boolean log, long start) {
+    private boolean serve(RequestHead head, boolean log, long start, HttpRequestEvent jfr) {
         Exchange ex = new Exchange(this, head);
         ResponseImpl res = new ResponseImpl(this, ex);
         ex.body.response = res;
@@ -254,13 +294,20 @@ public final class HttpConnection {
             keep = fail(ex, res, e);
         }
         res.release(); // a file body's channel, sent or not
+        // The exchange is over (finished, answered with its error, or reset): what filters registered learns which.
+        res.complete(ex.aborted ? ex.abortCause : null);
         if (keep && res.takeover != null) {
+            end = "upgrade-ended"; // unless takeOver says otherwise
             takeOver(ex, res);
             keep = false;
+        } else if (!keep && !ex.aborted && ex.body.failure() == null) {
+            end = conn.isDraining() ? "shutdown" : "close"; // an error answer that closes
         }
         if (log) {
-            ACCESS.info("{} \"{} {} {}\" {} {} {}ms", conn.remoteAddress(), head.method, head.target, ex.version(),
-                    res.status(), res.bodyBytes, (System.nanoTime() - start) / 1_000_000);
+            AccessLog.served(settings, ACCESS, conn, ex, res, (System.nanoTime() - start) / 1_000_000);
+        }
+        if (jfr != null) {
+            record(jfr, ex, res);
         }
         if (!keep) {
             if (!conn.isClosed() && !ioFailed) {
@@ -292,9 +339,11 @@ public final class HttpConnection {
             in.deadline(null);
         }
         if (!keep || res.closeAfter) {
+            end = conn.isDraining() ? "shutdown" : keep ? "close" : "body-unread";
             try {
                 out.flush();
             } catch (IOException e) {
+                end = ioEnd(e);
                 return false;
             }
             if (!ex.body.eof() && !ioFailed) {
@@ -307,7 +356,50 @@ public final class HttpConnection {
         // is over (as the drain closes every idle one); during the delay the next request is
         // served, with Connection: close, instead of racing a close. Not after an event stream
         // that the drain ended: its drain action keeps the connection from being closed as idle.
-        return !(res.events != null && conn.isDraining());
+        if (res.events != null && conn.isDraining()) {
+            end = "shutdown";
+            return false;
+        }
+        return true;
+    }
+
+    /** The request's event, when a recording takes it; built only after shouldCommit(). */
+    private void record(HttpRequestEvent jfr, Exchange ex, ResponseImpl res) {
+        jfr.end();
+        if (!jfr.shouldCommit()) {
+            return;
+        }
+        jfr.method = ex.head.method;
+        jfr.route = ex.route;
+        jfr.path = ex.head.rawPath;
+        jfr.status = ex.aborted && !res.committed ? 0 : res.status();
+        jfr.outcome = ex.aborted ? "aborted" : res.takeover != null ? "upgraded" : "complete";
+        jfr.bytesIn = ex.body.wire();
+        jfr.bytesOut = res.bodyBytes;
+        jfr.connectionId = conn.id();
+        Throwable failure = ex.aborted ? ex.abortCause : res.failure();
+        if (failure != null && (ex.aborted || res.status() >= 500)) {
+            jfr.exception = failure.getClass().getName();
+        }
+        jfr.commit();
+    }
+
+    /** How an I/O failure ended the connection, as {@link #end}. */
+    String ioEnd(Throwable e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        if (cause instanceof ConnectionTimeoutException t) {
+            return switch (t.kind()) {
+                case IDLE -> "idle-timeout";
+                case READ -> "read-timeout";
+                case WRITE -> "write-timeout";
+                case HANDSHAKE -> "handshake-timeout";
+                case DEADLINE -> "body-timeout";
+            };
+        }
+        if (conn.isDraining() && conn.isClosed()) {
+            return "shutdown";
+        }
+        return cause instanceof EOFException ? "eof" : "reset";
     }
 
     /**
@@ -326,6 +418,7 @@ public final class HttpConnection {
             if (fatal(e)) {
                 throw (VirtualMachineError) e;
             }
+            end = ioEnd(e);
             if (conn.isClosed() || e instanceof java.net.SocketException || e instanceof EOFException
                     || e instanceof ConnectionTimeoutException) {
                 LOG.debug("conn {}: {} after switching protocols ended: {}", conn.id(), ex, e.toString());
@@ -385,6 +478,9 @@ public final class HttpConnection {
     /** Resets the connection after a failure that came too late to be answered; logged once. */
     private boolean abort(Exchange ex, Throwable e) {
         Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        ex.aborted = true;
+        ex.abortCause = cause;
+        end = ioFailed || conn.isClosed() ? ioEnd(cause) : "aborted";
         if (ioFailed || conn.isClosed()) {
             LOG.debug("conn {}: connection failed during {}: {}", conn.id(), ex, cause.toString());
         } else if (ex.body.failure() != null) {
@@ -412,6 +508,7 @@ public final class HttpConnection {
                 ex.paramNames = m.names;
                 ex.paramValues = m.values;
                 ex.allow = m.allow;
+                ex.route = m.template;
             } else {
                 ex.allow = m.allow;
                 terminal = head.method == "OPTIONS" ? OPTIONS
@@ -508,7 +605,29 @@ public final class HttpConnection {
 
         @Override
         public void handle(Connection connection) throws IOException {
-            new HttpConnection(settings, connection).run();
+            HttpConnection c = new HttpConnection(settings, connection);
+            if (!Jfr.connections()) {
+                c.run();
+                return;
+            }
+            HttpConnectionEvent jfr = new HttpConnectionEvent();
+            jfr.begin();
+            try {
+                c.run();
+            } catch (IOException | RuntimeException | Error e) {
+                c.end = e instanceof IOException ? c.ioEnd(e) : "error";
+                throw e;
+            } finally {
+                jfr.end();
+                if (jfr.shouldCommit()) {
+                    InetSocketAddress remote = connection.remoteAddress();
+                    jfr.connectionId = connection.id();
+                    jfr.remoteAddress = AccessLog.hostPort(remote);
+                    jfr.requests = c.requests;
+                    jfr.end = c.end;
+                    jfr.commit();
+                }
+            }
         }
     }
 
@@ -544,7 +663,7 @@ public final class HttpConnection {
      * way, so the connection ends and core logs it. A stack overflow is only the handler's own
      * recursion, unwound by now: it gets a 500 like any bug.
      */
-    private static boolean fatal(Throwable t) {
+    static boolean fatal(Throwable t) {
         return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
     }
 
@@ -567,6 +686,7 @@ public final class HttpConnection {
                     ? new HttpException(bad.violation().status(), bad.violation().reason(), bad)
                     : new HttpException(408, "request body not received in time", why);
             close = true;
+            end = why instanceof ConnectionTimeoutException ? "body-timeout" : "rejected";
             LOG.debug("conn {}: {}: request body failed: {}", conn.id(), ex, why.getMessage());
         } else if (e instanceof HttpException h) {
             http = h;
@@ -577,6 +697,7 @@ public final class HttpConnection {
         }
         ExceptionMapper mapper = settings.exceptionMapper();
         reset(ex, res, http.status(), close);
+        res.failure = e;
         if (mapper != null) {
             try {
                 // The mapper sees what was thrown; for an Error (its contract takes an Exception), the 500.

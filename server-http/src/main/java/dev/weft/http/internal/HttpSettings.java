@@ -18,6 +18,8 @@ public record HttpSettings(
         boolean decodeRequestBodies,
         String serverHeader,
         boolean accessLog,
+        dev.weft.http.AccessLogFormat accessLogFormat,
+        boolean accessLogQuery,
         Router router,
         Filter[] filters,
         ExceptionMapper exceptionMapper,

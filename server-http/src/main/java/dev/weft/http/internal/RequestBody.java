@@ -70,6 +70,11 @@ final class RequestBody extends InputStream {
         return decoded;
     }
 
+    /** Bytes of this body taken off the wire so far, framing included. */
+    long wire() {
+        return wire;
+    }
+
     long limit() {
         return limit;
     }

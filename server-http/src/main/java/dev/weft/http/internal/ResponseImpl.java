@@ -42,6 +42,8 @@ final class ResponseImpl implements Response {
     Throwable unanswerable;
     /** The response now is the error answer to a failure (see {@link HttpConnection#prepareError}). */
     boolean errorAnswer;
+    /** The failure the error answer is for; see {@link #failure()}. */
+    Throwable failure;
     /** The body given to {@code send(...)}, written by {@link #finish()}; null until then. */
     private byte[] pending;
     ResponseBody stream;
@@ -55,6 +57,9 @@ final class ResponseImpl implements Response {
     private String upgradeTo;
     private Runnable[] hooks;
     private int hookCount;
+    /** {@link #onComplete} actions; null until one is added (most responses have none). */
+    private java.util.List<java.util.function.Consumer<Throwable>> completions;
+    private boolean completed;
 
     ResponseImpl(HttpConnection c, Exchange ex) {
         this.c = c;
@@ -90,6 +95,11 @@ final class ResponseImpl implements Response {
     @Override
     public int status() {
         return status;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
     }
 
     @Override
@@ -372,6 +382,41 @@ final class ResponseImpl implements Response {
     }
 
     /** Runs the before-commit actions once, in the order they were added; a failure propagates. */
+    @Override
+    public Response onComplete(java.util.function.Consumer<Throwable> action) {
+        java.util.Objects.requireNonNull(action, "action");
+        if (completed) {
+            throw new IllegalStateException("the exchange is over: its completion actions have run");
+        }
+        if (completions == null) {
+            completions = new java.util.ArrayList<>(2);
+        }
+        completions.add(action);
+        return this;
+    }
+
+    /** Runs the completion actions once; {@code failure} is what reset the connection, or null. */
+    void complete(Throwable failure) {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        if (completions == null) {
+            return;
+        }
+        for (java.util.function.Consumer<Throwable> action : completions) {
+            try {
+                action.accept(failure);
+            } catch (Throwable e) {
+                if (HttpConnection.fatal(e)) {
+                    throw (VirtualMachineError) e;
+                }
+                // The response is over: nothing to answer, only to say so.
+                HttpConnection.LOG.warn("conn {}: an onComplete action of {} failed", c.conn.id(), ex, e);
+            }
+        }
+    }
+
     void runHooks() {
         int n = hookCount;
         hookCount = 0; // once: an action that fails is not run again for the error answer

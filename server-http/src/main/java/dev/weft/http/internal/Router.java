@@ -124,12 +124,15 @@ public final class Router {
         public final String[] values;
         /** For 405 and OPTIONS: the methods the path allows; null when no route matched the path. */
         public final String allow;
+        /** The path template matched (as registered), or null when no handler matched (405 / OPTIONS). */
+        public final String template;
 
-        Match(Handler handler, String[] names, String[] values, String allow) {
+        Match(Handler handler, String[] names, String[] values, String allow, String template) {
             this.handler = handler;
             this.names = names;
             this.values = values;
             this.allow = allow;
+            this.template = template;
         }
     }
 
@@ -221,7 +224,7 @@ public final class Router {
             if (r != null) {
                 Handler h = handler(r, method);
                 if (h != null) {
-                    return new Match(h, NONE, NONE, r.allow);
+                    return new Match(h, NONE, NONE, r.allow, r.template);
                 }
             }
         }
@@ -232,7 +235,7 @@ public final class Router {
             if (r.match(rawPath, values)) {
                 Handler h = handler(r, method);
                 if (h != null) {
-                    return new Match(h, r.paramNames(), values, r.allow);
+                    return new Match(h, r.paramNames(), values, r.allow, r.template);
                 }
                 if (firstAllow == null) {
                     firstAllow = r.allow;
@@ -247,7 +250,7 @@ public final class Router {
         if (firstAllow == null) {
             return null;
         }
-        return new Match(null, NONE, NONE, allow == null ? firstAllow : String.join(", ", allow));
+        return new Match(null, NONE, NONE, allow == null ? firstAllow : String.join(", ", allow), null);
     }
 
     private static Handler handler(Route r, String method) {

@@ -30,6 +30,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,6 +103,12 @@ public final class SessionImpl implements WebSocketSession {
     private final byte[] control = new byte[125];
     private final byte[] header = new byte[8];
     private MessageIn current;
+    // For the dev.weft.WebSocketSession event: incoming under readLock, outgoing under frameLock,
+    // read after both were taken once more at the end of run().
+    private long messagesIn;
+    private long bytesIn;
+    private long messagesOut;
+    private long bytesOut;
 
     SessionImpl(Connection conn, WebSocketOptions options, Info info, PerMessageDeflate deflate) {
         this.conn = conn;
@@ -116,6 +124,44 @@ public final class SessionImpl implements WebSocketSession {
     // ---- the connection's thread: start the endpoint, keep the session alive -----------------
 
     void run(WebSocketEndpoint endpoint) {
+        // Only when a recording wants it: otherwise no event object exists, and the event class
+        // (whose loading brings up JFR) is never loaded.
+        WebSocketSessionEvent jfr = null;
+        if (FlightRecorder.isInitialized() && JfrType.SESSION.isEnabled()) {
+            jfr = new WebSocketSessionEvent();
+            jfr.begin();
+        }
+        try {
+            runSession(endpoint);
+        } finally {
+            if (jfr != null) {
+                jfr.end();
+                if (jfr.shouldCommit()) {
+                    jfr.connectionId = conn.id();
+                    jfr.path = info.path();
+                    jfr.subprotocol = info.subprotocol();
+                    jfr.compressed = deflate != null;
+                    jfr.messagesIn = messagesIn;
+                    jfr.bytesIn = bytesIn;
+                    jfr.messagesOut = messagesOut;
+                    jfr.bytesOut = bytesOut;
+                    CloseStatus st = status;
+                    if (st != null) {
+                        jfr.closeCode = st.code();
+                        jfr.closeReason = st.reason();
+                    }
+                    jfr.commit();
+                }
+            }
+        }
+    }
+
+    /** Looked up on the first session after JFR is up; {@code isEnabled()} is a field read. */
+    private static final class JfrType {
+        static final EventType SESSION = EventType.getEventType(WebSocketSessionEvent.class);
+    }
+
+    private void runSession(WebSocketEndpoint endpoint) {
         lastReceived = System.nanoTime();
         conn.onDraining(this::onDraining);
         Thread reader = Thread.ofVirtual().name("weft-ws-" + conn.id()).unstarted(() -> serve(endpoint));
@@ -302,6 +348,7 @@ public final class SessionImpl implements WebSocketSession {
         while (!ended && !closeReceived) {
             readHeader();
             if ((opcode & 8) == 0) {
+                bytesIn += length;
                 return true;
             }
             handleControl();
@@ -664,6 +711,7 @@ public final class SessionImpl implements WebSocketSession {
 
         private void end() throws ProtocolFailure {
             done = true;
+            messagesIn++;
             if (compressed && (inflaterFinished || deflate.clientNoContextTakeover)) {
                 inflater.reset();
             }
@@ -975,6 +1023,12 @@ public final class SessionImpl implements WebSocketSession {
             out.write(h, 0, n);
             out.write(payload, off, len);
             out.flush();
+            if ((b0 & 0x08) == 0) { // a data frame (text, binary, continuation), not a control one
+                bytesOut += len;
+                if ((b0 & 0x80) != 0) {
+                    messagesOut++; // FIN: the message's last frame
+                }
+            }
         } catch (IOException e) {
             setStatus(new CloseStatus(CloseStatus.ABNORMAL, ""));
             endConnection();
