@@ -30,11 +30,16 @@ public record ServerConfig(
         Duration idleTimeout,
         Duration writeTimeout,
         int maxConnections,
-        SSLContext sslContext,
+        Tls tls,
         Duration handshakeTimeout,
         Duration shutdownGrace,
         boolean registerShutdownHook) {
 
+    /**
+     * Validates every option.
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     */
     public ServerConfig {
         check(port >= 0 && port <= 65535, "port", port, "must be 0–65535");
         check(backlog >= 1, "backlog", backlog, "must be at least 1");
@@ -47,6 +52,27 @@ public record ServerConfig(
         checkTimeout("handshakeTimeout", handshakeTimeout, "Duration.ZERO means no timeout");
         checkTimeout("shutdownGrace", shutdownGrace, "Duration.ZERO force-closes in-flight work at once");
         check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
+        check(tls == null || tls.problem() == null, "tls", tls, tls == null ? "" : tls.problem());
+    }
+
+    /**
+     * The form of the first versions, with a bare {@link SSLContext} ({@code null} for plain
+     * TCP), which becomes {@link Tls#of(SSLContext)}.
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     */
+    public ServerConfig(InetAddress bindAddress, int port, int backlog, boolean reuseAddress, boolean reusePort,
+            boolean tcpNoDelay, boolean keepAlive, int receiveBufferSize, int sendBufferSize, int bufferSize,
+            Duration readTimeout, Duration idleTimeout, Duration writeTimeout, int maxConnections, SSLContext sslContext,
+            Duration handshakeTimeout, Duration shutdownGrace, boolean registerShutdownHook) {
+        this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
+                bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections,
+                sslContext == null ? null : Tls.of(sslContext), handshakeTimeout, shutdownGrace, registerShutdownHook);
+    }
+
+    /** The TLS context the server's sockets are made from, or {@code null} for plain TCP. */
+    public SSLContext sslContext() {
+        return tls == null ? null : tls.runtime().context();
     }
 
     private static void checkTimeout(String option, Duration value, String zero) {
