@@ -62,7 +62,8 @@ public final class Pem {
                 }
                 byte[] der;
                 try {
-                    der = Base64.getMimeDecoder().decode(b64.toString());
+                    // Strict: the MIME decoder would skip stray characters and hide a damaged file.
+                    der = Base64.getDecoder().decode(b64.toString());
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(where.where(file) + ": bad base64: " + e.getMessage(), e);
                 }

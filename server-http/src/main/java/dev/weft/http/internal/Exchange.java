@@ -130,6 +130,16 @@ final class Exchange implements Request {
     }
 
     @Override
+    public boolean isSecure() {
+        return c.conn.isSecure();
+    }
+
+    @Override
+    public java.util.Optional<dev.weft.core.TlsInfo> tls() {
+        return c.conn.tls();
+    }
+
+    @Override
     public long connectionId() {
         return c.conn.id();
     }
