@@ -162,10 +162,20 @@ public final class Engine {
             String hint = tls == null ? null : tls.hint(failure, conn.alpnRefused());
             LOG.info("{}: TLS handshake failed{}: {}{}", conn.describe(),
                     more > 0 ? " (" + more + " more since the last report)" : "", hint == null ? "" : hint + ": ",
-                    failure.toString());
+                    causes(failure));
         } else {
             handshakeFailuresUnlogged.increment();
         }
+    }
+
+    /** The failure and its causes on one line: the JDK often wraps the telling one ("readHandshakeRecord"). */
+    private static String causes(Throwable t) {
+        StringBuilder b = new StringBuilder(t.toString());
+        Throwable c = t.getCause();
+        for (int depth = 0; c != null && c != t && depth < 4; depth++, c = c.getCause()) {
+            b.append("; caused by ").append(c);
+        }
+        return b.toString();
     }
 
     /** The TLS of this server, or null for plain TCP. */

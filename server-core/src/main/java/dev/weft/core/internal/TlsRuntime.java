@@ -183,14 +183,6 @@ public final class TlsRuntime {
         if (m.contains("Empty client certificate chain") || m.contains("certificate_required")) {
             return "the client sent no certificate, and clientAuth is NEED";
         }
-        if (m.contains("Received fatal alert: certificate_expired")) {
-            return "the client says the server's certificate has expired";
-        }
-        if (m.contains("Received fatal alert: certificate_unknown") || m.contains("Received fatal alert: unknown_ca")
-                || m.contains("Received fatal alert: bad_certificate")) {
-            return "the client rejected the server's certificate (self-signed or from a CA it does not trust, or not"
-                    + " for the host name it asked for)";
-        }
         if (m.contains("CertificateExpiredException") || m.contains("CertificateNotYetValidException")) {
             return "the client's certificate is expired or not yet valid";
         }
@@ -198,10 +190,21 @@ public final class TlsRuntime {
                 || m.contains("CertPathValidatorException")) {
             return "the client's certificate is not issued by a CA in the server's trust store";
         }
+        // An alert from the client: "Received fatal alert: unknown_ca", or, when it comes before
+        // the JDK expects one, "Unexpected plaintext alert received: Level: fatal; Alert: unknown_ca".
+        boolean alert = m.contains("alert");
+        if (alert && m.contains("certificate_expired")) {
+            return "the client says the server's certificate has expired";
+        }
+        if (alert && (m.contains("certificate_unknown") || m.contains("unknown_ca") || m.contains("bad_certificate"))) {
+            return "the client rejected the server's certificate (self-signed or from a CA it does not trust, or not"
+                    + " for the host name it asked for)";
+        }
         if (m.contains("Unsupported or unrecognized SSL message")) {
             return "the client did not speak TLS";
         }
-        if (m.contains("Remote host terminated the handshake") || m.contains("EOFException")) {
+        if (m.contains("Remote host terminated the handshake") || m.contains("EOFException")
+                || m.contains("Connection reset") || m.contains("Broken pipe") || m.contains("readHandshakeRecord")) {
             return "the client closed the connection during the handshake (often: it does not trust the server's"
                     + " certificate, or it probed the port)";
         }
