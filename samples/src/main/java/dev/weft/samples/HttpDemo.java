@@ -1,5 +1,6 @@
 package dev.weft.samples;
 
+import dev.weft.core.Tls;
 import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
 import dev.weft.http.HttpServer;
@@ -9,6 +10,8 @@ import dev.weft.websocket.WebSocketSession;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * curl -i localhost:8080/plaintext
  * curl -i -X POST --data-binary @file localhost:8080/echo
  * curl -i 'localhost:8080/stream?n=5'
+ *
+ * java -jar samples/target/weft-samples.jar --tls      # HTTPS with a self-signed certificate made at start
+ * curl -ik https://localhost:8080/plaintext
+ * java -jar samples/target/weft-samples.jar --cert fullchain.pem --key privkey.pem   # HTTPS with your PEM files
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
@@ -43,8 +50,37 @@ public final class HttpDemo {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int port = SampleArgs.portOrExit("HttpDemo", args, DEFAULT_PORT);
-        HttpServer server = builder(port).registerShutdownHook(true).start();
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help")) {
+                System.out.println(usage());
+                System.exit(0);
+            }
+        }
+        TlsFlags flags;
+        try {
+            flags = TlsFlags.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("HttpDemo: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        int port = SampleArgs.portOrExit("HttpDemo", flags.rest(), DEFAULT_PORT);
+        Tls tls = null;
+        if (flags.tls()) {
+            try {
+                // PEM files as an ACME client renews them: picked up by the next handshakes, no restart.
+                tls = flags.cert() != null ? Tls.fromPem(flags.cert(), flags.key()).reloadOnChange(true) : selfSigned();
+            } catch (RuntimeException e) {
+                System.err.println("HttpDemo: " + e.getMessage());
+                System.exit(1);
+                return;
+            }
+        }
+        HttpServer server = builder(port).tls(tls).registerShutdownHook(true).start();
+        if (tls != null) {
+            log.info("TLS: {}; try curl {}https://localhost:{}/plaintext", tls, flags.cert() == null ? "-k " : "", server.port());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
@@ -54,6 +90,111 @@ public final class HttpDemo {
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */
     public static HttpServer start(int port) {
         return builder(port).start();
+    }
+
+    /** Starts the demo on {@code port} over TLS ({@code null}: plain), without a shutdown hook: for tests. */
+    public static HttpServer start(int port, Tls tls) {
+        return builder(port).tls(tls).start();
+    }
+
+    /** The usage text: the port, as every sample, and the TLS flags. */
+    static String usage() {
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT) + "\n"
+                + "  --tls               HTTPS with a self-signed certificate for localhost made at start\n"
+                + "  --cert FILE --key FILE\n"
+                + "                      HTTPS with this PEM certificate chain and private key (reloaded when they change)";
+    }
+
+    /**
+     * HttpDemo's own flags, taken out before {@link SampleArgs} reads the rest: {@code --tls},
+     * {@code --cert FILE} and {@code --key FILE} (also as {@code --cert=FILE}). The two files go
+     * together and imply {@code --tls}.
+     */
+    record TlsFlags(boolean tls, Path cert, Path key, String[] rest) {
+        static TlsFlags parse(String[] args) {
+            boolean tls = false;
+            String cert = null;
+            String key = null;
+            java.util.List<String> rest = new java.util.ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                String flag = a.startsWith("--cert=") ? "--cert" : a.startsWith("--key=") ? "--key" : a;
+                if (a.equals("--tls")) {
+                    tls = true;
+                    continue;
+                }
+                if (!flag.equals("--cert") && !flag.equals("--key")) {
+                    rest.add(a);
+                    continue;
+                }
+                String value;
+                if (a.equals(flag)) {
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException(flag + " needs a file, e.g. " + flag + (flag.equals("--cert")
+                                ? " fullchain.pem" : " privkey.pem"));
+                    }
+                    value = args[++i];
+                } else {
+                    value = a.substring(flag.length() + 1);
+                }
+                if (value.isEmpty()) {
+                    throw new IllegalArgumentException(flag + " needs a file");
+                }
+                if (flag.equals("--cert")) {
+                    if (cert != null) {
+                        throw new IllegalArgumentException("--cert given twice");
+                    }
+                    cert = value;
+                } else {
+                    if (key != null) {
+                        throw new IllegalArgumentException("--key given twice");
+                    }
+                    key = value;
+                }
+            }
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("--cert and --key go together: the certificate chain and its private key");
+            }
+            return new TlsFlags(tls || cert != null, cert == null ? null : Path.of(cert), key == null ? null : Path.of(key),
+                    rest.toArray(new String[0]));
+        }
+    }
+
+    /**
+     * A self-signed certificate for localhost and 127.0.0.1, made now. The JDK has no public API
+     * that makes certificates, so this runs the JDK's own {@code keytool} (next to the running
+     * {@code java}) into a temporary PKCS#12 file, deleted at exit; a runtime without keytool
+     * (a jlink image) gets an error saying to pass {@code --cert} and {@code --key}.
+     */
+    static Tls selfSigned() {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        if (!Files.isExecutable(keytool)) {
+            throw new IllegalStateException("--tls alone needs the JDK's keytool to make a certificate, and " + keytool
+                    + " is missing; pass --cert FILE --key FILE instead");
+        }
+        try {
+            Path dir = Files.createTempDirectory("weft-demo-tls");
+            Path store = dir.resolve("self-signed.p12");
+            dir.toFile().deleteOnExit();
+            store.toFile().deleteOnExit(); // registered after the directory: deleted before it
+            char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+            Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "weft-demo", "-keyalg", "EC",
+                    "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
+                    "-validity", "30", "-storetype", "PKCS12", "-keystore", store.toString(),
+                    "-storepass", new String(password), "-keypass", new String(password))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("keytool could not make a self-signed certificate: " + out.strip());
+            }
+            return Tls.fromPkcs12(store, password);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make a self-signed certificate: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while keytool made a certificate", e);
+        }
     }
 
     private static HttpServer.Builder builder(int port) {
