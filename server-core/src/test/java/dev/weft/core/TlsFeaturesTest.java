@@ -206,6 +206,23 @@ class TlsFeaturesTest {
     }
 
     @Test
+    void reloadsARenewedTrustStore() throws Exception {
+        Path bundle = dir.resolve("live-ca.pem");
+        Files.copy(clientCa, bundle, StandardCopyOption.REPLACE_EXISTING);
+        Tls tls = Tls.fromPkcs12(server, TlsFiles.PASSWORD).clientAuth(Tls.ClientAuth.NEED).trustPem(bundle)
+                .reloadOnChange(true).reloadCheckInterval(Duration.ZERO);
+        try (TcpServer s = describing(tls)) {
+            assertEquals("TLSv1.3  CN=client ", line(s, TlsFiles.client(server, client)));
+            assertThrows(IOException.class, () -> line(s, TlsFiles.client(server, stranger)));
+            // The CA bundle now trusts the stranger instead of the client.
+            TlsFiles.certPem(stranger, bundle);
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> line(s, TlsFiles.client(server, stranger)).equals("TLSv1.3  CN=stranger "));
+            assertThrows(IOException.class, () -> line(s, TlsFiles.client(server, client)), "the old CA is no longer trusted");
+        }
+    }
+
+    @Test
     void plainTextOnTheTlsPortOfATcpServerIsClosed() throws Exception {
         CompletableFuture<Boolean> handled = new CompletableFuture<>();
         try (TcpServer s = Net.builder().tls(Tls.fromPkcs12(server, TlsFiles.PASSWORD)).handler(conn -> handled.complete(true)).start();

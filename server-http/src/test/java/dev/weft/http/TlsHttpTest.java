@@ -3,6 +3,7 @@ package dev.weft.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.Tls;
@@ -152,6 +153,36 @@ class TlsHttpTest {
     private static X509Certificate serverCertificate() throws Exception {
         return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                 .generateCertificate(Files.newInputStream(serverCert));
+    }
+
+    /** ALPN as a JDK socket sees it: http/1.1 chosen, and a client offering only h2 refused (the server speaks no h2). */
+    @Test
+    void alpnFromAJdkSocket() throws Exception {
+        HttpServer server = start(Tls.fromPem(serverCert, serverKey));
+        try {
+            try (javax.net.ssl.SSLSocket s = alpnSocket(server, "h2", "http/1.1")) {
+                s.startHandshake();
+                assertEquals("http/1.1", s.getApplicationProtocol());
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(reply.endsWith("\r\n\r\ntrue TLSv1.3 http/1.1 -"), reply);
+            }
+            try (javax.net.ssl.SSLSocket s = alpnSocket(server, "h2")) {
+                assertThrows(javax.net.ssl.SSLHandshakeException.class, s::startHandshake);
+            }
+            logged("no application protocol in common (ALPN): the client offered [h2], the server speaks [http/1.1]");
+        } finally {
+            server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    private static javax.net.ssl.SSLSocket alpnSocket(HttpServer server, String... protocols) throws Exception {
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trusting.getSocketFactory().createSocket("127.0.0.1", server.port());
+        s.setSoTimeout(10_000);
+        javax.net.ssl.SSLParameters p = s.getSSLParameters();
+        p.setApplicationProtocols(protocols);
+        s.setSSLParameters(p);
+        return s;
     }
 
     /** A Request written elsewhere (an HTTP/2 module's) inherits the defaults: not secure, no TLS. */
