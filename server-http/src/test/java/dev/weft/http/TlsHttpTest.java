@@ -44,6 +44,8 @@ class TlsHttpTest {
     private static Path serverKey;
     private static Path clientCert;
     private static Path clientKey;
+    private static Path strangerCert;
+    private static Path strangerKey;
     private static SSLContext trusting;
 
     @BeforeAll
@@ -54,6 +56,9 @@ class TlsHttpTest {
         serverKey = pem(server, "server-key.pem", true);
         clientCert = pem(client, "client-cert.pem", false);
         clientKey = pem(client, "client-key.pem", true);
+        Path stranger = keytool("stranger");
+        strangerCert = pem(stranger, "stranger-cert.pem", false);
+        strangerKey = pem(stranger, "stranger-key.pem", true);
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("server", load(server).getCertificate("server"));
@@ -235,6 +240,20 @@ class TlsHttpTest {
             logged("TLS handshake failed: the client sent no certificate, and clientAuth is NEED");
             Result again = curl("--cacert", serverCert.toString(), "--cert", clientCert.toString(), "--key", clientKey.toString(), url);
             assertEquals("true TLSv1.3 http/1.1 CN=client", again.out(), "the server goes on serving: " + again.err());
+        } finally {
+            server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
+    /** curl sends the certificate it is given, whoever issued it: the server's trust store refuses it, and says so. */
+    @Test
+    void aClientCertificateFromAnUnknownCa() throws Exception {
+        HttpServer server = start(Tls.fromPem(serverCert, serverKey).clientAuth(Tls.ClientAuth.NEED).trustPem(clientCert));
+        try {
+            Result r = curl("--cacert", serverCert.toString(), "--cert", strangerCert.toString(), "--key", strangerKey.toString(),
+                    "https://localhost:" + server.port() + "/");
+            assertNotEquals(0, r.exit(), r.out());
+            logged("TLS handshake failed: the client's certificate is not issued by a CA in the server's trust store");
         } finally {
             server.shutdown(Duration.ofSeconds(1));
         }
