@@ -220,8 +220,8 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     protected ServerConfig buildConfig() {
         return new ServerConfig(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                 receiveBufferSize, sendBufferSize, bufferSize, readTimeout, idleTimeout, writeTimeout,
-                maxConnections,
-                tls == null ? null : tls.withServerDefaults(defaultApplicationProtocols, plaintextReply), handshakeTimeout, shutdownGrace, registerShutdownHook);
+                maxConnections, tls == null ? null : tls.withServerDefaults(defaultApplicationProtocols, plaintextReply),
+                handshakeTimeout, shutdownGrace, registerShutdownHook);
     }
 
     /** Throws {@link IllegalArgumentException} "option = value: why" unless {@code ok}. */
