@@ -57,15 +57,16 @@ public final class HttpDemo {
             }
         }
         TlsFlags flags;
+        int port;
         try {
             flags = TlsFlags.parse(args);
+            port = SampleArgs.port(flags.rest(), System.getenv("PORT"), DEFAULT_PORT);
         } catch (IllegalArgumentException e) {
             System.err.println("HttpDemo: " + e.getMessage());
             System.err.println(usage());
             System.exit(2);
             return;
         }
-        int port = SampleArgs.portOrExit("HttpDemo", flags.rest(), DEFAULT_PORT);
         Tls tls = null;
         if (flags.tls()) {
             try {
@@ -99,7 +100,7 @@ public final class HttpDemo {
 
     /** The usage text: the port, as every sample, and the TLS flags. */
     static String usage() {
-        return SampleArgs.usage("HttpDemo", DEFAULT_PORT) + "\n"
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--tls | --cert FILE --key FILE]") + "\n"
                 + "  --tls               HTTPS with a self-signed certificate for localhost made at start\n"
                 + "  --cert FILE --key FILE\n"
                 + "                      HTTPS with this PEM certificate chain and private key (reloaded when they change)";
