@@ -190,6 +190,20 @@ class TlsHttpTest {
         return s;
     }
 
+    @Test
+    void anExpiredCertificateIsWarnedAboutAtStart() throws Exception {
+        Path store = dir.resolve("expired.p12");
+        run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair", "-alias", "old",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=old", "-startdate", "-10d", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit"));
+        HttpServer server = start(Tls.fromPkcs12(store, "changeit".toCharArray()));
+        try {
+            logged("TLS: the certificate has expired, clients will refuse it: CN=old, serial ");
+        } finally {
+            server.shutdown(Duration.ofSeconds(1));
+        }
+    }
+
     /** A Request written elsewhere (an HTTP/2 module's) inherits the defaults: not secure, no TLS. */
     @Test
     void requestDefaultsAreEmpty() {

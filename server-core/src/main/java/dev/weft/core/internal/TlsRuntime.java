@@ -80,6 +80,7 @@ public final class TlsRuntime {
             return;
         }
         this.reloader = new Reloader(key, firstKey, trust, firstTrust, firstStamps, reloadIntervalNanos);
+        warnIfNotValidNow(firstKey.leaf());
         try {
             SSLContext c = SSLContext.getInstance("TLS");
             c.init(new KeyManager[] {new SwitchingKeyManager(reloader)},
@@ -87,6 +88,17 @@ public final class TlsRuntime {
             this.context = c;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK has no TLS SSLContext: " + e, e);
+        }
+    }
+
+    /** A certificate outside its validity is served (the client decides), but no one should learn it from a client. */
+    static void warnIfNotValidNow(X509Certificate leaf) {
+        java.util.Date now = new java.util.Date();
+        if (now.after(leaf.getNotAfter())) {
+            LOG.warn("TLS: the certificate has expired, clients will refuse it: {}", TlsMaterial.describe(leaf));
+        } else if (now.before(leaf.getNotBefore())) {
+            LOG.warn("TLS: the certificate is not valid before {}, clients will refuse it until then: {}",
+                    leaf.getNotBefore().toInstant(), TlsMaterial.describe(leaf));
         }
     }
 
@@ -313,6 +325,7 @@ public final class TlsRuntime {
                 previous = c;
                 current = new Material(c.generation() + 1, key, trust, stamps);
                 LOG.info("TLS: reloaded {}: now {}", files, TlsMaterial.describe(key.leaf()));
+                warnIfNotValidNow(key.leaf());
             } catch (RuntimeException e) {
                 // A stamp or a log line that failed: the handshake must go on with what is loaded.
                 LOG.warn("TLS: reload check of {} failed: {}", files, e.toString());
