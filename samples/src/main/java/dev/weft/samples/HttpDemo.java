@@ -164,7 +164,7 @@ public final class HttpDemo {
     /**
      * A self-signed certificate for localhost and 127.0.0.1, made now. The JDK has no public API
      * that makes certificates, so this runs the JDK's own {@code keytool} (next to the running
-     * {@code java}) into a temporary PKCS#12 file, deleted at exit; a runtime without keytool
+     * {@code java}) into a temporary PKCS#12 file, deleted once read; a runtime without keytool
      * (a jlink image) gets an error saying to pass {@code --cert} and {@code --key}.
      */
     static Tls selfSigned() {
@@ -173,11 +173,14 @@ public final class HttpDemo {
             throw new IllegalStateException("--tls alone needs the JDK's keytool to make a certificate, and " + keytool
                     + " is missing; pass --cert FILE --key FILE instead");
         }
+        Path dir;
         try {
-            Path dir = Files.createTempDirectory("weft-demo-tls");
-            Path store = dir.resolve("self-signed.p12");
-            dir.toFile().deleteOnExit();
-            store.toFile().deleteOnExit(); // registered after the directory: deleted before it
+            dir = Files.createTempDirectory("weft-demo-tls");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make a temporary directory for the certificate: " + e.getMessage(), e);
+        }
+        Path store = dir.resolve("self-signed.p12");
+        try {
             char[] password = java.util.UUID.randomUUID().toString().toCharArray();
             Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "weft-demo", "-keyalg", "EC",
                     "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
@@ -189,12 +192,19 @@ public final class HttpDemo {
                 p.destroyForcibly();
                 throw new IllegalStateException("keytool could not make a self-signed certificate: " + out.strip());
             }
-            return Tls.fromPkcs12(store, password);
+            return Tls.fromPkcs12(store, password); // read now and kept in memory: the file can go
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot make a self-signed certificate: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while keytool made a certificate", e);
+        } finally {
+            try {
+                Files.deleteIfExists(store);
+                Files.deleteIfExists(dir);
+            } catch (java.io.IOException e) {
+                log.warn("could not delete {}: {}", store, e.toString());
+            }
         }
     }
 

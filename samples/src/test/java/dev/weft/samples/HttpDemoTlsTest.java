@@ -88,6 +88,9 @@ class HttpDemoTlsTest {
             X509Certificate cert = (X509Certificate) s.getSession().getPeerCertificates()[0];
             assertEquals("CN=localhost", cert.getSubjectX500Principal().getName());
             assertTrue(cert.getSubjectAlternativeNames().stream().anyMatch(n -> n.get(1).equals("127.0.0.1")));
+            try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                assertTrue(left.noneMatch(f -> Files.exists(f.resolve("self-signed.p12"))), "the key file is deleted once read");
+            }
         }
     }
 
@@ -124,8 +127,10 @@ class HttpDemoTlsTest {
                 assertNull(System.getenv("CI"), "CI must install curl (.ci/run does)");
             }
         } finally {
-            p.destroyForcibly();
-            p.waitFor(20, TimeUnit.SECONDS);
+            p.destroy();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
         }
     }
 

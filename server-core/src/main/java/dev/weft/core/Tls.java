@@ -302,7 +302,7 @@ public final class Tls {
         if (trustSource != null) {
             b.append(" trusting ").append(trustSource.files());
         }
-        b.append(", alpn ").append(applicationProtocols());
+        b.append(", alpn ").append(applicationProtocols == null ? "(the server's)" : applicationProtocols);
         if (reload) {
             b.append(", reload checked every ").append(reloadInterval);
         }
