@@ -1,5 +1,6 @@
 package dev.weft.samples;
 
+import dev.weft.core.Tls;
 import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
 import dev.weft.http.HttpServer;
@@ -28,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * curl -F note=hi -F file=@photo.jpg localhost:8080/upload
  * curl --data-urlencode 'q=a b' localhost:8080/form
  * curl -i localhost:8080/files/                        # the demo's own files, or --files DIR
+ *
+ * java -jar samples/target/weft-samples.jar --tls      # HTTPS with a self-signed certificate made at start
+ * curl -ik https://localhost:8080/plaintext
+ * java -jar samples/target/weft-samples.jar --cert fullchain.pem --key privkey.pem   # HTTPS with your PEM files
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
@@ -64,9 +69,33 @@ public final class HttpDemo {
 
     public static void main(String[] args) throws InterruptedException {
         Options options = optionsOrExit(args);
-        int port = SampleArgs.portOrExit("HttpDemo", options.rest(), DEFAULT_PORT);
-        HttpServer server = builder(port, options.files()).registerShutdownHook(true)
+        TlsFlags flags;
+        int port;
+        try {
+            flags = TlsFlags.parse(options.rest());
+            port = SampleArgs.port(flags.rest(), System.getenv("PORT"), DEFAULT_PORT);
+        } catch (IllegalArgumentException e) {
+            System.err.println("HttpDemo: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+        Tls tls = null;
+        if (flags.tls()) {
+            try {
+                // PEM files as an ACME client renews them: picked up by the next handshakes, no restart.
+                tls = flags.cert() != null ? Tls.fromPem(flags.cert(), flags.key()).reloadOnChange(true) : selfSigned();
+            } catch (RuntimeException e) {
+                System.err.println("HttpDemo: " + e.getMessage());
+                System.exit(1);
+                return;
+            }
+        }
+        HttpServer server = builder(port, options.files()).tls(tls).registerShutdownHook(true)
                 .drainDelay(options.drainDelay()).reusePort(options.reusePort()).start();
+        if (tls != null) {
+            log.info("TLS: {}; try curl {}https://localhost:{}/plaintext", tls, flags.cert() == null ? "-k " : "", server.port());
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
@@ -88,11 +117,14 @@ public final class HttpDemo {
 
     /** The usage text of {@code main}. */
     public static String usage() {
-        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR]")
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR] [--tls | --cert FILE --key FILE]")
                 + "\n  --drain-delay S     on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
                 + "\n                      responses say Connection: close) before the 10 s graceful drain; default 0"
                 + "\n  --reuse-port        SO_REUSEPORT: a new instance can bind the port beside this one"
-                + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files";
+                + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files"
+                + "\n  --tls               HTTPS with a self-signed certificate for localhost made at start"
+                + "\n  --cert FILE --key FILE"
+                + "\n                      HTTPS with this PEM certificate chain and private key (reloaded when they change)";
     }
 
     /**
@@ -165,7 +197,7 @@ public final class HttpDemo {
         }
         try {
             Options options = options(args);
-            SampleArgs.port(options.rest(), System.getenv("PORT"), DEFAULT_PORT); // report a bad --port with this usage
+            SampleArgs.port(TlsFlags.parse(options.rest()).rest(), System.getenv("PORT"), DEFAULT_PORT); // report a bad --port with this usage
             return options;
         } catch (IllegalArgumentException e) {
             System.err.println("HttpDemo: " + e.getMessage());
@@ -188,6 +220,113 @@ public final class HttpDemo {
     /** {@link #start(int)} with a drain delay, as {@code --drain-delay} sets it: for tests. */
     public static HttpServer start(int port, Duration drainDelay) {
         return builder(port, null).drainDelay(drainDelay).start();
+    }
+
+    /** Starts the demo on {@code port} over TLS ({@code null}: plain), without a shutdown hook: for tests. */
+    public static HttpServer start(int port, Tls tls) {
+        return builder(port, null).tls(tls).start();
+    }
+
+    /**
+     * HttpDemo's own flags, taken out before {@link SampleArgs} reads the rest: {@code --tls},
+     * {@code --cert FILE} and {@code --key FILE} (also as {@code --cert=FILE}). The two files go
+     * together and imply {@code --tls}.
+     */
+    record TlsFlags(boolean tls, Path cert, Path key, String[] rest) {
+        static TlsFlags parse(String[] args) {
+            boolean tls = false;
+            String cert = null;
+            String key = null;
+            java.util.List<String> rest = new java.util.ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                String flag = a.startsWith("--cert=") ? "--cert" : a.startsWith("--key=") ? "--key" : a;
+                if (a.equals("--tls")) {
+                    tls = true;
+                    continue;
+                }
+                if (!flag.equals("--cert") && !flag.equals("--key")) {
+                    rest.add(a);
+                    continue;
+                }
+                String value;
+                if (a.equals(flag)) {
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException(flag + " needs a file, e.g. " + flag + (flag.equals("--cert")
+                                ? " fullchain.pem" : " privkey.pem"));
+                    }
+                    value = args[++i];
+                } else {
+                    value = a.substring(flag.length() + 1);
+                }
+                if (value.isEmpty()) {
+                    throw new IllegalArgumentException(flag + " needs a file");
+                }
+                if (flag.equals("--cert")) {
+                    if (cert != null) {
+                        throw new IllegalArgumentException("--cert given twice");
+                    }
+                    cert = value;
+                } else {
+                    if (key != null) {
+                        throw new IllegalArgumentException("--key given twice");
+                    }
+                    key = value;
+                }
+            }
+            if ((cert == null) != (key == null)) {
+                throw new IllegalArgumentException("--cert and --key go together: the certificate chain and its private key");
+            }
+            return new TlsFlags(tls || cert != null, cert == null ? null : Path.of(cert), key == null ? null : Path.of(key),
+                    rest.toArray(new String[0]));
+        }
+    }
+
+    /**
+     * A self-signed certificate for localhost and 127.0.0.1, made now. The JDK has no public API
+     * that makes certificates, so this runs the JDK's own {@code keytool} (next to the running
+     * {@code java}) into a temporary PKCS#12 file, deleted once read; a runtime without keytool
+     * (a jlink image) gets an error saying to pass {@code --cert} and {@code --key}.
+     */
+    static Tls selfSigned() {
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        if (!Files.isExecutable(keytool)) {
+            throw new IllegalStateException("--tls alone needs the JDK's keytool to make a certificate, and " + keytool
+                    + " is missing; pass --cert FILE --key FILE instead");
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("weft-demo-tls");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make a temporary directory for the certificate: " + e.getMessage(), e);
+        }
+        Path store = dir.resolve("self-signed.p12");
+        try {
+            char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+            Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "weft-demo", "-keyalg", "EC",
+                    "-groupname", "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1,ip:::1",
+                    "-validity", "30", "-storetype", "PKCS12", "-keystore", store.toString(),
+                    "-storepass", new String(password), "-keypass", new String(password))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("keytool could not make a self-signed certificate: " + out.strip());
+            }
+            return Tls.fromPkcs12(store, password); // read now and kept in memory: the file can go
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot make a self-signed certificate: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while keytool made a certificate", e);
+        } finally {
+            try {
+                Files.deleteIfExists(store);
+                Files.deleteIfExists(dir);
+            } catch (java.io.IOException e) {
+                log.warn("could not delete {}: {}", store, e.toString());
+            }
+        }
     }
 
     private static HttpServer.Builder builder(int port, Path files) {

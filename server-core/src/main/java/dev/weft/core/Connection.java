@@ -38,6 +38,16 @@ public interface Connection extends AutoCloseable {
     /** True when the connection runs over TLS. */
     boolean isSecure();
 
+    /**
+     * What the TLS handshake settled (version, cipher suite, ALPN protocol, the client's
+     * certificates, SNI name); empty on plain TCP. A protocol server that offers several
+     * application protocols picks its parser by {@link TlsInfo#applicationProtocol()}.
+     * The default, for connections that are not sockets (tests), is empty.
+     */
+    default java.util.Optional<TlsInfo> tls() {
+        return java.util.Optional.empty();
+    }
+
     /** Flushes, then half-closes: sends FIN while reading goes on. */
     void shutdownOutput() throws IOException;
 

@@ -31,7 +31,9 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration writeTimeout = Duration.ofSeconds(30);
     private int maxConnections = 10_000;
-    private SSLContext sslContext;
+    private Tls tls;
+    private java.util.List<String> defaultApplicationProtocols = java.util.List.of();
+    private java.util.function.Function<byte[], byte[]> plaintextReply;
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Duration drainDelay = Duration.ZERO;
@@ -155,10 +157,39 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
         return self();
     }
 
-    /** Serve TLS with this context; {@code null} for plain TCP. Default {@code null}. */
+    /**
+     * Serve TLS with this context, set up by the caller; {@code null} for plain TCP. Default
+     * {@code null}. The same as {@code tls(Tls.of(context))}: the server's application protocols
+     * are still announced by ALPN.
+     */
     public B tls(SSLContext context) {
-        this.sslContext = context;
+        this.tls = context == null ? null : Tls.of(context);
         return self();
+    }
+
+    /**
+     * Serve TLS as {@code tls} says (key and certificates from files, client authentication,
+     * reloading; see {@link Tls}); {@code null} for plain TCP. Default {@code null}.
+     */
+    public B tls(Tls tls) {
+        this.tls = tls;
+        return self();
+    }
+
+    /**
+     * For protocol servers: the ALPN names announced when the {@link Tls} sets none (HTTP/1.1's
+     * builder says {@code http/1.1}), and what to answer a client whose first bytes on the TLS
+     * port are not a TLS record. {@code plaintextReply} gets those first bytes (up to 5, the size
+     * of a TLS record header) and returns bytes to send before closing, or {@code null} to just
+     * close; either way the handshake counts as failed. Default: no ALPN, and close.
+     *
+     * @param applicationProtocols ALPN names, most preferred first
+     * @param plaintextReply       the answer to plain text on the TLS port, or {@code null}
+     */
+    protected void tlsDefaults(java.util.List<String> applicationProtocols,
+            java.util.function.Function<byte[], byte[]> plaintextReply) {
+        this.defaultApplicationProtocols = java.util.List.copyOf(applicationProtocols);
+        this.plaintextReply = plaintextReply;
     }
 
     /** The longest a TLS handshake may take, on the connection's own thread. Default 10 s. */
@@ -206,7 +237,8 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     protected ServerConfig buildConfig() {
         return new ServerConfig(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                 receiveBufferSize, sendBufferSize, bufferSize, readTimeout, idleTimeout, writeTimeout,
-                maxConnections, sslContext, handshakeTimeout, shutdownGrace, registerShutdownHook, drainDelay);
+                maxConnections, tls == null ? null : tls.withServerDefaults(defaultApplicationProtocols, plaintextReply),
+                handshakeTimeout, shutdownGrace, registerShutdownHook, drainDelay);
     }
 
     /** Throws {@link IllegalArgumentException} "option = value: why" unless {@code ok}. */

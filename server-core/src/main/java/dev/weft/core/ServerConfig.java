@@ -30,13 +30,17 @@ public record ServerConfig(
         Duration idleTimeout,
         Duration writeTimeout,
         int maxConnections,
-        SSLContext sslContext,
+        Tls tls,
         Duration handshakeTimeout,
         Duration shutdownGrace,
         boolean registerShutdownHook,
         Duration drainDelay) {
 
-    /** Validates every option (see the class comment). */
+    /**
+     * Validates every option.
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     */
     public ServerConfig {
         check(port >= 0 && port <= 65535, "port", port, "must be 0–65535");
         check(backlog >= 1, "backlog", backlog, "must be at least 1");
@@ -50,16 +54,42 @@ public record ServerConfig(
         checkTimeout("shutdownGrace", shutdownGrace, "Duration.ZERO force-closes in-flight work at once");
         checkTimeout("drainDelay", drainDelay, "Duration.ZERO closes the listener at once");
         check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
+        check(tls == null || tls.problem() == null, "tls", tls, tls == null ? "" : tls.problem());
     }
 
-    /** The options without a {@code drainDelay} (it is {@code Duration.ZERO}), as before it existed. */
+    /**
+     * The form of the first versions, with a bare {@link SSLContext} ({@code null} for plain
+     * TCP), which becomes {@link Tls#of(SSLContext)}, and no {@code drainDelay} ({@code Duration.ZERO}).
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     */
     public ServerConfig(InetAddress bindAddress, int port, int backlog, boolean reuseAddress, boolean reusePort,
             boolean tcpNoDelay, boolean keepAlive, int receiveBufferSize, int sendBufferSize, int bufferSize,
             Duration readTimeout, Duration idleTimeout, Duration writeTimeout, int maxConnections, SSLContext sslContext,
             Duration handshakeTimeout, Duration shutdownGrace, boolean registerShutdownHook) {
         this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
-                bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections, sslContext, handshakeTimeout,
-                shutdownGrace, registerShutdownHook, Duration.ZERO);
+                bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections,
+                sslContext == null ? null : Tls.of(sslContext), handshakeTimeout, shutdownGrace, registerShutdownHook,
+                Duration.ZERO);
+    }
+
+    /**
+     * The options with a {@link Tls} and no {@code drainDelay} ({@code Duration.ZERO}).
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     */
+    public ServerConfig(InetAddress bindAddress, int port, int backlog, boolean reuseAddress, boolean reusePort,
+            boolean tcpNoDelay, boolean keepAlive, int receiveBufferSize, int sendBufferSize, int bufferSize,
+            Duration readTimeout, Duration idleTimeout, Duration writeTimeout, int maxConnections, Tls tls,
+            Duration handshakeTimeout, Duration shutdownGrace, boolean registerShutdownHook) {
+        this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
+                bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections, tls, handshakeTimeout, shutdownGrace,
+                registerShutdownHook, Duration.ZERO);
+    }
+
+    /** The TLS context the server's sockets are made from, or {@code null} for plain TCP. */
+    public SSLContext sslContext() {
+        return tls == null ? null : tls.runtime().context();
     }
 
     private static void checkTimeout(String option, Duration value, String zero) {

@@ -44,7 +44,7 @@ public final class TcpServer implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(handler, "handler");
         try {
-            return new TcpServer(dev.weft.core.internal.Engine.start(config, handler));
+            return new TcpServer(dev.weft.core.internal.Engine.start(config, config.tls() == null ? null : config.tls().runtime(), handler));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + (config.bindAddress() == null ? "*" : config.bindAddress().getHostAddress())
                     + ":" + config.port() + ": " + e.getMessage(), e);

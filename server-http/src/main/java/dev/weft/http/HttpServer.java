@@ -123,6 +123,9 @@ public final class HttpServer implements AutoCloseable {
         private final List<Filter> filters = new ArrayList<>();
 
         private Builder() {
+            // ALPN (RFC 7301) announces HTTP/1.1, the only protocol served here; plain HTTP on the
+            // TLS port gets a readable 400 instead of TLS alert bytes.
+            tlsDefaults(List.of("http/1.1"), new dev.weft.http.internal.PlaintextOnTls());
         }
 
         /** The longest request line (method, target, version) in bytes; longer is 414 (long target) or 400. Default 8192. */

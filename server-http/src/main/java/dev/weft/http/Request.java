@@ -1,10 +1,12 @@
 package dev.weft.http;
 
+import dev.weft.core.TlsInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One HTTP request as the handler sees it. The head has been parsed and checked; the body is
@@ -71,16 +73,25 @@ public interface Request {
     /** The length announced by Content-Length, or -1 (chunked or no body). */
     long contentLength();
 
-    /**
-     * True when the request came over TLS: the scheme is {@code https}. The default returns
-     * {@code false}, for implementations that do not know.
-     */
-    default boolean isSecure() {
-        return false;
-    }
-
     /** The peer's address. */
     InetSocketAddress remoteAddress();
+
+    /**
+     * True when the request came over TLS ({@code https}). The default says so when
+     * {@link #tls()} is present.
+     */
+    default boolean isSecure() {
+        return tls().isPresent();
+    }
+
+    /**
+     * The connection's TLS: version, cipher suite, the protocol ALPN chose, the client's
+     * certificate chain (with {@code Tls.clientAuth} WANT or NEED), the SNI host name; empty on
+     * plain HTTP. The default, for implementations without TLS, is empty.
+     */
+    default Optional<TlsInfo> tls() {
+        return Optional.empty();
+    }
 
     /** The id of the connection, as in the thread name {@code weft-conn-<id>} and in log lines. */
     long connectionId();

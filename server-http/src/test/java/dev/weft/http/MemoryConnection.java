@@ -67,6 +67,11 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public java.util.Optional<dev.weft.core.TlsInfo> tls() {
+        return java.util.Optional.empty(); // bytes in memory: plain, as isSecure says
+    }
+
+    @Override
     public void shutdownOutput() {
     }
 

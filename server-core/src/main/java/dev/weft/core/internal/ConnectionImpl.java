@@ -12,7 +12,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -94,6 +93,10 @@ public final class ConnectionImpl implements Connection, Runnable {
     private Thread thread;
     private Socket socket;
     private SSLSocket tls;
+    /** Set on this thread from the start of a TLS handshake until it succeeds. */
+    private boolean handshaking;
+    private volatile java.util.List<String> alpnRefused;
+    private volatile java.util.Optional<dev.weft.core.TlsInfo> tlsInfo;
     private SocketInputImpl in;
     private SocketOutputImpl out;
 
@@ -194,23 +197,40 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     /** True while a TLS handshake has begun and not completed (also when it failed). */
     boolean inHandshake() {
-        return tls != null && socket == null;
+        return handshaking;
+    }
+
+    /** The client's ALPN offer, when it had nothing in common with ours (for the log line). */
+    void alpnRefused(java.util.List<String> offered) {
+        alpnRefused = offered;
+    }
+
+    java.util.List<String> alpnRefused() {
+        return alpnRefused;
     }
 
     /** Plain: the channel's socket adaptor. TLS: the handshake, bounded by SO_TIMEOUT and the watchdog. */
     private void open() throws IOException {
         Socket raw = channel.socket();
-        SSLContext ssl = engine.config().sslContext();
+        TlsRuntime ssl = engine.tls();
         if (ssl != null) {
-            SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket(raw, null, raw.getPort(), true);
-            s.setUseClientMode(false);
-            tls = s;
+            handshaking = true;
             long timeoutNanos = engine.config().handshakeTimeout().toNanos();
-            s.setSoTimeout(Engine.soTimeoutMillis(engine.config().handshakeTimeout()));
+            int soTimeout = Engine.soTimeoutMillis(engine.config().handshakeTimeout());
+            raw.setSoTimeout(soTimeout);
             if (timeoutNanos > 0) {
                 guardStart(GUARD_HANDSHAKE, timeoutNanos);
             }
+            SSLSocket s;
             try {
+                byte[] head = firstBytes(raw);
+                if (head[0] != TLS_HANDSHAKE_RECORD) {
+                    refusePlaintext(raw, ssl, head);
+                }
+                ssl.beforeHandshake();
+                s = ssl.layer(raw, head, this);
+                tls = s;
+                s.setSoTimeout(soTimeout);
                 s.startHandshake();
             } catch (SocketTimeoutException e) {
                 // SO_TIMEOUT fired; count it here unless the watchdog got there first and counted.
@@ -225,11 +245,98 @@ public final class ConnectionImpl implements Connection, Runnable {
                 throw handshakeTimeout(null, false);
             }
             socket = s;
+            handshaking = false;
         } else {
             socket = raw;
         }
         in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()));
         out = new SocketOutputImpl(this, socket.getOutputStream(), ssl == null ? channel : null);
+    }
+
+    /** The content type of a TLS record that opens every handshake (RFC 8446 §5.1: handshake(22)). */
+    private static final byte TLS_HANDSHAKE_RECORD = 0x16;
+
+    /**
+     * The first byte the client sent, read before the TLS socket is layered (which is handed the
+     * byte back); when it does not open a TLS record, up to 5 bytes (a record header's size),
+     * enough for the protocol to recognise plain text such as {@code GET /}.
+     */
+    private static byte[] firstBytes(Socket raw) throws IOException {
+        java.io.InputStream in = raw.getInputStream();
+        int b = in.read();
+        if (b < 0) {
+            throw new java.io.EOFException("the client closed the connection before sending a byte");
+        }
+        if (b == TLS_HANDSHAKE_RECORD) {
+            return new byte[] {TLS_HANDSHAKE_RECORD};
+        }
+        byte[] head = new byte[5];
+        head[0] = (byte) b;
+        int n = 1;
+        while (n < head.length) {
+            int r = in.read(head, n, head.length - n);
+            if (r < 0) {
+                break;
+            }
+            n += r;
+        }
+        return java.util.Arrays.copyOf(head, n);
+    }
+
+    /**
+     * The client spoke something other than TLS. Instead of alert bytes no person can read, the
+     * protocol's answer, if it has one (HTTP: a 400 that says plain HTTP reached an HTTPS port,
+     * as Go's server does), then FIN, and what the client still sends is read and dropped for a
+     * moment so the kernel does not reset the connection over the answer (RFC 9112 §9.6).
+     * Always throws: the handshake failed.
+     */
+    private void refusePlaintext(Socket raw, TlsRuntime ssl, byte[] head) throws IOException {
+        String shown = printable(head);
+        byte[] reply = ssl.plaintextReply(head);
+        if (reply != null) {
+            raw.getOutputStream().write(reply);
+            raw.getOutputStream().flush();
+            raw.shutdownOutput();
+            long deadline = System.nanoTime() + PLAINTEXT_LINGER_NANOS;
+            java.io.InputStream in = raw.getInputStream();
+            byte[] scratch = new byte[4096];
+            long left = PLAINTEXT_LINGER_BYTES;
+            long rem;
+            while (left > 0 && (rem = deadline - System.nanoTime()) > 0) {
+                raw.setSoTimeout((int) Math.max(1, rem / 1_000_000));
+                int n;
+                try {
+                    n = in.read(scratch);
+                } catch (SocketTimeoutException e) {
+                    break;
+                }
+                if (n < 0) {
+                    break;
+                }
+                left -= n;
+            }
+            throw new javax.net.ssl.SSLHandshakeException("not a TLS record: the client sent plain text starting \""
+                    + shown + "\" (plain HTTP to an HTTPS port?); answered with the protocol's reply and closed");
+        }
+        throw new javax.net.ssl.SSLHandshakeException("not a TLS record: the client's first bytes are \"" + shown + "\"");
+    }
+
+    /** How long and how much a refused plain-text client may still send after our answer. */
+    private static final long PLAINTEXT_LINGER_NANOS = 1_000_000_000L;
+    private static final long PLAINTEXT_LINGER_BYTES = 64 * 1024;
+
+    /** ASCII as is, other bytes as {@code \xNN}: a log line shows what came without breaking. */
+    private static String printable(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            int c = x & 0xff;
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                sb.append((char) c);
+            } else {
+                sb.append(String.format("\\x%02x", c));
+            }
+        }
+        return sb.toString();
     }
 
     /**
@@ -430,7 +537,44 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     @Override
     public boolean isSecure() {
-        return engine.config().sslContext() != null;
+        return engine.tls() != null;
+    }
+
+    @Override
+    public java.util.Optional<dev.weft.core.TlsInfo> tls() {
+        java.util.Optional<dev.weft.core.TlsInfo> info = tlsInfo;
+        if (info == null) {
+            if (tls == null || socket == null) {
+                return java.util.Optional.empty();
+            }
+            info = java.util.Optional.of(tlsInfo(tls));
+            tlsInfo = info;
+        }
+        return info;
+    }
+
+    private static dev.weft.core.TlsInfo tlsInfo(SSLSocket s) {
+        javax.net.ssl.SSLSession session = s.getSession();
+        java.util.List<java.security.cert.X509Certificate> peer = new java.util.ArrayList<>();
+        try {
+            for (java.security.cert.Certificate c : session.getPeerCertificates()) {
+                if (c instanceof java.security.cert.X509Certificate x) {
+                    peer.add(x);
+                }
+            }
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            // No client certificate: clientAuth NONE, or WANT and the client had none.
+        }
+        String sni = "";
+        if (session instanceof javax.net.ssl.ExtendedSSLSession ext) {
+            for (javax.net.ssl.SNIServerName n : ext.getRequestedServerNames()) {
+                if (n instanceof javax.net.ssl.SNIHostName h) {
+                    sni = h.getAsciiName();
+                }
+            }
+        }
+        String alpn = s.getApplicationProtocol();
+        return new dev.weft.core.TlsInfo(session.getProtocol(), session.getCipherSuite(), alpn == null ? "" : alpn, peer, sni);
     }
 
     @Override

@@ -31,6 +31,8 @@ public final class Engine {
     static final Logger LOG = LoggerFactory.getLogger(TcpServer.class);
 
     private final ServerConfig config;
+    /** The TLS sockets are made by, or null for plain TCP. */
+    private final TlsRuntime tls;
     private final ConnectionHandler handler;
     private final ServerSocketChannel listener;
     private final InetSocketAddress localAddress;
@@ -61,8 +63,10 @@ public final class Engine {
     private volatile Throwable acceptorFailure;
     private Thread shutdownHook;
 
-    private Engine(ServerConfig config, ConnectionHandler handler, ServerSocketChannel listener) throws IOException {
+    private Engine(ServerConfig config, TlsRuntime tls, ConnectionHandler handler, ServerSocketChannel listener)
+            throws IOException {
         this.config = config;
+        this.tls = tls;
         this.handler = handler;
         this.listener = listener;
         this.localAddress = (InetSocketAddress) listener.getLocalAddress();
@@ -78,7 +82,7 @@ public final class Engine {
         // Always a watchdog: besides the configured timeouts, any read may carry a deadline.
         long shortest = Long.MAX_VALUE;
         for (long t : new long[] {writeTimeoutNanos, readTimeoutNanos, idleTimeoutNanos,
-                config.sslContext() != null ? config.handshakeTimeout().toNanos() : 0}) {
+                tls != null ? config.handshakeTimeout().toNanos() : 0}) {
             if (t > 0) {
                 shortest = Math.min(shortest, t);
             }
@@ -86,13 +90,27 @@ public final class Engine {
         this.watchdog = new Watchdog(this, shortest, "weft-watchdog-" + port);
     }
 
-    /** Binds the listener and starts the acceptor and the watchdog. */
-    public static Engine start(ServerConfig config, ConnectionHandler handler) throws IOException {
-        return start(config, handler, ServerSocketChannel.open());
+    /**
+     * Binds the listener and starts the acceptor and the watchdog.
+     *
+     * @param tls the running form of {@code config.tls()}, made by the caller, or null for plain TCP
+     */
+    public static Engine start(ServerConfig config, TlsRuntime tls, ConnectionHandler handler) throws IOException {
+        return start(config, tls, handler, ServerSocketChannel.open());
     }
 
-    /** {@link #start(ServerConfig, ConnectionHandler)} on a given, unbound listener (tests inject faults here). */
+    /** A plain TCP server (tests). */
+    public static Engine start(ServerConfig config, ConnectionHandler handler) throws IOException {
+        return start(config, null, handler, ServerSocketChannel.open());
+    }
+
+    /** A plain TCP server on a given, unbound listener (tests inject faults here). */
     static Engine start(ServerConfig config, ConnectionHandler handler, ServerSocketChannel ssc) throws IOException {
+        return start(config, null, handler, ssc);
+    }
+
+    private static Engine start(ServerConfig config, TlsRuntime tls, ConnectionHandler handler, ServerSocketChannel ssc)
+            throws IOException {
         Engine engine;
         try {
             if (config.reusePort()) {
@@ -108,7 +126,7 @@ public final class Engine {
                 ssc.setOption(StandardSocketOptions.SO_RCVBUF, config.receiveBufferSize());
             }
             ssc.bind(new InetSocketAddress(config.bindAddress(), config.port()), config.backlog());
-            engine = new Engine(config, handler, ssc);
+            engine = new Engine(config, tls, handler, ssc);
         } catch (IOException | RuntimeException e) {
             ssc.close();
             throw e;
@@ -132,7 +150,7 @@ public final class Engine {
         engine.watchdog.start();
         engine.acceptor.start();
         LOG.info("listening on {} port {} ({}, maxConnections={})", engine.localAddress.getAddress().getHostAddress(),
-                engine.port(), config.sslContext() != null ? "TLS" : "plain TCP", config.maxConnections());
+                engine.port(), tls != null ? "TLS " + config.tls() : "plain TCP", config.maxConnections());
         return engine;
     }
 
@@ -146,11 +164,28 @@ public final class Engine {
         long last = handshakeLoggedAt.get();
         if ((last == Long.MIN_VALUE || now - last >= 1_000_000_000L) && handshakeLoggedAt.compareAndSet(last, now)) {
             long more = handshakeFailuresUnlogged.sumThenReset();
-            LOG.info("{}: TLS handshake failed{}: {}", conn.describe(),
-                    more > 0 ? " (" + more + " more since the last report)" : "", failure.toString());
+            String hint = tls == null ? null : tls.hint(failure, conn.alpnRefused());
+            LOG.info("{}: TLS handshake failed{}: {}{}", conn.describe(),
+                    more > 0 ? " (" + more + " more since the last report)" : "", hint == null ? "" : hint + ": ",
+                    causes(failure));
         } else {
             handshakeFailuresUnlogged.increment();
         }
+    }
+
+    /** The failure and its causes on one line: the JDK often wraps the telling one ("readHandshakeRecord"). */
+    private static String causes(Throwable t) {
+        StringBuilder b = new StringBuilder(t.toString());
+        Throwable c = t.getCause();
+        for (int depth = 0; c != null && c != t && depth < 4; depth++, c = c.getCause()) {
+            b.append("; caused by ").append(c);
+        }
+        return b.toString();
+    }
+
+    /** The TLS of this server, or null for plain TCP. */
+    TlsRuntime tls() {
+        return tls;
     }
 
     /** Configures an accepted socket and starts its virtual thread; false if it was dropped. */

@@ -33,6 +33,11 @@
  *       have separate watchdog bounds). Any thread
  *       may {@code close()} or {@code abort()}: from another thread that only closes the socket
  *       (no flush, no TLS close_notify).</li>
+ *   <li><b>TLS.</b> {@code conn.tls()} is what the handshake settled (version, cipher suite,
+ *       the ALPN protocol, the client's certificates, SNI). A protocol server offers its ALPN
+ *       names and its answer to plain text on the TLS port through
+ *       {@code ServerBuilder.tlsDefaults}; {@link dev.weft.core.internal.TlsRuntime} applies them
+ *       to each socket and reloads renewed files without a thread.</li>
  * </ul>
  */
 package dev.weft.core.internal;

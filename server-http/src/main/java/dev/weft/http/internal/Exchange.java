@@ -148,6 +148,11 @@ final class Exchange implements Request {
     }
 
     @Override
+    public java.util.Optional<dev.weft.core.TlsInfo> tls() {
+        return c.conn.tls();
+    }
+
+    @Override
     public long connectionId() {
         return c.conn.id();
     }
