@@ -38,6 +38,16 @@ public interface Connection extends AutoCloseable {
     /** True when the connection runs over TLS. */
     boolean isSecure();
 
+    /**
+     * The application protocol the TLS handshake agreed by ALPN (RFC 7301), e.g. {@code h2} or
+     * {@code http/1.1}; {@code null} on plain TCP or when the handshake agreed none. A protocol
+     * that offers several over one port (see {@code SSLSocket.setHandshakeApplicationProtocolSelector},
+     * set through the server's {@code SSLContext}) reads it before its first byte.
+     */
+    default String applicationProtocol() {
+        return null;
+    }
+
     /** Flushes, then half-closes: sends FIN while reading goes on. */
     void shutdownOutput() throws IOException;
 

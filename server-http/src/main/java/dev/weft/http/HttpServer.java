@@ -5,6 +5,7 @@ import dev.weft.core.ServerConfig;
 import dev.weft.core.ServerStats;
 import dev.weft.core.ShutdownReport;
 import dev.weft.core.TcpServer;
+import dev.weft.http.internal.AlpnContext;
 import dev.weft.http.internal.HttpConnection;
 import dev.weft.http.internal.HttpSettings;
 import dev.weft.http.internal.Router;
@@ -111,6 +112,7 @@ public final class HttpServer implements AutoCloseable {
         private ExceptionMapper exceptionMapper;
         private final List<Router.Definition> routes = new ArrayList<>();
         private final List<Filter> filters = new ArrayList<>();
+        private HttpProtocol protocol;
 
         private Builder() {
         }
@@ -215,6 +217,19 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves another protocol on the same port, with the same routes, filters and exception
+         * mapper (HTTP/2: {@code protocol(Http2.protocol())} from module {@code dev.weft.http2}):
+         * by its preface on plain connections, by {@code Upgrade} from HTTP/1.1, and by ALPN over
+         * {@link #tls TLS} (the server's context then chooses it when the client offers it, else
+         * {@code http/1.1}), as the protocol asks; see {@link HttpProtocol}. Default: none, HTTP/1.1
+         * only (an HTTP/2 preface is answered 505). {@code null} removes it.
+         */
+        public Builder protocol(HttpProtocol protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
         /** Adds a filter around every request; filters run in the order added. */
         public Builder filter(Filter filter) {
             filters.add(Objects.requireNonNull(filter, "filter"));
@@ -284,8 +299,20 @@ public final class HttpServer implements AutoCloseable {
             HttpSettings settings = new HttpSettings(maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, maxBodyBytes,
                     maxDrainBytes, headerTimeout, bodyTimeout, sseHeartbeat, compression, decodeRequestBodies, serverHeader, accessLog, router, filters.toArray(new Filter[0]),
                     exceptionMapper);
-            TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
+            if (protocol != null && protocol.alpnId() != null && config.sslContext() != null) {
+                config = withAlpn(config, protocol.alpnId());
+            }
+            TcpServer tcp = TcpServer.start(config, protocol == null ? new HttpConnection.RequestLoop(settings)
+                    : new HttpConnection.RequestLoop(settings, protocol, new HttpDispatcher(settings)));
             return new HttpServer(tcp);
+        }
+
+        /** The same options, with the TLS context choosing {@code alpnId} (else http/1.1) by ALPN. */
+        private static ServerConfig withAlpn(ServerConfig c, String alpnId) {
+            return new ServerConfig(c.bindAddress(), c.port(), c.backlog(), c.reuseAddress(), c.reusePort(), c.tcpNoDelay(),
+                    c.keepAlive(), c.receiveBufferSize(), c.sendBufferSize(), c.bufferSize(), c.readTimeout(),
+                    c.idleTimeout(), c.writeTimeout(), c.maxConnections(), AlpnContext.wrap(c.sslContext(), List.of(alpnId)),
+                    c.handshakeTimeout(), c.shutdownGrace(), c.registerShutdownHook());
         }
 
         // Loops, not chars().allMatch(lambda): streams and lambdas cost class spinning at start-up.

@@ -47,6 +47,9 @@ public final class HttpConnection {
     final byte[] serverLine;
     /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
     boolean ioFailed;
+    /** Another protocol that may take this connection over (HTTP/2), or null; see {@link dev.weft.http.HttpProtocol}. */
+    private dev.weft.http.HttpProtocol protocol;
+    private dev.weft.http.HttpDispatcher dispatcher;
 
     public HttpConnection(HttpSettings settings, Connection conn) {
         this.settings = settings;
@@ -92,6 +95,11 @@ public final class HttpConnection {
         boolean firstHead = headerTimeoutMillis > 0;
         if (firstHead) {
             in.deadlineAfter(settings.headerTimeout());
+        }
+        if (protocol != null && protocol.preface() != null && !conn.isSecure() && prefaceFirst(protocol.preface())) {
+            in.deadline(null);
+            handOver(dev.weft.http.HttpProtocol.Via.PRIOR_KNOWLEDGE, null);
+            return;
         }
         while (true) {
             if (in.buffered() == 0) {
@@ -142,9 +150,106 @@ public final class HttpConnection {
             if (headerTimeoutMillis > 0) {
                 in.deadline(null);
             }
+            if (protocol != null && upgradeTo(head)) {
+                return;
+            }
             if (!serve(head, log, start)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * True when the connection starts with {@code preface}, which has then been read. Looked at
+     * in the buffer without consuming, so an HTTP/1.1 request is parsed as ever; when only part
+     * of it has arrived, its first three bytes ({@code PRI}, a method RFC 7540 §11.6 reserves
+     * for exactly this) are enough to commit to reading the rest.
+     */
+    private boolean prefaceFirst(byte[] preface) throws IOException {
+        int first;
+        try {
+            first = in.peek();
+        } catch (IOException e) {
+            LOG.debug("conn {}: closed before the first byte: {}", conn.id(), e.toString());
+            return false;
+        }
+        if (first < 0) {
+            return false;
+        }
+        int i = 0;
+        for (; i < preface.length; i++) {
+            int b = in.bufferedByte(i);
+            if (b < 0) {
+                break;
+            }
+            if (b != (preface[i] & 0xFF)) {
+                return false;
+            }
+        }
+        if (i < preface.length && i < 3) {
+            return false; // too little to tell: HTTP/1.1 parses it (and answers 505 to a real preface)
+        }
+        byte[] got = in.readExactly(preface.length);
+        if (!java.util.Arrays.equals(got, preface)) {
+            throw new IOException("conn " + conn.id() + ": a broken " + protocol.alpnId() + " preface");
+        }
+        return true;
+    }
+
+    /**
+     * Hands the connection to the protocol for a request that asked for its upgrade token, if
+     * the protocol accepts it and the body (with a Content-Length, small enough) can be read
+     * whole first: then the 101 goes out and the protocol answers the request.
+     *
+     * @return true if the connection was handed over (and is done here)
+     */
+    private boolean upgradeTo(RequestHead head) throws IOException {
+        String token = protocol.upgradeToken();
+        String upgrade = head.headers.get("upgrade");
+        if (token == null || upgrade == null || head.minorVersion != 1 || head.chunked || head.expectContinue
+                || head.contentLength > Math.min(settings.maxBodyBytes(), dev.weft.http.HttpProtocol.MAX_UPGRADE_BODY)
+                || !hasToken(upgrade, token) || !hasToken(head.headers.get("connection"), "upgrade")
+                || !protocol.acceptsUpgrade(new Exchange(this, head))) {
+            return false;
+        }
+        byte[] body = head.contentLength > 0 ? in.readExactly((int) head.contentLength) : new byte[0];
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + token + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        handOver(dev.weft.http.HttpProtocol.Via.UPGRADE,
+                new dev.weft.http.HttpProtocol.UpgradeRequest(head.method, head.target, head.headers, body));
+        return true;
+    }
+
+    private static boolean hasToken(String list, String token) {
+        if (list == null) {
+            return false;
+        }
+        for (String t : list.split(",")) {
+            if (t.trim().equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The protocol owns the connection on this thread until it returns; a failure resets it. */
+    private void handOver(dev.weft.http.HttpProtocol.Via via, dev.weft.http.HttpProtocol.UpgradeRequest request) {
+        parser.release();
+        writer.release();
+        try {
+            protocol.serve(conn, new dev.weft.http.HttpProtocol.Handoff(via, request, dispatcher));
+        } catch (Throwable e) {
+            if (fatal(e)) {
+                throw (VirtualMachineError) e;
+            }
+            if (conn.isClosed() || e instanceof java.net.SocketException || e instanceof EOFException
+                    || e instanceof ConnectionTimeoutException) {
+                LOG.debug("conn {}: {} ended: {}", conn.id(), protocol.alpnId(), e.toString());
+            } else {
+                LOG.warn("conn {}: {} failed", conn.id(), protocol.alpnId(), e);
+            }
+            conn.abort();
         }
     }
 
@@ -494,14 +599,33 @@ public final class HttpConnection {
     /** Runs each accepted connection's request loop (a class for the same reason as {@link Builtin}). */
     public static final class RequestLoop implements dev.weft.core.ConnectionHandler {
         private final HttpSettings settings;
+        private final dev.weft.http.HttpProtocol protocol;
+        private final dev.weft.http.HttpDispatcher dispatcher;
 
         public RequestLoop(HttpSettings settings) {
+            this(settings, null, null);
+        }
+
+        /** With another protocol that may take connections over (by preface, upgrade or ALPN). */
+        public RequestLoop(HttpSettings settings, dev.weft.http.HttpProtocol protocol, dev.weft.http.HttpDispatcher dispatcher) {
             this.settings = settings;
+            this.protocol = protocol;
+            this.dispatcher = dispatcher;
         }
 
         @Override
         public void handle(Connection connection) throws IOException {
-            new HttpConnection(settings, connection).run();
+            HttpConnection c = new HttpConnection(settings, connection);
+            if (protocol != null) {
+                c.protocol = protocol;
+                c.dispatcher = dispatcher;
+                String alpn = protocol.alpnId();
+                if (alpn != null && connection.isSecure() && alpn.equals(connection.applicationProtocol())) {
+                    c.handOver(dev.weft.http.HttpProtocol.Via.ALPN, null);
+                    return;
+                }
+            }
+            c.run();
         }
     }
 
