@@ -321,7 +321,7 @@ final class H2Request implements ProtocolRequest {
     @Override
     public String pathParam(String name) {
         for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(name)) {
+            if (name.equals(names[i])) {
                 return values[i];
             }
         }
