@@ -245,7 +245,7 @@ public final class HttpDispatcher {
                     throw broken;
                 }
             } catch (Throwable e) {
-                if (fatal(e) || res.isCommitted()) {
+                if (fatal(e) || res.isCommitted() || req.aborted()) {
                     unanswerable = e;
                     throw e;
                 }

@@ -22,4 +22,13 @@ public interface ProtocolRequest extends Request {
      * committed, an abort).
      */
     HttpException bodyFailure();
+
+    /**
+     * True once this exchange can no longer be answered at all (HTTP/2: its stream was reset):
+     * a failure is then not rendered as an error answer, nor logged as the handler's bug; it
+     * propagates, and the protocol ends the exchange. Default false.
+     */
+    default boolean aborted() {
+        return false;
+    }
 }

@@ -807,7 +807,7 @@ final class H2Connection {
     private boolean wasReset(int streamId) {
         resetLock.lock();
         try {
-            return wasReset(streamId);
+            return recentlyReset.contains(streamId);
         } finally {
             resetLock.unlock();
         }
@@ -886,10 +886,11 @@ final class H2Connection {
     /** One frame, under the write lock for that frame alone; flushed unless another writer is queued (it flushes). */
     void writeFrame(int type, int flags, int streamId, byte[] p, int off, int len) throws IOException {
         writeLock.lock();
+        if (writesClosed) {
+            writeLock.unlock();
+            throw new IOException("HTTP/2 connection closed");
+        }
         try {
-            if (writesClosed) {
-                throw new IOException("HTTP/2 connection closed");
-            }
             frameLocked(type, flags, streamId, p, off, len);
             if (!writeLock.hasQueuedThreads()) {
                 out.flush();
@@ -939,10 +940,11 @@ final class H2Connection {
      */
     void writeHeaders(H2Stream s, List<String> fields, boolean endStream) throws IOException {
         writeLock.lock();
+        if (writesClosed || s.reset) {
+            writeLock.unlock();
+            throw new IOException(s.reset ? "stream " + s.id + " was reset" : "HTTP/2 connection closed");
+        }
         try {
-            if (writesClosed || s.reset) {
-                throw new IOException(s.reset ? "stream " + s.id + " was reset" : "HTTP/2 connection closed");
-            }
             ByteArrayOutputStream b = headerScratch;
             b.reset();
             encoder.begin(b);

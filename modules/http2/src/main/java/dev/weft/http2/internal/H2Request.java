@@ -413,6 +413,11 @@ final class H2Request implements ProtocolRequest {
     }
 
     @Override
+    public boolean aborted() {
+        return s.reset;
+    }
+
+    @Override
     public HttpException bodyFailure() {
         return failure;
     }
