@@ -16,7 +16,7 @@ import java.util.List;
 /** A raw HTTP/2 client over a plain socket (prior knowledge): frames in, frames out, nothing checked for us. */
 final class H2Raw implements AutoCloseable {
 
-    record Frame(int type, int flags, int stream, byte[] payload) {
+    record Frame(int type, int flags, int stream, byte[] payload, List<String> fields) {
         int code() {
             return type == H2Connection.GOAWAY ? H2Connection.int32(payload, 4) : H2Connection.int32(payload, 0);
         }
@@ -121,7 +121,18 @@ final class H2Raw implements AutoCloseable {
         int len = ((h[0] & 0xFF) << 16) | ((h[1] & 0xFF) << 8) | (h[2] & 0xFF);
         byte[] p = new byte[len];
         in.readFully(p);
-        return new Frame(h[3] & 0xFF, h[4] & 0xFF, H2Connection.int31(h, 5), p);
+        int type = h[3] & 0xFF;
+        List<String> fields = null;
+        if (type == H2Connection.HEADERS) {
+            // Every header block, even one a test skips: the decoder's table must stay in step with the server's encoder.
+            fields = new ArrayList<>();
+            try {
+                decoder.decode(p, 0, p.length, Long.MAX_VALUE, fields);
+            } catch (HpackException e) {
+                throw new IOException("the server's header block does not decode", e);
+            }
+        }
+        return new Frame(type, h[4] & 0xFF, H2Connection.int31(h, 5), p, fields);
     }
 
     /** The next frame of {@code type} (on {@code stream}, or any if negative), skipping others; null at EOF. */
@@ -160,13 +171,6 @@ final class H2Raw implements AutoCloseable {
         }
     }
 
-    /** Decodes a response header block (no CONTINUATION expected in tests). */
-    List<String> decode(Frame headers) throws HpackException {
-        List<String> fields = new ArrayList<>();
-        decoder.decode(headers.payload, 0, headers.payload.length, Long.MAX_VALUE, fields);
-        return fields;
-    }
-
     /** A whole response on {@code stream}: status and body, or "RST <code>" if it was reset. */
     String response(int stream) throws IOException, HpackException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -177,7 +181,7 @@ final class H2Raw implements AutoCloseable {
                 continue;
             }
             if (f.type == H2Connection.HEADERS) {
-                List<String> fields = decode(f);
+                List<String> fields = f.fields();
                 status = fields.get(1);
             } else if (f.type == H2Connection.DATA) {
                 body.write(f.payload, 0, f.payload.length);
