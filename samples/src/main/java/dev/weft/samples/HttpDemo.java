@@ -3,6 +3,7 @@ package dev.weft.samples;
 import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
 import dev.weft.http.HttpServer;
+import dev.weft.http2.Http2;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketSession;
@@ -22,11 +23,14 @@ import org.slf4j.LoggerFactory;
  * curl -i localhost:8080/plaintext
  * curl -i -X POST --data-binary @file localhost:8080/echo
  * curl -i 'localhost:8080/stream?n=5'
+ * curl -i --http2-prior-knowledge localhost:8080/json   # h2c; --http2 upgrades from HTTP/1.1
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
  * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
  * (503 while draining), {@code GET /ws/echo} (a WebSocket echo). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report.
+ * Every route also answers over HTTP/2 on the same port (h2c by prior knowledge or by
+ * {@code Upgrade: h2c}), except {@code /ws/echo}, which needs HTTP/1.1's upgrade.
  */
 public final class HttpDemo {
 
@@ -62,6 +66,7 @@ public final class HttpDemo {
                 .shutdownGrace(Duration.ofSeconds(10))
                 // One INFO line per request would dominate a benchmark: opt in with -Dweft.accessLog=true.
                 .accessLog(Boolean.getBoolean("weft.accessLog"))
+                .protocol(Http2.protocol())
                 .get("/plaintext", (req, res) -> res.contentType("text/plain").send(HELLO))
                 .get("/json", (req, res) -> res.contentType("application/json").send(JSON))
                 .post("/echo", HttpDemo::echo)
