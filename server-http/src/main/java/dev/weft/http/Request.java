@@ -39,7 +39,7 @@ public interface Request {
     /** The value of path template segment {@code {name}} (decoded), the rest of the path for {@code *}, or {@code null}. */
     String pathParam(String name);
 
-    /** {@code HTTP/1.1} or {@code HTTP/1.0}. */
+    /** {@code HTTP/1.1} or {@code HTTP/1.0}; {@code HTTP/2.0} when a protocol such as HTTP/2 serves the request. */
     String version();
 
     /** The header fields, names case-insensitive. */

@@ -72,6 +72,31 @@ class CurlAndSharedPortTest {
     }
 
     @Test
+    void curlUpgradesAPostWithItsBody() throws Exception {
+        try (HttpServer server = Apps.start()) {
+            String url = "http://127.0.0.1:" + server.port() + "/echo";
+            assertEquals("upgraded body 2", curl("--http2", "--data-binary", "upgraded body", "-w", " %{http_version}", url));
+        }
+    }
+
+    @Test
+    void curlWithExpectContinueOverH2() throws Exception {
+        try (HttpServer server = Apps.start()) {
+            String url = "http://127.0.0.1:" + server.port() + "/count";
+            // curl asks for 100-continue on bodies over 1 MiB (7.88), and waits for it before sending.
+            byte[] big = new byte[2 << 20];
+            Path file = Files.createTempFile("weft-h2", ".bin");
+            try {
+                Files.write(file, big);
+                assertEquals(Integer.toString(big.length), curl("--http2-prior-knowledge", "-H", "Expect: 100-continue",
+                        "--expect100-timeout", "5", "--data-binary", "@" + file, url));
+            } finally {
+                Files.delete(file);
+            }
+        }
+    }
+
+    @Test
     void onePortServesHttp11AndH2c() throws Exception {
         try (HttpServer server = Apps.start()) {
             assertEquals("hello HTTP/1.1", curl("--http1.1", "http://127.0.0.1:" + server.port() + "/hello"));

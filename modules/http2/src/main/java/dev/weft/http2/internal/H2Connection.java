@@ -61,6 +61,7 @@ final class H2Connection {
     static final int MAX_WINDOW = Integer.MAX_VALUE;
     private static final long FLOOD_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final byte[] EMPTY = new byte[0];
+    private static final java.time.Duration LINGER = java.time.Duration.ofMillis(250);
 
     final Http2Options options;
     final Connection conn;
@@ -149,6 +150,9 @@ final class H2Connection {
             } catch (H2Error e) {
                 LOG.debug("conn {}: h2 connection error {}: {}", conn.id(), H2Error.name(e.code), e.getMessage());
                 goAway(e.code, e.getMessage());
+                // FIN, then a short read-and-discard: closing with the client's frames unread would make the
+                // kernel send RST, which can destroy the GOAWAY before the client reads it (RFC 9113 §5.4.1).
+                conn.closeGracefully(LINGER, 64 << 10);
             } catch (EOFException e) {
                 LOG.debug("conn {}: h2 peer closed: {}", conn.id(), e.getMessage());
             } catch (IOException e) {

@@ -455,6 +455,10 @@ final class H2Request implements ProtocolRequest {
                 if (contentLength > limit) {
                     throw fail(413, "request body over the limit of " + limit + " bytes", null);
                 }
+                if ("100-continue".equalsIgnoreCase(headers.get("expect")) && !s.remoteClosed()) {
+                    // RFC 9110 §10.1.1: the client waits for the interim answer before it sends the body.
+                    c.writeHeaders(s, List.of(":status", "100"), false);
+                }
             }
             if (len == 0) {
                 return 0;

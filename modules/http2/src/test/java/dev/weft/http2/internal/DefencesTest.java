@@ -217,4 +217,29 @@ class DefencesTest {
             assertEquals("500 internal server error\n", c.response(3));
         }
     }
+
+    /** A client that grants no window (SETTINGS_INITIAL_WINDOW_SIZE 0) holds each stream only flowControlTimeout. */
+    @Test
+    void aReaderThatGrantsNoWindowIsCutPerStream() throws Exception {
+        server = HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).accessLog(false)
+                .protocol(Http2.protocol(Http2Options.defaults().withFlowControlTimeout(java.time.Duration.ofMillis(200))))
+                .get("/big", (req, res) -> res.send(new byte[100_000]))
+                .get("/hello", (req, res) -> res.send("hello"))
+                .start();
+        try (H2Raw c = H2Raw.open(server.port(), H2Raw.setting(H2Connection.INITIAL_WINDOW_SIZE, 0))) {
+            for (int id = 1; id <= 5; id += 2) {
+                c.get(id, "/big");
+            }
+            java.util.Set<Integer> cut = new java.util.TreeSet<>();
+            while (cut.size() < 3) {
+                H2Raw.Frame rst = c.until(RST_STREAM, -1); // in whatever order their timeouts fire
+                assertEquals("INTERNAL_ERROR", H2Error.name(rst.code()), "stream " + rst.stream());
+                cut.add(rst.stream());
+            }
+            assertEquals(java.util.Set.of(1, 3, 5), cut);
+            // The connection itself is fine: a response with no body still goes out.
+            c.headers(7, true, ":method", "HEAD", ":scheme", "http", ":path", "/hello");
+            assertEquals("200 ", c.response(7));
+        }
+    }
 }

@@ -114,8 +114,18 @@ final class H2Raw implements AutoCloseable {
         return p;
     }
 
+    /** Frames a {@link #response} read for other streams, handed out first by {@link #next}. */
+    private final java.util.ArrayDeque<Frame> pending = new java.util.ArrayDeque<>();
+
     /** The next frame; EOFException when the server closed. */
     Frame next() throws IOException {
+        if (!pending.isEmpty()) {
+            return pending.poll();
+        }
+        return read();
+    }
+
+    private Frame read() throws IOException {
         byte[] h = new byte[9];
         in.readFully(h);
         int len = ((h[0] & 0xFF) << 16) | ((h[1] & 0xFF) << 8) | (h[2] & 0xFF);
@@ -175,10 +185,23 @@ final class H2Raw implements AutoCloseable {
     String response(int stream) throws IOException, HpackException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         String status = null;
+        java.util.Iterator<Frame> held = pending.iterator();
         while (true) {
-            Frame f = next();
-            if (f.stream != stream) {
-                continue;
+            Frame f;
+            if (held.hasNext()) {
+                f = held.next();
+                if (f.stream != stream) {
+                    continue;
+                }
+                held.remove();
+            } else {
+                f = read();
+                if (f.stream != stream) {
+                    if (f.stream != 0) {
+                        pending.add(f); // another stream's: kept for its own response()
+                    }
+                    continue;
+                }
             }
             if (f.type == H2Connection.HEADERS) {
                 List<String> fields = f.fields();
