@@ -101,6 +101,8 @@ final class H2Connection {
     private final List<H2Stream> sendStreams = new ArrayList<>();
     private volatile int peerMaxFrameSize = 16384;
 
+    /** Open Server-Sent Event streams: a graceful shutdown ends them cleanly. */
+    final java.util.Set<H2EventStream> eventStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Handlers running: the concurrency bound (§5.1.2), busy/idle, and when a drain may close. */
     final AtomicInteger active = new AtomicInteger();
     private volatile boolean draining;
@@ -711,6 +713,9 @@ final class H2Connection {
                 LOG.debug("conn {}: GOAWAY not sent: {}", conn.id(), e.toString());
             } finally {
                 writeLock.unlock();
+            }
+            for (H2EventStream e : eventStreams) {
+                e.endForShutdown();
             }
             if (active.get() == 0) {
                 finalGoAwayAndHalfClose();

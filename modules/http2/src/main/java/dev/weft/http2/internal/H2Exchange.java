@@ -32,6 +32,9 @@ final class H2Exchange {
             }
             if (res.events != null) {
                 res.events.stop();
+                if (res.events.endedByShutdown) {
+                    return; // already ended cleanly, with END_STREAM
+                }
             }
             res.finish();
         } catch (Throwable e) {
@@ -46,6 +49,13 @@ final class H2Exchange {
     }
 
     private void fail(Throwable e) {
+        if (res.events != null) {
+            res.events.stop();
+            if (res.events.endedByShutdown) {
+                H2Connection.LOG.debug("conn {}: stream {}: event stream ended by shutdown: {}", c.conn.id(), s.id, e.toString());
+                return;
+            }
+        }
         if (s.reset) {
             H2Connection.LOG.debug("conn {}: stream {} ended by a reset: {}", c.conn.id(), s.id, e.toString());
             return;

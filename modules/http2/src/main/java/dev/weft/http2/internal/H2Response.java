@@ -226,7 +226,11 @@ final class H2Response implements ProtocolResponse {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        events = new H2EventStream(this, o, req.header("last-event-id"));
+        events = new H2EventStream(c, s, o, req.header("last-event-id"));
+        c.eventStreams.add(events);
+        if (c.isDraining()) {
+            events.endForShutdown();
+        }
         return events;
     }
 

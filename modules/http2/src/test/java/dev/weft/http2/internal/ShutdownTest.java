@@ -72,4 +72,35 @@ class ShutdownTest {
             server.close();
         }
     }
+
+    /** As over HTTP/1.1: a graceful shutdown ends an event stream cleanly, and the handler's next send fails quietly. */
+    @Test
+    void anEventStreamEndsCleanlyOnShutdown() throws Exception {
+        CountDownLatch streaming = new CountDownLatch(1);
+        HttpServer server = HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).accessLog(false)
+                .protocol(Http2.protocol())
+                .get("/events", (req, res) -> {
+                    dev.weft.http.EventStream events = res.sse();
+                    events.send("first");
+                    streaming.countDown();
+                    while (events.isOpen()) {
+                        events.comment("still here");
+                        Thread.sleep(20); // plays a source of events that produces one now and then
+                    }
+                })
+                .start();
+        try (H2Raw c = H2Raw.open(server.port())) {
+            c.get(1, "/events");
+            assertTrue(streaming.await(5, TimeUnit.SECONDS));
+            CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(10)));
+            String response = c.response(1);
+            assertTrue(response.startsWith("200 data: first\n\n"), response);
+            assertEquals("NO_ERROR", H2Error.name(c.goAway()));
+            c.socket.shutdownOutput();
+            assertTrue(c.closed());
+            assertEquals(0, report.get(10, TimeUnit.SECONDS).forced());
+        } finally {
+            server.close();
+        }
+    }
 }
