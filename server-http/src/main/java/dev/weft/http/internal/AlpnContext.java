@@ -36,7 +36,8 @@ public final class AlpnContext extends SSLContext {
         return new AlpnContext(delegate, List.copyOf(ids));
     }
 
-    static String select(List<String> ids, List<String> offered) {
+    /** The first of {@code ids} offered, else {@code http/1.1} if offered, else "" (no ALPN). */
+    public static String select(List<String> ids, List<String> offered) {
         for (String id : ids) {
             if (offered.contains(id)) {
                 return id;
