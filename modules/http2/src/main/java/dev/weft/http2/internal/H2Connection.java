@@ -948,6 +948,15 @@ final class H2Connection {
      * @param fields name, value, … ; names lower case
      */
     void writeHeaders(H2Stream s, List<String> fields, boolean endStream) throws IOException {
+        writeHeaders(s, fields, endStream, true);
+    }
+
+    /**
+     * As {@link #writeHeaders(H2Stream, List, boolean)}; with {@code flush} false the block stays
+     * in the buffer for the DATA that follows at once (one write for a small response). A DATA
+     * write that must wait for window flushes first, so the head is never held back by it.
+     */
+    void writeHeaders(H2Stream s, List<String> fields, boolean endStream, boolean flush) throws IOException {
         writeLock.lock();
         if (writesClosed || s.reset) {
             writeLock.unlock();
@@ -975,7 +984,7 @@ final class H2Connection {
             if (b.size() > 64 << 10) {
                 headerScratch.reset();
             }
-            if (!writeLock.hasQueuedThreads()) {
+            if (flush && !writeLock.hasQueuedThreads()) {
                 out.flush();
             }
             if (endStream) {
@@ -1036,6 +1045,17 @@ final class H2Connection {
                     s.sendWindow -= n;
                     return n;
                 }
+                if (out.buffered() > 0) {
+                    // A head written without a flush must not wait for this window: out with it, without the
+                    // flow lock (a socket write may block, and the reader takes the flow lock for WINDOW_UPDATE).
+                    flowLock.unlock();
+                    try {
+                        flushHeld();
+                    } finally {
+                        flowLock.lock();
+                    }
+                    continue;
+                }
                 try {
                     if (timeout == 0) {
                         windowOpened.await();
@@ -1053,6 +1073,25 @@ final class H2Connection {
             }
         } finally {
             flowLock.unlock();
+        }
+    }
+
+    /** Before waiting for window: whatever is buffered (a head written without a flush) goes out. */
+    private void flushHeld() throws IOException {
+        if (out.buffered() == 0) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (writesClosed) {
+                throw new IOException("HTTP/2 connection closed");
+            }
+            out.flush();
+        } catch (IOException e) {
+            writesClosed = true;
+            throw e;
+        } finally {
+            writeLock.unlock();
         }
     }
 

@@ -319,7 +319,7 @@ final class H2Response implements ProtocolResponse {
             c.writeHeaders(s, f, true);
             return;
         }
-        c.writeHeaders(s, f, false);
+        c.writeHeaders(s, f, false, false);
         c.writeData(s, body, 0, body.length, true);
         bodyBytes = body.length;
     }
@@ -399,7 +399,7 @@ final class H2Response implements ProtocolResponse {
                     c.writeHeaders(s, f, true);
                     return;
                 }
-                c.writeHeaders(s, f, false);
+                c.writeHeaders(s, f, false, false);
             }
             int n = count;
             count = 0;
