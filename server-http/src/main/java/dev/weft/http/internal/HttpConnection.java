@@ -167,13 +167,14 @@ public final class HttpConnection {
      */
     private boolean prefaceFirst(byte[] preface) throws IOException {
         int first;
+        conn.markIdle(); // as the request loop waits: idle until the first byte (shutdown may close it)
         try {
             first = in.peek();
         } catch (IOException e) {
             LOG.debug("conn {}: closed before the first byte: {}", conn.id(), e.toString());
             return false;
         }
-        if (first < 0) {
+        if (first < 0 || !conn.markBusy()) {
             return false;
         }
         int i = 0;
