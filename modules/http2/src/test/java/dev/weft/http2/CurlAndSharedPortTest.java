@@ -128,4 +128,14 @@ class CurlAndSharedPortTest {
             assertEquals("HTTP/1.1 505", new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1));
         }
     }
+
+    /** The first bytes of a preface, then something else: closed, quietly, nothing served. */
+    @Test
+    void aBrokenPrefaceIsClosed() throws IOException {
+        try (HttpServer server = Apps.start(); Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            assertEquals(-1, s.getInputStream().read());
+        }
+    }
 }

@@ -192,7 +192,10 @@ public final class HttpConnection {
         }
         byte[] got = in.readExactly(preface.length);
         if (!java.util.Arrays.equals(got, preface)) {
-            throw new IOException("conn " + conn.id() + ": a broken " + protocol.alpnId() + " preface");
+            // Neither the preface nor a request line an HTTP/1.1 client would send: nothing to answer.
+            LOG.debug("conn {}: began like a protocol preface but is not one: closing", conn.id());
+            conn.close();
+            return false;
         }
         return true;
     }
