@@ -96,10 +96,15 @@ public final class HttpConnection {
         if (firstHead) {
             in.deadlineAfter(settings.headerTimeout());
         }
-        if (protocol != null && protocol.preface() != null && !conn.isSecure() && prefaceFirst(protocol.preface())) {
-            in.deadline(null);
-            handOver(dev.weft.http.HttpProtocol.Via.PRIOR_KNOWLEDGE, null);
-            return;
+        if (protocol != null && protocol.preface() != null && !conn.isSecure()) {
+            int preface = prefaceFirst(protocol.preface());
+            if (preface > 0) {
+                in.deadline(null);
+                handOver(dev.weft.http.HttpProtocol.Via.PRIOR_KNOWLEDGE, null);
+            }
+            if (preface != 0) {
+                return;
+            }
         }
         while (true) {
             if (in.buffered() == 0) {
@@ -160,22 +165,23 @@ public final class HttpConnection {
     }
 
     /**
-     * True when the connection starts with {@code preface}, which has then been read. Looked at
+     * 1 when the connection starts with {@code preface}, which has then been read; 0 when it does
+     * not (HTTP/1.1 goes on); -1 when it ended or began like the preface and broke off. Looked at
      * in the buffer without consuming, so an HTTP/1.1 request is parsed as ever; when only part
      * of it has arrived, its first three bytes ({@code PRI}, a method RFC 7540 §11.6 reserves
      * for exactly this) are enough to commit to reading the rest.
      */
-    private boolean prefaceFirst(byte[] preface) throws IOException {
+    private int prefaceFirst(byte[] preface) throws IOException {
         int first;
         conn.markIdle(); // as the request loop waits: idle until the first byte (shutdown may close it)
         try {
             first = in.peek();
         } catch (IOException e) {
             LOG.debug("conn {}: closed before the first byte: {}", conn.id(), e.toString());
-            return false;
+            return -1;
         }
         if (first < 0 || !conn.markBusy()) {
-            return false;
+            return -1;
         }
         int i = 0;
         for (; i < preface.length; i++) {
@@ -184,20 +190,19 @@ public final class HttpConnection {
                 break;
             }
             if (b != (preface[i] & 0xFF)) {
-                return false;
+                return 0;
             }
         }
         if (i < preface.length && i < 3) {
-            return false; // too little to tell: HTTP/1.1 parses it (and answers 505 to a real preface)
+            return 0; // too little to tell: HTTP/1.1 parses it (and answers 505 to a real preface)
         }
         byte[] got = in.readExactly(preface.length);
         if (!java.util.Arrays.equals(got, preface)) {
             // Neither the preface nor a request line an HTTP/1.1 client would send: nothing to answer.
             LOG.debug("conn {}: began like a protocol preface but is not one: closing", conn.id());
-            conn.close();
-            return false;
+            return -1;
         }
-        return true;
+        return 1;
     }
 
     /**
