@@ -129,13 +129,13 @@ class CurlAndSharedPortTest {
         }
     }
 
-    /** The first bytes of a preface, then something else: closed, quietly, nothing served. */
+    /** The preface's request line, then something else: not the preface, so HTTP/1.1 answers it, 505. */
     @Test
-    void aBrokenPrefaceIsClosed() throws IOException {
+    void aBrokenPrefaceIsHttp11s505() throws IOException {
         try (HttpServer server = Apps.start(); Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-            assertEquals(-1, s.getInputStream().read());
+            assertEquals("HTTP/1.1 505", new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1));
         }
     }
 }
