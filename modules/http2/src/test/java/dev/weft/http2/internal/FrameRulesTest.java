@@ -253,4 +253,27 @@ class FrameRulesTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(opaque, ack.payload());
         }
     }
+
+    /** A preface in two segments: its first bytes commit the server to reading the rest. */
+    @Test
+    void aPrefaceInPiecesIsStillThePreface() throws Exception {
+        try (H2Raw c = H2Raw.connect(server.port())) {
+            c.raw(java.util.Arrays.copyOf(Http2Protocol.PREFACE, 5));
+            Thread.sleep(100); // plays a client whose preface arrives in two segments
+            c.raw(java.util.Arrays.copyOfRange(Http2Protocol.PREFACE, 5, Http2Protocol.PREFACE.length));
+            c.frame(SETTINGS, 0, 0, new byte[0]);
+            c.get(1, "/hello");
+            assertEquals("200 hello", c.response(1));
+        }
+    }
+
+    @Test
+    void aPrefaceThatBreaksOffIsClosed() throws Exception {
+        try (H2Raw c = H2Raw.connect(server.port())) {
+            c.raw(java.util.Arrays.copyOf(Http2Protocol.PREFACE, 5));
+            Thread.sleep(100); // plays a client whose bytes arrive in two segments
+            c.raw("xxxxxxxxxxxxxxxxxxxxxxxxxx".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            assertTrue(c.closed());
+        }
+    }
 }
