@@ -5,6 +5,7 @@ import dev.weft.http.Handler;
 import dev.weft.http.HttpException;
 import dev.weft.http.HttpServer;
 import dev.weft.http.StaticFiles;
+import dev.weft.http2.Http2;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketSession;
@@ -33,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * java -jar samples/target/weft-samples.jar --tls      # HTTPS with a self-signed certificate made at start
  * curl -ik https://localhost:8080/plaintext
  * java -jar samples/target/weft-samples.jar --cert fullchain.pem --key privkey.pem   # HTTPS with your PEM files
+ * curl -i --http2-prior-knowledge localhost:8080/json   # h2c; --http2 upgrades from HTTP/1.1
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
  * with {@code --drain-delay S} it first keeps serving for S seconds ({@code /health} answers 503,
  * every response says {@code Connection: close}), so a load balancer moves away first.
  * {@code --reuse-port} sets SO_REUSEPORT, so a new instance can bind the port beside an old one.
+ * Every route also answers over HTTP/2 on the same port (h2c by prior knowledge or by
+ * {@code Upgrade: h2c}; h2 by ALPN with {@code --tls}), except {@code /ws/echo}, which needs HTTP/1.1's upgrade.
  */
 public final class HttpDemo {
 
@@ -336,6 +340,7 @@ public final class HttpDemo {
                 // One INFO line per request would dominate a benchmark: opt in with -Dweft.accessLog=true.
                 .accessLog(Boolean.getBoolean("weft.accessLog"))
                 .maxUploadBytes(MAX_UPLOAD_BYTES)
+                .protocol(Http2.protocol())
                 .get("/plaintext", (req, res) -> res.contentType("text/plain").send(HELLO))
                 .get("/json", (req, res) -> res.contentType("application/json").send(JSON))
                 .post("/echo", HttpDemo::echo)

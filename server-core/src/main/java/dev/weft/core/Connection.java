@@ -48,6 +48,16 @@ public interface Connection extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The application protocol the TLS handshake agreed by ALPN (RFC 7301), e.g. {@code h2} or
+     * {@code http/1.1}; {@code null} on plain TCP or when the handshake agreed none. A protocol
+     * that offers several over one port (see {@code SSLSocket.setHandshakeApplicationProtocolSelector},
+     * set through the server's {@code SSLContext}) reads it before its first byte.
+     */
+    default String applicationProtocol() {
+        return tls().map(TlsInfo::applicationProtocol).filter(p -> !p.isEmpty()).orElse(null);
+    }
+
     /** Flushes, then half-closes: sends FIN while reading goes on. */
     void shutdownOutput() throws IOException;
 

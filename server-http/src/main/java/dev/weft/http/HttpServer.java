@@ -121,6 +121,7 @@ public final class HttpServer implements AutoCloseable {
         private ExceptionMapper exceptionMapper;
         private final List<Router.Definition> routes = new ArrayList<>();
         private final List<Filter> filters = new ArrayList<>();
+        private HttpProtocol protocol;
 
         private Builder() {
             // ALPN (RFC 7301) announces HTTP/1.1, the only protocol served here; plain HTTP on the
@@ -297,6 +298,22 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Serves another protocol on the same port, with the same routes, filters and exception
+         * mapper (HTTP/2: {@code protocol(Http2.protocol())} from module {@code dev.weft.http2}):
+         * by its preface on plain connections, by {@code Upgrade} from HTTP/1.1, and by ALPN over
+         * {@link #tls TLS} (the server's context then chooses it when the client offers it, else
+         * {@code http/1.1}), as the protocol asks; see {@link HttpProtocol}. Default: none, HTTP/1.1
+         * only (an HTTP/2 preface is answered 505). {@code null} removes it.
+         */
+        public Builder protocol(HttpProtocol protocol) {
+            this.protocol = protocol;
+            // ALPN (RFC 7301): the protocol first when it has an id, HTTP/1.1 for every other client.
+            tlsDefaults(protocol != null && protocol.alpnId() != null ? List.of(protocol.alpnId(), "http/1.1")
+                    : List.of("http/1.1"), new dev.weft.http.internal.PlaintextOnTls());
+            return this;
+        }
+
         /** Adds a filter around every request; filters run in the order added. */
         public Builder filter(Filter filter) {
             filters.add(Objects.requireNonNull(filter, "filter"));
@@ -414,7 +431,8 @@ public final class HttpServer implements AutoCloseable {
                     exceptionMapper, new HttpSettings.BodyLimits(uploadCeiling, maxFormBytes,
                             new Multipart.Limits(maxMultipartParts, maxPartBytes, maxPartHeaderBytes, maxPartHeaderCount,
                                     (int) maxFormBytes)));
-            TcpServer tcp = TcpServer.start(config, new HttpConnection.RequestLoop(settings));
+            TcpServer tcp = TcpServer.start(config, protocol == null ? new HttpConnection.RequestLoop(settings)
+                    : new HttpConnection.RequestLoop(settings, protocol, new HttpDispatcher(settings)));
             return new HttpServer(tcp);
         }
 

@@ -53,7 +53,7 @@ public interface Request {
         return null;
     }
 
-    /** {@code HTTP/1.1} or {@code HTTP/1.0}. */
+    /** {@code HTTP/1.1} or {@code HTTP/1.0}; {@code HTTP/2.0} when a protocol such as HTTP/2 serves the request. */
     String version();
 
     /** The header fields, names case-insensitive. */

@@ -72,6 +72,11 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public String applicationProtocol() {
+        return null;
+    }
+
+    @Override
     public void shutdownOutput() {
     }
 

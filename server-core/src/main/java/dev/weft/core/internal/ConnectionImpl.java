@@ -195,6 +195,14 @@ public final class ConnectionImpl implements Connection, Runnable {
         }
     }
 
+    @Override
+    public String applicationProtocol() {
+        SSLSocket s = tls;
+        // "" when the handshake agreed no protocol, null before it completed: both are "none".
+        String p = s == null ? null : s.getApplicationProtocol();
+        return p == null || p.isEmpty() ? null : p;
+    }
+
     /** True while a TLS handshake has begun and not completed (also when it failed). */
     boolean inHandshake() {
         return handshaking;

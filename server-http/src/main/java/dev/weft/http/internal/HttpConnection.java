@@ -55,6 +55,9 @@ public final class HttpConnection {
      * decides to end, so the event (when recorded) can say so; a field write, nothing allocated.
      */
     String end = "eof";
+    /** Another protocol that may take this connection over (HTTP/2), or null; see {@link dev.weft.http.HttpProtocol}. */
+    private dev.weft.http.HttpProtocol protocol;
+    private dev.weft.http.HttpDispatcher dispatcher;
 
     public HttpConnection(HttpSettings settings, Connection conn) {
         this.settings = settings;
@@ -102,6 +105,16 @@ public final class HttpConnection {
         boolean firstHead = headerTimeoutMillis > 0;
         if (firstHead) {
             in.deadlineAfter(settings.headerTimeout());
+        }
+        if (protocol != null && protocol.preface() != null && !conn.isSecure()) {
+            int preface = prefaceFirst(protocol.preface());
+            if (preface > 0) {
+                in.deadline(null);
+                handOver(dev.weft.http.HttpProtocol.Via.PRIOR_KNOWLEDGE, null);
+            }
+            if (preface != 0) {
+                return;
+            }
         }
         while (true) {
             if (in.buffered() == 0) {
@@ -173,9 +186,111 @@ public final class HttpConnection {
                 in.deadline(null);
             }
             requests++;
+            if (protocol != null && upgradeTo(head)) {
+                end = "upgrade-ended";
+                return;
+            }
             if (!serve(head, log, start, jfr)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * 1 when the connection starts with {@code preface}, which has then been read; 0 when it does
+     * not (HTTP/1.1 goes on); -1 when it ended or began like the preface and broke off. Looked at
+     * in the buffer without consuming, so an HTTP/1.1 request is parsed as ever; when only part
+     * of it has arrived, its first three bytes ({@code PRI}, a method RFC 7540 §11.6 reserves
+     * for exactly this) are enough to commit to reading the rest.
+     */
+    private int prefaceFirst(byte[] preface) throws IOException {
+        int first;
+        conn.markIdle(); // as the request loop waits: idle until the first byte (shutdown may close it)
+        try {
+            first = in.peek();
+        } catch (IOException e) {
+            LOG.debug("conn {}: closed before the first byte: {}", conn.id(), e.toString());
+            return -1;
+        }
+        if (first < 0 || !conn.markBusy()) {
+            return -1;
+        }
+        int i = 0;
+        for (; i < preface.length; i++) {
+            int b = in.bufferedByte(i);
+            if (b < 0) {
+                break;
+            }
+            if (b != (preface[i] & 0xFF)) {
+                return 0;
+            }
+        }
+        if (i < preface.length && i < 3) {
+            return 0; // too little to tell: HTTP/1.1 parses it (and answers 505 to a real preface)
+        }
+        byte[] got = in.readExactly(preface.length);
+        if (!java.util.Arrays.equals(got, preface)) {
+            // Neither the preface nor a request line an HTTP/1.1 client would send: nothing to answer.
+            LOG.debug("conn {}: began like a protocol preface but is not one: closing", conn.id());
+            return -1;
+        }
+        return 1;
+    }
+
+    /**
+     * Hands the connection to the protocol for a request that asked for its upgrade token, if
+     * the protocol accepts it and the body (with a Content-Length, small enough) can be read
+     * whole first: then the 101 goes out and the protocol answers the request.
+     *
+     * @return true if the connection was handed over (and is done here)
+     */
+    private boolean upgradeTo(RequestHead head) throws IOException {
+        String token = protocol.upgradeToken();
+        String upgrade = head.headers.get("upgrade");
+        if (token == null || upgrade == null || head.minorVersion != 1 || head.chunked || head.expectContinue
+                || head.contentLength > Math.min(settings.maxBodyBytes(), dev.weft.http.HttpProtocol.MAX_UPGRADE_BODY)
+                || !hasToken(upgrade, token) || !hasToken(head.headers.get("connection"), "upgrade")
+                || !protocol.acceptsUpgrade(new Exchange(this, head))) {
+            return false;
+        }
+        byte[] body = head.contentLength > 0 ? in.readExactly((int) head.contentLength) : new byte[0];
+        out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + token + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        handOver(dev.weft.http.HttpProtocol.Via.UPGRADE,
+                new dev.weft.http.HttpProtocol.UpgradeRequest(head.method, head.target, head.headers, body));
+        return true;
+    }
+
+    private static boolean hasToken(String list, String token) {
+        if (list == null) {
+            return false;
+        }
+        for (String t : list.split(",")) {
+            if (t.trim().equalsIgnoreCase(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The protocol owns the connection on this thread until it returns; a failure resets it. */
+    private void handOver(dev.weft.http.HttpProtocol.Via via, dev.weft.http.HttpProtocol.UpgradeRequest request) {
+        parser.release();
+        writer.release();
+        try {
+            protocol.serve(conn, new dev.weft.http.HttpProtocol.Handoff(via, request, dispatcher));
+        } catch (Throwable e) {
+            if (fatal(e)) {
+                throw (VirtualMachineError) e;
+            }
+            if (conn.isClosed() || e instanceof java.net.SocketException || e instanceof EOFException
+                    || e instanceof ConnectionTimeoutException) {
+                LOG.debug("conn {}: {} ended: {}", conn.id(), protocol.alpnId(), e.toString());
+            } else {
+                LOG.warn("conn {}: {} failed", conn.id(), protocol.alpnId(), e);
+            }
+            conn.abort();
         }
     }
 
@@ -598,14 +713,32 @@ public final class HttpConnection {
     /** Runs each accepted connection's request loop (a class for the same reason as {@link Builtin}). */
     public static final class RequestLoop implements dev.weft.core.ConnectionHandler {
         private final HttpSettings settings;
+        private final dev.weft.http.HttpProtocol protocol;
+        private final dev.weft.http.HttpDispatcher dispatcher;
 
         public RequestLoop(HttpSettings settings) {
+            this(settings, null, null);
+        }
+
+        /** With another protocol that may take connections over (by preface, upgrade or ALPN). */
+        public RequestLoop(HttpSettings settings, dev.weft.http.HttpProtocol protocol, dev.weft.http.HttpDispatcher dispatcher) {
             this.settings = settings;
+            this.protocol = protocol;
+            this.dispatcher = dispatcher;
         }
 
         @Override
         public void handle(Connection connection) throws IOException {
             HttpConnection c = new HttpConnection(settings, connection);
+            if (protocol != null) {
+                c.protocol = protocol;
+                c.dispatcher = dispatcher;
+                String alpn = protocol.alpnId();
+                if (alpn != null && connection.isSecure() && alpn.equals(connection.applicationProtocol())) {
+                    c.handOver(dev.weft.http.HttpProtocol.Via.ALPN, null);
+                    return;
+                }
+            }
             if (!Jfr.connections()) {
                 c.run();
                 return;

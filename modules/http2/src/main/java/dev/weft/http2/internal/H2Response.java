@@ -1,0 +1,415 @@
+package dev.weft.http2.internal;
+
+import dev.weft.core.ConnectionHandler;
+import dev.weft.http.EventStream;
+import dev.weft.http.ProtocolResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One stream's response as {@link dev.weft.http.Response}, with HTTP/1.1's contract: a sent body
+ * goes out when the handler returns, a streamed one is held until 8 KiB collect or a flush, and
+ * the end of the stream (END_STREAM) is written only by {@link #finish()}, after the handler and
+ * the filters returned normally.
+ */
+final class H2Response implements ProtocolResponse {
+
+    private static final int BUFFER = 8192;
+    private static final DateTimeFormatter IMF_FIXDATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static volatile String[] dateCache = {"", ""};
+
+    private final H2Connection c;
+    private final H2Stream s;
+    private final H2Request req;
+    private final boolean head;
+    private int status = 200;
+    /** name (lower case), value, … */
+    private final List<String> headers = new ArrayList<>();
+    private long contentLength = -1;
+    private byte[] sent;
+    private Out stream;
+    private boolean committed;
+    private List<Runnable> beforeCommit;
+    private boolean runningActions;
+    long bodyBytes;
+    H2EventStream events;
+
+    H2Response(H2Connection c, H2Stream s, H2Request req) {
+        this.c = c;
+        this.s = s;
+        this.req = req;
+        this.head = req.method() == "HEAD";
+    }
+
+    @Override
+    public H2Response status(int status) {
+        if (status < 200 || status > 599) {
+            throw new IllegalArgumentException("status = " + status + ": a final status is 200–599");
+        }
+        checkNotCommitted();
+        this.status = status;
+        return this;
+    }
+
+    @Override
+    public int status() {
+        return status;
+    }
+
+    @Override
+    public H2Response header(String name, String value) {
+        String n = checkHeader(name, value);
+        for (int i = headers.size() - 2; i >= 0; i -= 2) {
+            if (headers.get(i).equals(n)) {
+                headers.remove(i + 1);
+                headers.remove(i);
+            }
+        }
+        headers.add(n);
+        headers.add(value);
+        return this;
+    }
+
+    @Override
+    public H2Response addHeader(String name, String value) {
+        headers.add(checkHeader(name, value));
+        headers.add(value);
+        return this;
+    }
+
+    private String checkHeader(String name, String value) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("header name is empty");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            boolean token = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(ch) >= 0;
+            if (!token) {
+                throw new IllegalArgumentException("header name \"" + name + "\" is not a token");
+            }
+        }
+        if (value == null) {
+            throw new IllegalArgumentException("header " + name + ": value is null");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if ((ch < 0x20 && ch != '\t') || ch == 0x7F || ch > 0xFF) {
+                throw new IllegalArgumentException("header " + name + ": value holds 0x" + Integer.toHexString(ch) + " at " + i);
+            }
+        }
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.equals("transfer-encoding")) {
+            throw new IllegalArgumentException("Transfer-Encoding is managed by the server");
+        }
+        checkNotCommitted();
+        return n;
+    }
+
+    @Override
+    public H2Response contentType(String type) {
+        return header("Content-Type", type);
+    }
+
+    @Override
+    public H2Response contentLength(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("contentLength = " + length);
+        }
+        if (sent != null || stream != null) {
+            throw new IllegalStateException("contentLength after a body was sent or the stream taken");
+        }
+        contentLength = length;
+        return this;
+    }
+
+    @Override
+    public void send(String body) {
+        if (!hasHeader("content-type")) {
+            header("Content-Type", "text/plain; charset=utf-8");
+        }
+        sendBytes(body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void send(byte[] body) {
+        if (!hasHeader("content-type")) {
+            header("Content-Type", "application/octet-stream");
+        }
+        sendBytes(body);
+    }
+
+    @Override
+    public void send() {
+        sendBytes(new byte[0]);
+    }
+
+    private void sendBytes(byte[] body) {
+        if (sent != null || stream != null) {
+            throw new IllegalStateException("a body was already sent or the stream taken");
+        }
+        if (contentLength >= 0 && body.length != 0 && body.length != contentLength) {
+            throw new IllegalStateException("body of " + body.length + " bytes, but contentLength " + contentLength + " was set");
+        }
+        sent = body;
+    }
+
+    private boolean hasHeader(String lower) {
+        for (int i = 0; i < headers.size(); i += 2) {
+            if (headers.get(i).equals(lower)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public OutputStream outputStream() {
+        if (sent != null) {
+            throw new IllegalStateException("a body was already sent");
+        }
+        if (stream == null) {
+            stream = new Out();
+        }
+        return stream;
+    }
+
+    @Override
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    @Override
+    public H2Response beforeCommit(Runnable action) {
+        checkNotCommitted();
+        if (beforeCommit == null) {
+            beforeCommit = new ArrayList<>(2);
+        }
+        beforeCommit.add(action);
+        return this;
+    }
+
+    /** RFC 9113 §8.6: HTTP/2 has no 101, and a stream cannot change protocol. */
+    @Override
+    public void switchProtocols(String protocol, ConnectionHandler takeover) {
+        throw new IllegalStateException("HTTP/2 cannot switch protocols (RFC 9113 §8.6): the request came over h2");
+    }
+
+    @Override
+    public H2Response compress(boolean allowed) {
+        checkNotCommitted();
+        return this; // HTTP/2 responses are not compressed on the fly (docs/http2.md)
+    }
+
+    @Override
+    public EventStream sse() {
+        if (events != null) {
+            return events;
+        }
+        if (sent != null || stream != null) {
+            throw new IllegalStateException("a body was already sent or the stream taken");
+        }
+        header("Content-Type", "text/event-stream");
+        header("Cache-Control", "no-cache");
+        OutputStream o = outputStream();
+        try {
+            o.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        events = new H2EventStream(c, s, o, req.header("last-event-id"));
+        c.eventStreams.add(events);
+        if (c.isDraining()) {
+            events.endForShutdown();
+        }
+        return events;
+    }
+
+    @Override
+    public void resetForError(int status) {
+        checkNotCommitted();
+        this.status = status;
+        headers.clear();
+        contentLength = -1;
+        sent = null;
+        stream = null;
+    }
+
+    private void checkNotCommitted() {
+        if (committed) {
+            throw new IllegalStateException("the response was committed: its head went out");
+        }
+    }
+
+    // ---- sending ----
+
+    private List<String> head(long length) {
+        List<Runnable> actions = beforeCommit;
+        if (actions != null && !runningActions) {
+            runningActions = true;
+            beforeCommit = null;
+            for (Runnable a : actions) {
+                a.run();
+            }
+        }
+        List<String> f = new ArrayList<>(headers.size() + 8);
+        f.add(":status");
+        f.add(Integer.toString(status));
+        for (int i = 0; i < headers.size(); i += 2) {
+            String n = headers.get(i);
+            // §8.2.2: connection-specific fields do not exist in HTTP/2; content-length is ours to set.
+            if (n.equals("connection") || n.equals("keep-alive") || n.equals("proxy-connection") || n.equals("upgrade")
+                    || n.equals("content-length")) {
+                continue;
+            }
+            f.add(n);
+            f.add(headers.get(i + 1));
+        }
+        if (length >= 0 && status != 204 && status != 304) {
+            f.add("content-length");
+            f.add(Long.toString(length));
+        }
+        String server = c.dispatcher.serverHeader();
+        if (server != null && !hasHeader("server")) {
+            f.add("server");
+            f.add(server);
+        }
+        f.add("date");
+        f.add(date());
+        return f;
+    }
+
+    private static String date() {
+        long sec = System.currentTimeMillis() / 1000;
+        String[] d = dateCache;
+        if (!d[0].equals(Long.toString(sec))) {
+            d = new String[] {Long.toString(sec), IMF_FIXDATE.format(ZonedDateTime.now(ZoneOffset.UTC))};
+            dateCache = d;
+        }
+        return d[1];
+    }
+
+    private boolean noBody() {
+        return head || status == 204 || status == 304;
+    }
+
+    /** The end of the message, after the handler and filters returned normally. */
+    void finish() throws IOException {
+        if (stream != null) {
+            stream.finish();
+            return;
+        }
+        byte[] body = sent == null ? new byte[0] : sent;
+        long length = contentLength >= 0 ? contentLength : body.length;
+        if (contentLength > 0 && body.length == 0 && !noBody()) {
+            throw new IllegalStateException("contentLength " + contentLength + " was set, but no body was sent");
+        }
+        List<String> f = head(length);
+        committed = true;
+        if (noBody() || body.length == 0) {
+            c.writeHeaders(s, f, true);
+            return;
+        }
+        c.writeHeaders(s, f, false, false);
+        c.writeData(s, body, 0, body.length, true);
+        bodyBytes = body.length;
+    }
+
+    /** The streamed body: DATA frames from an 8 KiB buffer; END_STREAM only from finish(). */
+    private final class Out extends OutputStream {
+        private final byte[] buf = new byte[BUFFER];
+        private int count;
+        private long written;
+        private boolean finished;
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (finished || stream != this) {
+                throw new IOException("the response body was ended or replaced");
+            }
+            if (contentLength >= 0 && written + len > contentLength) {
+                throw new IllegalStateException("writing " + (written + len) + " bytes, over contentLength " + contentLength);
+            }
+            written += len;
+            if (noBody()) {
+                return;
+            }
+            if (count + len <= buf.length) {
+                System.arraycopy(b, off, buf, count, len);
+                count += len;
+                return;
+            }
+            commit();
+            drain();
+            c.writeData(s, b, off, len, false);
+            bodyBytes += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (finished || stream != this) {
+                return;
+            }
+            commit();
+            drain();
+        }
+
+        private void commit() throws IOException {
+            if (!committed) {
+                List<String> f = head(contentLength);
+                committed = true;
+                c.writeHeaders(s, f, false);
+            }
+        }
+
+        private void drain() throws IOException {
+            if (count > 0) {
+                int n = count;
+                count = 0;
+                c.writeData(s, buf, 0, n, false);
+                bodyBytes += n;
+            }
+        }
+
+        void finish() throws IOException {
+            if (contentLength >= 0 && written != contentLength && !noBody()) {
+                throw new IllegalStateException("wrote " + written + " bytes, but contentLength " + contentLength + " was set");
+            }
+            finished = true;
+            if (!committed) {
+                // All of it fit the buffer: one HEADERS with its length, one DATA.
+                List<String> f = head(contentLength >= 0 ? contentLength : written);
+                committed = true;
+                if (count == 0) {
+                    c.writeHeaders(s, f, true);
+                    return;
+                }
+                c.writeHeaders(s, f, false, false);
+            }
+            int n = count;
+            count = 0;
+            c.writeData(s, buf, 0, n, true);
+            bodyBytes += n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush(); // ends the handler's writing, not the message (Response#outputStream)
+        }
+    }
+}
