@@ -72,7 +72,7 @@ class BuildMetadataTest {
     void theDefaultBuildIsTheFrameworkAndTheBenchmarksAreAProfile() throws Exception {
         Element parent = pom(ROOT);
         List<String> modules = moduleNames(child(parent, "modules"));
-        assertEquals(List.of("server-core", "server-http", "modules/websocket", "modules/http2", "modules/micrometer", "modules/opentelemetry",
+        assertEquals(List.of("server-core", "server-http", "modules/websocket", "modules/micrometer", "modules/opentelemetry", "modules/http2",
                 "samples", "bom"), modules);
         boolean inProfile = false;
         for (Element profile : children(child(parent, "profiles"), "profile")) {
