@@ -33,7 +33,8 @@ public record ServerConfig(
         SSLContext sslContext,
         Duration handshakeTimeout,
         Duration shutdownGrace,
-        boolean registerShutdownHook) {
+        boolean registerShutdownHook,
+        Duration hibernateIdleAfter) {
 
     public ServerConfig {
         check(port >= 0 && port <= 65535, "port", port, "must be 0–65535");
@@ -47,6 +48,18 @@ public record ServerConfig(
         checkTimeout("handshakeTimeout", handshakeTimeout, "Duration.ZERO means no timeout");
         checkTimeout("shutdownGrace", shutdownGrace, "Duration.ZERO force-closes in-flight work at once");
         check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
+        checkTimeout("hibernateIdleAfter", hibernateIdleAfter, "Duration.ZERO means never hibernate");
+    }
+
+    /** The options without {@code hibernateIdleAfter} (zero: never hibernate), as before it existed. */
+    public ServerConfig(InetAddress bindAddress, int port, int backlog, boolean reuseAddress, boolean reusePort,
+                        boolean tcpNoDelay, boolean keepAlive, int receiveBufferSize, int sendBufferSize,
+                        int bufferSize, Duration readTimeout, Duration idleTimeout, Duration writeTimeout,
+                        int maxConnections, SSLContext sslContext, Duration handshakeTimeout,
+                        Duration shutdownGrace, boolean registerShutdownHook) {
+        this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize,
+                sendBufferSize, bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections, sslContext,
+                handshakeTimeout, shutdownGrace, registerShutdownHook, Duration.ZERO);
     }
 
     private static void checkTimeout(String option, Duration value, String zero) {

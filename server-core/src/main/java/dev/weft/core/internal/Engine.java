@@ -49,6 +49,7 @@ public final class Engine {
     private final int defaultSendBuffer;
     private final Thread acceptor;
     private final Watchdog watchdog;
+    private final Hibernator hibernator;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
     private volatile boolean draining;
@@ -79,6 +80,7 @@ public final class Engine {
             }
         }
         this.watchdog = new Watchdog(this, shortest, "weft-watchdog-" + port);
+        this.hibernator = new Hibernator(this, config.hibernateIdleAfter().toNanos());
     }
 
     /** Binds the listener and starts the acceptor and the watchdog. */
@@ -337,6 +339,10 @@ public final class Engine {
 
     Watchdog watchdog() {
         return watchdog;
+    }
+
+    Hibernator hibernator() {
+        return hibernator;
     }
 
     // ---- accessors -----------------------------------------------------------------------------

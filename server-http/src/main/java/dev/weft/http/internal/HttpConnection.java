@@ -32,8 +32,14 @@ import org.slf4j.LoggerFactory;
  * Responses go into the connection's buffered output and are flushed only when no further
  * request is already buffered (pipelining: one write for many responses) or before any read
  * that would block.
+ *
+ * <p>The keep-alive wait goes through {@link Connection#awaitIdle}: with {@code hibernateIdleAfter}
+ * set, a connection idle that long hibernates, this thread returns, and {@link #handle} continues
+ * the loop on a fresh thread when the next request arrives. What this object holds is all an
+ * idle connection keeps: settings, streams, the parser and the writer, with their scratch given
+ * back to the pool before the wait.
  */
-public final class HttpConnection {
+public final class HttpConnection implements dev.weft.core.ConnectionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.http.access");
@@ -86,29 +92,48 @@ public final class HttpConnection {
 
     /** Serves requests until the connection should close; returning closes it. */
     public void run() throws IOException {
-        long headerTimeoutMillis = settings.headerTimeout().toMillis();
         // The first request's head is bounded from accept, not from its first byte: a connection
         // that never sends one is held for headerTimeout, not for idleTimeout.
-        boolean firstHead = headerTimeoutMillis > 0;
+        boolean firstHead = settings.headerTimeout().toMillis() > 0;
         if (firstHead) {
             in.deadlineAfter(settings.headerTimeout());
         }
+        loop(firstHead, false);
+    }
+
+    /**
+     * Continues after a hibernation, on a fresh thread: the connection is still idle and its
+     * next bytes (or its end) are readable. Not for handlers: core calls it.
+     */
+    @Override
+    public void handle(Connection resumed) throws IOException {
+        loop(false, true);
+    }
+
+    private void loop(boolean firstHead, boolean resumed) throws IOException {
+        long headerTimeoutMillis = settings.headerTimeout().toMillis();
         while (true) {
-            if (in.buffered() == 0) {
-                // Nothing pipelined: send what is held back, then wait as an idle connection.
-                if (out.buffered() > 0) {
-                    out.flush();
+            if (resumed || in.buffered() == 0) {
+                if (!resumed) {
+                    // Nothing pipelined: send what is held back, then wait as an idle connection.
+                    if (out.buffered() > 0) {
+                        out.flush();
+                    }
+                    parser.release();
+                    writer.release();
+                    conn.markIdle();
                 }
-                parser.release();
-                writer.release();
-                conn.markIdle();
+                resumed = false;
                 int first;
                 try {
-                    first = in.peek();
+                    first = conn.awaitIdle(this);
                 } catch (IOException e) {
                     // Idle timeout, shutdown closing an idle connection, or a reset: all quiet ends.
                     LOG.debug("conn {}: closed while idle: {}", conn.id(), e.toString());
                     return;
+                }
+                if (first == Connection.HIBERNATED) {
+                    return; // this thread ends; handle() goes on when the next request arrives
                 }
                 if (first < 0 || !conn.markBusy()) {
                     return;

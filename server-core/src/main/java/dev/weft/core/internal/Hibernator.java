@@ -1,0 +1,201 @@
+package dev.weft.core.internal;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Where hibernated connections wait (see {@link dev.weft.core.Connection#awaitIdle}): one
+ * selector and one platform thread per server, started on the first hibernation, that wakes a
+ * connection when its socket becomes readable and starts a fresh virtual thread for it
+ * ({@link ConnectionImpl#resumeFromPoller()}).
+ *
+ * <p>A platform thread, not a virtual one: {@code Selector.select} blocks in {@code epoll_wait},
+ * which on a virtual thread would hold its carrier for the whole wait (on JDK 21 it also pins in
+ * the selector's monitor), taking a carrier from the connections for as long as any sleeps.
+ *
+ * <p>The poller does no timing: the watchdog, which scans every connection anyway, enforces the
+ * idle timeout of a hibernated one ({@link ConnectionImpl#checkGuard}). A connection closed while
+ * hibernated (by shutdown, eviction, the idle timeout) is ended by the closing thread; the
+ * selector is only woken so that it deregisters the key, which is when the JDK really closes the
+ * descriptor of a channel that was registered.
+ */
+final class Hibernator implements Runnable {
+
+    /**
+     * What a hibernated connection names as its thread: never started, so joining it returns at
+     * once and it is never alive. The ended thread itself is not kept (it would keep its stack).
+     */
+    static final Thread NO_THREAD = Thread.ofPlatform().name("weft-hibernated").unstarted(() -> { });
+
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    private final Engine engine;
+    private final long afterNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Selector selector;
+    private Thread thread;
+    private volatile boolean stopped;
+    private long loggedAt;
+    private boolean logged;
+
+    Hibernator(Engine engine, long afterNanos) {
+        this.engine = engine;
+        this.afterNanos = afterNanos;
+    }
+
+    /** {@code hibernateIdleAfter} in nanoseconds; 0 when hibernation is off. */
+    long afterNanos() {
+        return afterNanos;
+    }
+
+    /** The selector, opened and its thread started on first use; null once stopped or if it cannot open. */
+    private Selector selector() {
+        Selector s = selector;
+        if (s != null) {
+            return s;
+        }
+        lock.lock();
+        try {
+            if (stopped) {
+                return null;
+            }
+            if (selector == null) {
+                Selector opened = Selector.open();
+                Thread t = Thread.ofPlatform().daemon().name("weft-hibernator-" + engine.port()).unstarted(this);
+                selector = opened;
+                thread = t;
+                t.start();
+            }
+            return selector;
+        } catch (IOException e) {
+            Engine.LOG.warn("cannot open the selector for hibernated connections; connections wait with their threads: {}",
+                    e.toString());
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Registers a connection's channel, already in non-blocking mode, for readability.
+     *
+     * @return false if it could not be registered (closed meanwhile, or the server stops)
+     */
+    boolean register(ConnectionImpl conn, SocketChannel channel) {
+        Selector s = selector();
+        if (s == null) {
+            return false;
+        }
+        try {
+            channel.register(s, SelectionKey.OP_READ, conn);
+        } catch (ClosedChannelException | ClosedSelectorException | java.nio.channels.CancelledKeyException e) {
+            return false;
+        }
+        // The registration takes effect at the selector's next select: wake the one in progress.
+        s.wakeup();
+        return true;
+    }
+
+    /** A hibernated channel was closed: let the selector deregister it, which frees the descriptor. */
+    void closed() {
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        Selector s = selector;
+        List<ConnectionImpl> ready = new ArrayList<>();
+        while (!stopped) {
+            try {
+                s.select();
+                Set<SelectionKey> keys = s.selectedKeys();
+                while (!keys.isEmpty()) {
+                    for (SelectionKey k : keys) {
+                        k.cancel();
+                        ready.add((ConnectionImpl) k.attachment());
+                    }
+                    keys.clear();
+                    // Deregisters the cancelled keys now, so that each channel can be registered
+                    // again when it next hibernates (a cancelled key that is still registered
+                    // makes that throw); it may select more, taken in the next round.
+                    s.selectNow();
+                }
+                for (ConnectionImpl c : ready) {
+                    try {
+                        c.resumeFromPoller();
+                    } catch (Throwable t) {
+                        failed(t);
+                        c.closeFromOutside();
+                    }
+                }
+                ready.clear();
+            } catch (ClosedSelectorException e) {
+                return;
+            } catch (Throwable t) {
+                // Nothing may end this thread but stop(): every hibernated connection waits on it.
+                for (ConnectionImpl c : ready) {
+                    c.closeFromOutside();
+                }
+                ready.clear();
+                failed(t);
+            }
+        }
+    }
+
+    private void failed(Throwable t) {
+        long now = System.nanoTime();
+        if (logged && now - loggedAt < LOG_INTERVAL_NANOS) {
+            return;
+        }
+        logged = true;
+        loggedAt = now;
+        try {
+            Engine.LOG.error("hibernator: waking a connection failed; it was closed, the others wait on", t);
+        } catch (Throwable ignored) {
+            // The logger failed: the loop must go on all the same.
+        }
+    }
+
+    /**
+     * At the end of shutdown, when every connection has been closed: stops the thread, closes
+     * whatever is still registered, and the selector.
+     */
+    void stop() throws InterruptedException {
+        Thread t;
+        Selector s;
+        lock.lock();
+        try {
+            stopped = true;
+            t = thread;
+            s = selector;
+        } finally {
+            lock.unlock();
+        }
+        if (s == null) {
+            return;
+        }
+        s.wakeup();
+        t.join();
+        try {
+            for (SelectionKey k : new ArrayList<>(s.keys())) {
+                if (k.attachment() instanceof ConnectionImpl c) {
+                    c.closeFromOutside();
+                }
+            }
+            s.close();
+        } catch (IOException | ClosedSelectorException e) {
+            Engine.LOG.debug("closing the hibernation selector: {}", e.toString());
+        }
+    }
+}
