@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * curl -i localhost:8080/plaintext
  * curl -i -X POST --data-binary @file localhost:8080/echo
  * curl -i 'localhost:8080/stream?n=5'
+ * java -jar samples/target/weft-samples.jar --hibernate-idle-after 1000   # idle connections hibernate after 1 s
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
@@ -43,12 +44,53 @@ public final class HttpDemo {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        int port = SampleArgs.portOrExit("HttpDemo", args, DEFAULT_PORT);
-        HttpServer server = builder(port).registerShutdownHook(true).start();
+        // --hibernate-idle-after MILLIS is HttpDemo's own flag; SampleArgs parses the rest.
+        java.util.List<String> rest = new java.util.ArrayList<>();
+        long hibernateMillis = 0;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals(HIBERNATE_FLAG) || a.startsWith(HIBERNATE_FLAG + "=")) {
+                    String v = a.equals(HIBERNATE_FLAG)
+                            ? (i + 1 < args.length ? args[++i] : "") : a.substring(HIBERNATE_FLAG.length() + 1);
+                    hibernateMillis = millis(v);
+                } else {
+                    rest.add(a);
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("HttpDemo: " + e.getMessage());
+            System.err.println(SampleArgs.usage("HttpDemo", DEFAULT_PORT) + HIBERNATE_USAGE);
+            System.exit(2);
+            return;
+        }
+        if (rest.contains("-h") || rest.contains("--help")) {
+            System.out.println(SampleArgs.usage("HttpDemo", DEFAULT_PORT) + HIBERNATE_USAGE);
+            System.exit(0);
+        }
+        int port = SampleArgs.portOrExit("HttpDemo", rest.toArray(new String[0]), DEFAULT_PORT);
+        HttpServer server = builder(port).registerShutdownHook(true)
+                .hibernateIdleAfter(Duration.ofMillis(hibernateMillis)).start();
         Runtime.getRuntime().addShutdownHook(new Thread(
                 () -> log.info("shut down: {}", server.shutdown()), "weft-demo-shutdown-log"));
         log.info("http demo listening on port {} (Ctrl-C to stop)", server.port());
         server.awaitTermination();
+    }
+
+    private static final String HIBERNATE_FLAG = "--hibernate-idle-after";
+    private static final String HIBERNATE_USAGE = "\n  --hibernate-idle-after MILLIS  idle keep-alive connections give up their thread after"
+            + "\n                                MILLIS ms (docs/hibernation.md); default 0: never";
+
+    /** A non-negative number of milliseconds, digits only. */
+    static long millis(String v) {
+        boolean digits = !v.isEmpty() && v.length() <= 10;
+        for (int i = 0; i < v.length() && digits; i++) {
+            digits = v.charAt(i) >= '0' && v.charAt(i) <= '9';
+        }
+        if (!digits) {
+            throw new IllegalArgumentException(HIBERNATE_FLAG + ": '" + v + "' is not a number of milliseconds");
+        }
+        return Long.parseLong(v);
     }
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */

@@ -30,10 +30,37 @@ import java.util.concurrent.locks.ReentrantLock;
 final class Hibernator implements Runnable {
 
     /**
-     * What a hibernated connection names as its thread: never started, so joining it returns at
+     * What a hibernated connection names as its thread: already ended, so joining it returns at
      * once and it is never alive. The ended thread itself is not kept (it would keep its stack).
      */
-    static final Thread NO_THREAD = Thread.ofPlatform().name("weft-hibernated").unstarted(() -> { });
+    static final Thread NO_THREAD = endedThread();
+
+    /** Started and ended: {@code Thread.join(Duration)} refuses a thread never started. */
+    private static Thread endedThread() {
+        // Not a lambda: its body would be a method of this class, which the thread would have to
+        // wait to see initialized, while the initializer waits for the thread.
+        Thread t = Thread.ofVirtual().name("weft-hibernated").start(new Nothing());
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return t;
+    }
+
+    private static final class Nothing implements Runnable {
+        @Override
+        public void run() {
+            // The placeholder thread has nothing to do.
+        }
+    }
 
     private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
 
