@@ -241,7 +241,7 @@ public final class ConnectionImpl implements Connection, Runnable {
         } catch (IOException | RuntimeException e) {
             return false; // closed meanwhile: end as usual
         }
-        thread = Hibernator.NO_THREAD;
+        thread = Hibernator.noThread();
         engine.counters().hibernated.increment();
         hib = HIBERNATED;
         // A close that ran before hib was published did not see it: end here. One that runs from

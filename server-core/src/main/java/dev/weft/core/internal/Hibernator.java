@@ -33,26 +33,35 @@ final class Hibernator implements Runnable {
      * What a hibernated connection names as its thread: already ended, so joining it returns at
      * once and it is never alive. The ended thread itself is not kept (it would keep its stack).
      */
-    static final Thread NO_THREAD = endedThread();
+    static Thread noThread() {
+        return NoThread.ENDED;
+    }
 
-    /** Started and ended: {@code Thread.join(Duration)} refuses a thread never started. */
-    private static Thread endedThread() {
-        // Not a lambda: its body would be a method of this class, which the thread would have to
-        // wait to see initialized, while the initializer waits for the thread.
-        Thread t = Thread.ofVirtual().name("weft-hibernated").start(new Nothing());
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+    /** A holder, so that the thread is made on the first hibernation, not when a server starts. */
+    private static final class NoThread {
+        static final Thread ENDED = endedThread();
+
+        /** Started and ended: {@code Thread.join(Duration)} refuses a thread never started. */
+        private static Thread endedThread() {
+            // Not a lambda: its body would be a method of this class, which the thread would have
+            // to wait to see initialized, while the initializer waits for the thread. A platform
+            // thread: this runs on a virtual one, which waiting inside a class initializer pins
+            // (JDK 21), and with one carrier a virtual thread started here could never run.
+            Thread t = Thread.ofPlatform().daemon().name("weft-hibernated").start(new Nothing());
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return t;
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return t;
     }
 
     private static final class Nothing implements Runnable {
