@@ -41,7 +41,7 @@ import javax.net.ssl.SSLSocket;
  * <p>Protocol modules may cast a {@link Connection} to this class for {@link #inputImpl()},
  * {@link #outputImpl()} and {@link #pool()}.
  */
-public final class ConnectionImpl implements Connection, Runnable {
+public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, Runnable {
 
     static final int BUSY = 0;
     static final int IDLE = 1;
@@ -60,6 +60,8 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     private static final VarHandle STATE;
     private static final VarHandle HIB;
+    private static final VarHandle DRAIN_ACTIONS;
+    private static final Runnable[] DRAIN_BEGUN = {};
     private static final VarHandle SOCKET_FAILURES;
     private static final int MAX_SOCKET_FAILURES = 8;
     private static final Throwable[] NO_FAILURES = {};
@@ -69,6 +71,7 @@ public final class ConnectionImpl implements Connection, Runnable {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ConnectionImpl.class, "state", int.class);
             HIB = l.findVarHandle(ConnectionImpl.class, "hib", int.class);
+            DRAIN_ACTIONS = l.findVarHandle(ConnectionImpl.class, "drainActions", Runnable[].class);
             SOCKET_FAILURES = l.findVarHandle(ConnectionImpl.class, "socketFailures", Throwable[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -94,11 +97,13 @@ public final class ConnectionImpl implements Connection, Runnable {
     private long idleSince;
     /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
     private volatile Throwable[] socketFailures = NO_FAILURES;
-    /** Guards {@link #drainActions} and {@link #drainBegun} between this thread and the shutdown's. */
-    private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
-    /** Actions from {@link #onDraining}; null until the first one (most connections never have one). */
-    private java.util.List<Runnable> drainActions;
-    private boolean drainBegun;
+    /**
+     * Actions from {@link #onDraining} as an immutable array, null until the first one (most
+     * connections never have one), {@link #DRAIN_BEGUN} once the drain took them. Changed by
+     * compare-and-set only: a lock per connection would be 48 bytes on every idle connection.
+     */
+    @SuppressWarnings("unused") // through DRAIN_ACTIONS
+    private volatile Runnable[] drainActions;
     private volatile boolean keepThroughDrain;
 
     /** Volatile: a hibernated connection gets a fresh thread, and shutdown joins whichever is current. */
@@ -551,28 +556,28 @@ public final class ConnectionImpl implements Connection, Runnable {
         return in;
     }
 
+    /** This object itself: no extra object per connection (an idle one keeps every object it has). */
     @Override
     public dev.weft.core.Buffers buffers() {
-        return buffers;
+        return this;
     }
 
-    /** The pool, seen through the public lease: the connection id spreads connections over its slots. */
-    private final dev.weft.core.Buffers buffers = new dev.weft.core.Buffers() {
-        @Override
-        public int bufferSize() {
-            return engine.pool().bufferSize();
-        }
+    // The pool, seen through the public lease: the connection id spreads connections over its slots.
 
-        @Override
-        public byte[] acquire() {
-            return engine.pool().acquire(id);
-        }
+    @Override
+    public int bufferSize() {
+        return engine.pool().bufferSize();
+    }
 
-        @Override
-        public void release(byte[] buffer) {
-            engine.pool().release(buffer, id);
-        }
-    };
+    @Override
+    public byte[] acquire() {
+        return engine.pool().acquire(id);
+    }
+
+    @Override
+    public void release(byte[] buffer) {
+        engine.pool().release(buffer, id);
+    }
 
     @Override
     public SocketOutput out() {
@@ -790,22 +795,24 @@ public final class ConnectionImpl implements Connection, Runnable {
     @Override
     public void onDraining(Runnable action) {
         java.util.Objects.requireNonNull(action, "action");
-        boolean now;
-        drainLock.lock();
-        try {
-            keepThroughDrain = true;
-            now = drainBegun;
-            if (!now) {
-                if (drainActions == null) {
-                    drainActions = new java.util.ArrayList<>(1);
-                }
-                drainActions.add(action);
+        // Before the actions are published: a drain that takes them also sees this.
+        keepThroughDrain = true;
+        while (true) {
+            Runnable[] old = (Runnable[]) DRAIN_ACTIONS.getVolatile(this);
+            if (old == DRAIN_BEGUN) {
+                runDrainAction(action);
+                return;
             }
-        } finally {
-            drainLock.unlock();
-        }
-        if (now) {
-            runDrainAction(action);
+            Runnable[] next;
+            if (old == null) {
+                next = new Runnable[] {action};
+            } else {
+                next = java.util.Arrays.copyOf(old, old.length + 1);
+                next[old.length] = action;
+            }
+            if (DRAIN_ACTIONS.compareAndSet(this, old, next)) {
+                return;
+            }
         }
     }
 
@@ -816,16 +823,8 @@ public final class ConnectionImpl implements Connection, Runnable {
      * @return true if the connection has such actions: it is given the grace like a busy one
      */
     boolean beginDrain() {
-        java.util.List<Runnable> actions;
-        drainLock.lock();
-        try {
-            drainBegun = true;
-            actions = drainActions;
-            drainActions = null;
-        } finally {
-            drainLock.unlock();
-        }
-        if (actions != null) {
+        Runnable[] actions = (Runnable[]) DRAIN_ACTIONS.getAndSet(this, DRAIN_BEGUN);
+        if (actions != null && actions != DRAIN_BEGUN) {
             for (Runnable a : actions) {
                 runDrainAction(a);
             }

@@ -48,8 +48,9 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
     final Connection conn;
     final SocketInput in;
     final SocketOutput out;
-    final RequestParser parser;
-    final ResponseWriter writer = new ResponseWriter();
+    /** Dropped while hibernated (see {@link #handle}), made again on waking: an idle connection keeps only what it needs. */
+    RequestParser parser;
+    ResponseWriter writer;
     final byte[] serverLine;
     /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
     boolean ioFailed;
@@ -59,13 +60,18 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
         this.conn = conn;
         this.in = conn.in();
         this.out = conn.out();
-        this.parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
+        newParserAndWriter();
+        this.serverLine = settings.serverHeader() == null ? null
+                : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private void newParserAndWriter() {
+        parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
                 settings.maxHeaderCount(), settings.maxBodyBytes(), in, out);
+        writer = new ResponseWriter();
         // Scratch for heads comes from the same pool as the socket buffers, and goes back while idle.
         parser.usePool(conn.buffers());
         writer.usePool(conn.buffers());
-        this.serverLine = settings.serverHeader() == null ? null
-                : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** Per streamed response, not per connection: an idle connection keeps no 8 KiB it once streamed with. */
@@ -107,6 +113,7 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
      */
     @Override
     public void handle(Connection resumed) throws IOException {
+        newParserAndWriter();
         loop(false, true);
     }
 
@@ -133,7 +140,11 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
                     return;
                 }
                 if (first == Connection.HIBERNATED) {
-                    return; // this thread ends; handle() goes on when the next request arrives
+                    // This thread ends; handle() goes on when the next request arrives. The parser
+                    // and the writer (their scratch already back in the pool) are made again then.
+                    parser = null;
+                    writer = null;
+                    return;
                 }
                 if (first < 0 || !conn.markBusy()) {
                     return;
