@@ -106,7 +106,9 @@ public interface Connection extends AutoCloseable {
      * <p>Exactly {@code in().peek()} (never hibernates) when hibernation is off, on TLS, when
      * the connection is not idle, when bytes are already buffered, while a read deadline is in
      * force, when an {@link #onDraining} action is registered, during a drain, or when called
-     * from another thread than the connection's own.
+     * from another thread than the connection's own. Call it only while no other thread reads or
+     * writes the connection (a hibernation switches the channel's blocking mode, which waits for
+     * both).
      *
      * @param resume what continues the protocol on the fresh thread (typically the protocol's
      *               connection object itself, so that nothing is allocated per wait)
