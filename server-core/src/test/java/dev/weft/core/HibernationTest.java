@@ -35,7 +35,7 @@ class HibernationTest {
      * A line echo protocol that waits through awaitIdle: each line comes back with the name of
      * the thread that served it, so a test sees whether the connection changed threads.
      */
-    static final class LineEcho implements ConnectionHandler {
+    static class LineEcho implements ConnectionHandler {
         final Set<String> threads = ConcurrentHashMap.newKeySet();
 
         @Override
@@ -278,6 +278,50 @@ class HibernationTest {
             }
             await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().active() == 0);
             assertEquals(0, server.stats().hibernated());
+        }
+    }
+
+    @Test
+    void itIsOffByDefaultAndABadValueIsNamed() {
+        assertEquals(Duration.ZERO, TcpServer.builder().handler(conn -> { }).build().hibernateIdleAfter());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TcpServer.builder().handler(conn -> { }).hibernateIdleAfter(Duration.ofMillis(-1)).build());
+        assertEquals("hibernateIdleAfter = PT-0.001S: must not be negative (Duration.ZERO means never hibernate)",
+                e.getMessage());
+    }
+
+    @Test
+    void noHibernationWhileADeadlineIsInForceOrWithADrainActionOrWhenOff() throws Exception {
+        LineEcho deadline = new LineEcho() {
+            @Override
+            public void handle(Connection conn) throws Exception {
+                conn.in().deadlineAfter(Duration.ofSeconds(30)); // the deadline is the thread's to enforce
+                super.handle(conn);
+            }
+        };
+        LineEcho drainAction = new LineEcho() {
+            @Override
+            public void handle(Connection conn) throws Exception {
+                conn.onDraining(() -> { }); // the drain must find a thread to run it
+                super.handle(conn);
+            }
+        };
+        try (TcpServer a = start(deadline, Duration.ofMillis(20), Duration.ofSeconds(30));
+             TcpServer b = start(drainAction, Duration.ofMillis(20), Duration.ofSeconds(30));
+             TcpServer c = start(new LineEcho(), Duration.ZERO, Duration.ofSeconds(30));
+             TcpServer d = start(new LineEcho(), Duration.ofSeconds(2), Duration.ofSeconds(2));
+             Client ca = new Client(a); Client cb = new Client(b); Client cc = new Client(c); Client cd = new Client(d)) {
+            String ta = ca.call("x");
+            String tb = cb.call("x");
+            String tc = cc.call("x");
+            String td = cd.call("x");
+            // Well past hibernateIdleAfter, each still waits with its thread (d: hibernateIdleAfter = idleTimeout).
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() ->
+                    a.stats().hibernated() + b.stats().hibernated() + c.stats().hibernated() + d.stats().hibernated() == 0);
+            assertEquals(ta, ca.call("y"), "the same thread");
+            assertEquals(tb, cb.call("y"), "the same thread");
+            assertEquals(tc, cc.call("y"), "the same thread");
+            assertEquals(td, cd.call("y"), "the same thread");
         }
     }
 
