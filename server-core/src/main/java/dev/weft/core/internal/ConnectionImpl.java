@@ -198,7 +198,7 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
         long idle = engine.idleTimeoutNanos();
         if (after == 0 || (idle > 0 && after >= idle) || tls != null || in == null || state != IDLE
                 || Thread.currentThread() != thread || in.buffered() > 0 || in.hasDeadline()
-                || keepThroughDrain || engine.isDraining()) {
+                || keepThroughDrain || engine.isDraining() || !engine.hibernator().available()) {
             return in.peek();
         }
         // The deadline the idle read below has (it arms the watchdog with the same sum): kept for the hibernation.
@@ -231,7 +231,11 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
      * that raced), false to end it as usual.
      */
     private boolean hibernate() throws IOException {
-        if (state != IDLE || engine.isDraining()) {
+        if (engine.isDraining()) {
+            closeIfIdle(); // the drain began during the wait: closed as idle, and counted so, like the others
+            return false;
+        }
+        if (state != IDLE) {
             return false;
         }
         if (out.buffered() > 0) {

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Where hibernated connections wait (see {@link dev.weft.core.Connection#awaitIdle}): one
- * selector and one platform thread per server, started on the first hibernation, that wakes a
+ * selector and one platform thread per server, started by the first idle wait that may hibernate, that wakes a
  * connection when its socket becomes readable and starts a fresh virtual thread for it
  * ({@link ConnectionImpl#resumeFromPoller()}).
  *
@@ -79,6 +79,8 @@ final class Hibernator implements Runnable {
     private volatile Selector selector;
     private Thread thread;
     private volatile boolean stopped;
+    /** The selector could not be opened: connections wait with their threads (logged once). */
+    private volatile boolean unavailable;
     private long loggedAt;
     private boolean logged;
 
@@ -92,15 +94,27 @@ final class Hibernator implements Runnable {
         return afterNanos;
     }
 
+    /**
+     * True if a connection may hibernate: the selector is open (opened now on first use) and the
+     * server is not stopping. Checked before the bounded wait, so that a connection never gives its
+     * thread up for a poller that is not there (it waits with its thread instead).
+     */
+    boolean available() {
+        return !stopped && selector() != null;
+    }
+
     /** The selector, opened and its thread started on first use; null once stopped or if it cannot open. */
     private Selector selector() {
         Selector s = selector;
         if (s != null) {
             return s;
         }
+        if (unavailable) {
+            return null;
+        }
         lock.lock();
         try {
-            if (stopped) {
+            if (stopped || unavailable) {
                 return null;
             }
             if (selector == null) {
@@ -112,6 +126,7 @@ final class Hibernator implements Runnable {
             }
             return selector;
         } catch (IOException e) {
+            unavailable = true;
             Engine.LOG.warn("cannot open the selector for hibernated connections; connections wait with their threads: {}",
                     e.toString());
             return null;
