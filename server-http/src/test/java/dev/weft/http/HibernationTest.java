@@ -73,6 +73,27 @@ class HibernationTest {
         }
     }
 
+    /** A client we did not write: curl, pausing between its transfers (--rate), reuses the hibernated connection. */
+    @Test
+    void curlReusesAHibernatedConnection() throws Exception {
+        java.nio.file.Path curl = java.nio.file.Path.of("/usr/bin/curl");
+        if (!java.nio.file.Files.isExecutable(curl)) {
+            org.junit.jupiter.api.Assertions.assertNull(System.getenv("CI"), "CI must install curl (.ci/run does)");
+            org.junit.jupiter.api.Assumptions.abort("no /usr/bin/curl on this machine");
+        }
+        try (HttpServer server = builder().start()) {
+            String url = "http://127.0.0.1:" + server.port() + "/plaintext";
+            // --rate 4/s: a transfer every 250 ms, each gap well past hibernateIdleAfter (50 ms).
+            Process p = new ProcessBuilder(curl.toString(), "-sS", "--rate", "4/s", "--max-time", "20",
+                    "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null",
+                    "-w", "%{http_code} %{num_connects}\\n", url, url, url).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertEquals("200 1\n200 0\n200 0\n", out, "one connection, reused twice");
+            assertEquals(1, server.stats().accepted());
+        }
+    }
+
     @Test
     void shutdownClosesHibernatedConnectionsAsIdleAndCountsThem() throws Exception {
         HttpServer server = builder().start();
