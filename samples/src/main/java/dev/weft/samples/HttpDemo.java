@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * curl -ik https://localhost:8080/plaintext
  * java -jar samples/target/weft-samples.jar --cert fullchain.pem --key privkey.pem   # HTTPS with your PEM files
  * curl -i --http2-prior-knowledge localhost:8080/json   # h2c; --http2 upgrades from HTTP/1.1
+ * java -jar samples/target/weft-samples.jar --hibernate-idle-after 1000   # idle connections hibernate after 1 s
  * </pre>
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
@@ -96,7 +97,8 @@ public final class HttpDemo {
             }
         }
         HttpServer server = builder(port, options.files()).tls(tls).registerShutdownHook(true)
-                .drainDelay(options.drainDelay()).reusePort(options.reusePort()).start();
+                .drainDelay(options.drainDelay()).reusePort(options.reusePort())
+                .hibernateIdleAfter(options.hibernateIdleAfter()).start();
         if (tls != null) {
             log.info("TLS: {}; try curl {}https://localhost:{}/plaintext", tls, flags.cert() == null ? "-k " : "", server.port());
         }
@@ -115,20 +117,23 @@ public final class HttpDemo {
      * @param reusePort  {@code --reuse-port}: SO_REUSEPORT, so a second instance can bind the same port
      * @param rest       the other arguments, for {@link SampleArgs#port}
      * @param files      {@code --files DIR}: the directory {@code GET /files/*} serves; null: the demo's own files
+     * @param hibernateIdleAfter {@code --hibernate-idle-after MILLIS}: idle keep-alive connections give up
+     *                   their thread after that long; default 0, never
      */
-    public record Options(Duration drainDelay, boolean reusePort, String[] rest, Path files) {
+    public record Options(Duration drainDelay, boolean reusePort, String[] rest, Path files, Duration hibernateIdleAfter) {
     }
 
     /** The usage text of {@code main}. */
     public static String usage() {
-        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR] [--tls | --cert FILE --key FILE]")
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR] [--tls | --cert FILE --key FILE] [--hibernate-idle-after MILLIS]")
                 + "\n  --drain-delay S     on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
                 + "\n                      responses say Connection: close) before the 10 s graceful drain; default 0"
                 + "\n  --reuse-port        SO_REUSEPORT: a new instance can bind the port beside this one"
                 + "\n  --files DIR         the directory GET /files/* serves; default: the demo's own files"
                 + "\n  --tls               HTTPS with a self-signed certificate for localhost made at start"
                 + "\n  --cert FILE --key FILE"
-                + "\n                      HTTPS with this PEM certificate chain and private key (reloaded when they change)";
+                + "\n                      HTTPS with this PEM certificate chain and private key (reloaded when they change)"
+                + HIBERNATE_USAGE;
     }
 
     /**
@@ -140,6 +145,7 @@ public final class HttpDemo {
         Duration drainDelay = null;
         boolean reusePort = false;
         Path files = null;
+        long hibernateMillis = 0;
         java.util.List<String> rest = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -153,6 +159,10 @@ public final class HttpDemo {
                 value = arg.substring("--drain-delay=".length());
             } else if (arg.equals("--reuse-port")) {
                 reusePort = true;
+                continue;
+            } else if (arg.equals(HIBERNATE_FLAG) || arg.startsWith(HIBERNATE_FLAG + "=")) {
+                hibernateMillis = millis(arg.equals(HIBERNATE_FLAG)
+                        ? (i + 1 < args.length ? args[++i] : "") : arg.substring(HIBERNATE_FLAG.length() + 1));
                 continue;
             } else if (arg.equals("--files") || arg.startsWith("--files=")) {
                 if (files != null) {
@@ -176,7 +186,8 @@ public final class HttpDemo {
             }
             drainDelay = seconds(value);
         }
-        return new Options(drainDelay == null ? Duration.ZERO : drainDelay, reusePort, rest.toArray(new String[0]), files);
+        return new Options(drainDelay == null ? Duration.ZERO : drainDelay, reusePort, rest.toArray(new String[0]), files,
+                Duration.ofMillis(hibernateMillis));
     }
 
     private static Duration seconds(String value) {
@@ -209,6 +220,22 @@ public final class HttpDemo {
             System.exit(2);
             throw e; // not reached
         }
+    }
+
+    private static final String HIBERNATE_FLAG = "--hibernate-idle-after";
+    private static final String HIBERNATE_USAGE = "\n  --hibernate-idle-after MILLIS  idle keep-alive connections give up their thread after"
+            + "\n                                MILLIS ms (docs/hibernation.md); default 0: never";
+
+    /** A non-negative number of milliseconds, digits only. */
+    static long millis(String v) {
+        boolean digits = !v.isEmpty() && v.length() <= 10;
+        for (int i = 0; i < v.length() && digits; i++) {
+            digits = v.charAt(i) >= '0' && v.charAt(i) <= '9';
+        }
+        if (!digits) {
+            throw new IllegalArgumentException(HIBERNATE_FLAG + ": '" + v + "' is not a number of milliseconds");
+        }
+        return Long.parseLong(v);
     }
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */

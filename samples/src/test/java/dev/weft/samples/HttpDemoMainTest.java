@@ -221,4 +221,35 @@ class HttpDemoMainTest {
         assertEquals(0, h.exitValue());
         assertTrue(Files.readString(help).contains("--files DIR"), Files.readString(help));
     }
+
+    @Test
+    void aBadHibernateIdleAfterIsAUsageError() throws Exception {
+        Path output = dir.resolve("hibernate-usage.txt");
+        Process p = launch(output, "--hibernate-idle-after", "1s");
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), Files.readString(output));
+        assertTrue(Files.readString(output).contains("--hibernate-idle-after: '1s' is not a number of milliseconds"),
+                Files.readString(output));
+    }
+
+    @Test
+    void withHibernationAnIdleKeepAliveConnectionIsStillServed() throws Exception {
+        Path output = dir.resolve("hibernate.txt");
+        Process p = launch(output, "--port", "0", "--hibernate-idle-after", "50");
+        try {
+            Matcher banner = LISTENING.matcher("");
+            await().atMost(Duration.ofSeconds(20)).until(() -> banner.reset(Files.readString(output)).find() || !p.isAlive());
+            assertTrue(p.isAlive(), Files.readString(output));
+            int port = Integer.parseInt(banner.group(1));
+            try (Socket s = connect(port)) {
+                for (int i = 0; i < 3; i++) {
+                    s.getOutputStream().write("GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertTrue(readResponse(s.getInputStream()).endsWith("\r\n\r\nHello, World!"));
+                    Thread.sleep(300); // plays a client idle past hibernateIdleAfter between its requests
+                }
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

@@ -106,6 +106,40 @@ public interface Connection extends AutoCloseable {
      */
     boolean markBusy();
 
+    /** What {@link #awaitIdle(ConnectionHandler)} returns when the connection hibernates. */
+    int HIBERNATED = -2;
+
+    /**
+     * The idle wait of a protocol that can go on from a fresh thread: like {@code in().peek()},
+     * but if nothing arrives within {@code hibernateIdleAfter} (see
+     * {@link ServerBuilder#hibernateIdleAfter}) the connection <em>hibernates</em> and this
+     * returns {@link #HIBERNATED}. The caller must then return from its handler at once,
+     * without touching the connection: its virtual thread ends and its stack is freed, the
+     * socket waits in a poller the server owns, and when the socket becomes readable (bytes, the
+     * peer's FIN or a reset) {@code resume} runs on a fresh virtual thread with this same
+     * connection, as a handler would (when it returns the connection is closed, unless it
+     * hibernated again). It finds the connection still idle: it calls this method again, which
+     * returns the first byte at once (or -1), and then {@link #markBusy()}.
+     *
+     * <p>While hibernated the connection is idle in every respect: the idle timeout closes it at
+     * the same deadline it would have had, graceful shutdown closes it at once and counts it
+     * among the idle, the limit at {@code maxConnections} may evict it, and it holds no buffer.
+     * {@code resume} is all the protocol keeps: keep in it only what a waiting connection needs.
+     *
+     * <p>Exactly {@code in().peek()} (never hibernates) when hibernation is off, on TLS, when
+     * the connection is not idle, when bytes are already buffered, while a read deadline is in
+     * force, when an {@link #onDraining} action is registered, during a drain, or when called
+     * from another thread than the connection's own. Call it only while no other thread reads or
+     * writes the connection (a hibernation switches the channel's blocking mode, which waits for
+     * both).
+     *
+     * @param resume what continues the protocol on the fresh thread (typically the protocol's
+     *               connection object itself, so that nothing is allocated per wait)
+     * @return the next byte, not consumed; -1 at end of stream; or {@link #HIBERNATED}
+     * @throws java.io.IOException as {@code in().peek()} (the idle timeout, a reset)
+     */
+    int awaitIdle(ConnectionHandler resume) throws IOException;
+
     /** True while idle (see {@link #markIdle()}). */
     boolean isIdle();
 

@@ -38,6 +38,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private Duration drainDelay = Duration.ZERO;
     private boolean registerShutdownHook = false;
+    private Duration hibernateIdleAfter = Duration.ZERO;
 
     /** For subclasses. */
     protected ServerBuilder() {
@@ -230,6 +231,23 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
     }
 
     /**
+     * How long a connection waits idle, with its virtual thread, before it <em>hibernates</em>:
+     * its thread ends (its stack is freed) and the socket waits in a poller the server owns,
+     * until it becomes readable and a fresh virtual thread continues the protocol where it
+     * left off. Handlers see nothing of it; timeouts, shutdown and stats treat a hibernated
+     * connection exactly as an idle one. Only protocols that wait through
+     * {@link Connection#awaitIdle(ConnectionHandler)} hibernate (HTTP/1.1 keep-alive does), only
+     * on plain TCP (never TLS), and only while no read deadline is in force. Default
+     * {@code Duration.ZERO}: never. What it saves and costs (a selector registration and
+     * deregistration per hibernation, and a timed park on each idle wait that blocks) is in
+     * docs/hibernation.md.
+     */
+    public B hibernateIdleAfter(Duration after) {
+        this.hibernateIdleAfter = after;
+        return self();
+    }
+
+    /**
      * Validates the options and returns them as a record.
      *
      * @throws IllegalArgumentException naming the first invalid option and its value
@@ -238,7 +256,7 @@ public abstract class ServerBuilder<B extends ServerBuilder<B>> {
         return new ServerConfig(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive,
                 receiveBufferSize, sendBufferSize, bufferSize, readTimeout, idleTimeout, writeTimeout,
                 maxConnections, tls == null ? null : tls.withServerDefaults(defaultApplicationProtocols, plaintextReply),
-                handshakeTimeout, shutdownGrace, registerShutdownHook, drainDelay);
+                handshakeTimeout, shutdownGrace, registerShutdownHook, drainDelay, hibernateIdleAfter);
     }
 
     /** Throws {@link IllegalArgumentException} "option = value: why" unless {@code ok}. */

@@ -34,7 +34,8 @@ public record ServerConfig(
         Duration handshakeTimeout,
         Duration shutdownGrace,
         boolean registerShutdownHook,
-        Duration drainDelay) {
+        Duration drainDelay,
+        Duration hibernateIdleAfter) {
 
     /**
      * Validates every option.
@@ -54,12 +55,28 @@ public record ServerConfig(
         checkTimeout("shutdownGrace", shutdownGrace, "Duration.ZERO force-closes in-flight work at once");
         checkTimeout("drainDelay", drainDelay, "Duration.ZERO closes the listener at once");
         check(maxConnections >= 1, "maxConnections", maxConnections, "must be at least 1");
+        checkTimeout("hibernateIdleAfter", hibernateIdleAfter, "Duration.ZERO means never hibernate");
         check(tls == null || tls.problem() == null, "tls", tls, tls == null ? "" : tls.problem());
     }
 
     /**
+     * The options with a {@link Tls} and a {@code drainDelay}, without {@code hibernateIdleAfter}
+     * (zero: never hibernate), as before it existed.
+     *
+     * @throws IllegalArgumentException naming the first invalid option and its value
+     */
+    public ServerConfig(InetAddress bindAddress, int port, int backlog, boolean reuseAddress, boolean reusePort,
+            boolean tcpNoDelay, boolean keepAlive, int receiveBufferSize, int sendBufferSize, int bufferSize,
+            Duration readTimeout, Duration idleTimeout, Duration writeTimeout, int maxConnections, Tls tls,
+            Duration handshakeTimeout, Duration shutdownGrace, boolean registerShutdownHook, Duration drainDelay) {
+        this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
+                bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections, tls, handshakeTimeout, shutdownGrace,
+                registerShutdownHook, drainDelay, Duration.ZERO);
+    }
+
+    /**
      * The form of the first versions, with a bare {@link SSLContext} ({@code null} for plain
-     * TCP), which becomes {@link Tls#of(SSLContext)}, and no {@code drainDelay} ({@code Duration.ZERO}).
+     * TCP), which becomes {@link Tls#of(SSLContext)}, and neither {@code drainDelay} nor {@code hibernateIdleAfter} (both {@code Duration.ZERO}).
      *
      * @throws IllegalArgumentException naming the first invalid option and its value
      */
@@ -70,11 +87,11 @@ public record ServerConfig(
         this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
                 bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections,
                 sslContext == null ? null : Tls.of(sslContext), handshakeTimeout, shutdownGrace, registerShutdownHook,
-                Duration.ZERO);
+                Duration.ZERO, Duration.ZERO);
     }
 
     /**
-     * The options with a {@link Tls} and no {@code drainDelay} ({@code Duration.ZERO}).
+     * The options with a {@link Tls} and neither {@code drainDelay} nor {@code hibernateIdleAfter} (both {@code Duration.ZERO}).
      *
      * @throws IllegalArgumentException naming the first invalid option and its value
      */
@@ -84,7 +101,7 @@ public record ServerConfig(
             Duration handshakeTimeout, Duration shutdownGrace, boolean registerShutdownHook) {
         this(bindAddress, port, backlog, reuseAddress, reusePort, tcpNoDelay, keepAlive, receiveBufferSize, sendBufferSize,
                 bufferSize, readTimeout, idleTimeout, writeTimeout, maxConnections, tls, handshakeTimeout, shutdownGrace,
-                registerShutdownHook, Duration.ZERO);
+                registerShutdownHook, Duration.ZERO, Duration.ZERO);
     }
 
     /** The TLS context the server's sockets are made from, or {@code null} for plain TCP. */

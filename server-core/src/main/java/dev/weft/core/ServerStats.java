@@ -21,20 +21,30 @@ import java.util.Map;
  *                      timeouts are not being enforced, and the server should be restarted.
  *                      A failure in one connection's check does not make it false (it is logged
  *                      at ERROR and the other connections are still checked).
+ * @param hibernated    connections open now that wait without a thread (see
+ *                      {@link ServerBuilder#hibernateIdleAfter}); they are counted in {@code active} too
  */
 public record ServerStats(long accepted, long active, long completed, long waitedAtLimit,
                           Map<ConnectionTimeoutException.Kind, Long> timeouts,
-                          long bytesIn, long bytesOut, long idleEvicted, boolean watchdogAlive) {
+                          long bytesIn, long bytesOut, long idleEvicted, boolean watchdogAlive,
+                          long hibernated) {
 
     /** Copies {@code timeouts}: a snapshot does not change under its reader. */
     public ServerStats {
         timeouts = Map.copyOf(timeouts);
     }
 
+    /** The counters without {@code hibernated} (zero), as before it existed. */
+    public ServerStats(long accepted, long active, long completed, long waitedAtLimit,
+                       Map<ConnectionTimeoutException.Kind, Long> timeouts, long bytesIn, long bytesOut,
+                       long idleEvicted, boolean watchdogAlive) {
+        this(accepted, active, completed, waitedAtLimit, timeouts, bytesIn, bytesOut, idleEvicted, watchdogAlive, 0);
+    }
+
     /** The counters without {@code idleEvicted} (zero) and {@code watchdogAlive} (true), as before they existed. */
     public ServerStats(long accepted, long active, long completed, long waitedAtLimit,
                        Map<ConnectionTimeoutException.Kind, Long> timeouts, long bytesIn, long bytesOut) {
-        this(accepted, active, completed, waitedAtLimit, timeouts, bytesIn, bytesOut, 0, true);
+        this(accepted, active, completed, waitedAtLimit, timeouts, bytesIn, bytesOut, 0, true, 0);
     }
 
     /** Timeouts of one kind. */

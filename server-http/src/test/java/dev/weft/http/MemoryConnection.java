@@ -112,6 +112,11 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public int awaitIdle(dev.weft.core.ConnectionHandler resume) throws java.io.IOException {
+        return in().peek(); // never hibernates: there is no socket to wait on
+    }
+
+    @Override
     public void onDraining(Runnable action) {
         // Never drains: the fuzz tests run no shutdown.
     }

@@ -23,6 +23,16 @@ import javax.net.ssl.SSLSocket;
  *      +---- close ------+--> CLOSED   (any thread; once; drain closes IDLE at once)
  * </pre>
  *
+ * <p>Hibernation (see {@link #awaitIdle}) happens inside IDLE, so everything that treats idle
+ * connections (drain, eviction, the idle timeout) treats hibernated ones the same. Its own
+ * word, {@code hib}, says who owns a connection that has no thread:
+ *
+ * <pre>
+ *   AWAKE --thread returns after awaitIdle said HIBERNATED--> HIBERNATED
+ *   HIBERNATED --fresh thread starts (readable)--> AWAKE
+ *   HIBERNATED --closed by anyone--> ENDED     (the closer ends it: counters, registry, permit)
+ * </pre>
+ *
  * <p>Only the connection's own thread reads, writes and touches the buffers. Other threads
  * (shutdown, the watchdog) only ever close the channel, which makes a blocked read or write fail
  * at once (closing a channel wakes a thread blocked on it, virtual or not).
@@ -30,7 +40,7 @@ import javax.net.ssl.SSLSocket;
  * <p>Protocol modules may cast a {@link Connection} to this class for {@link #inputImpl()},
  * {@link #outputImpl()} and {@link #pool()}.
  */
-public final class ConnectionImpl implements Connection, Runnable {
+public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, Runnable {
 
     static final int BUSY = 0;
     static final int IDLE = 1;
@@ -42,7 +52,15 @@ public final class ConnectionImpl implements Connection, Runnable {
     static final int GUARD_WRITE_DEADLINE = 3;
     static final int GUARD_READ = 1;
 
+    /** {@code hib}: see the class comment. */
+    static final int AWAKE = 0;
+    static final int HIBERNATED = 1;
+    static final int ENDED = 2;
+
     private static final VarHandle STATE;
+    private static final VarHandle HIB;
+    private static final VarHandle DRAIN_ACTIONS;
+    private static final Runnable[] DRAIN_BEGUN = {};
     private static final VarHandle SOCKET_FAILURES;
     private static final int MAX_SOCKET_FAILURES = 8;
     private static final Throwable[] NO_FAILURES = {};
@@ -51,6 +69,8 @@ public final class ConnectionImpl implements Connection, Runnable {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(ConnectionImpl.class, "state", int.class);
+            HIB = l.findVarHandle(ConnectionImpl.class, "hib", int.class);
+            DRAIN_ACTIONS = l.findVarHandle(ConnectionImpl.class, "drainActions", Runnable[].class);
             SOCKET_FAILURES = l.findVarHandle(ConnectionImpl.class, "socketFailures", Throwable[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -83,14 +103,27 @@ public final class ConnectionImpl implements Connection, Runnable {
     private long idleSince;
     /** What this connection's socket threw (see {@link #socketFailed}); copy-on-write, rarely written. */
     private volatile Throwable[] socketFailures = NO_FAILURES;
-    /** Guards {@link #drainActions} and {@link #drainBegun} between this thread and the shutdown's. */
-    private final java.util.concurrent.locks.ReentrantLock drainLock = new java.util.concurrent.locks.ReentrantLock();
-    /** Actions from {@link #onDraining}; null until the first one (most connections never have one). */
-    private java.util.List<Runnable> drainActions;
-    private boolean drainBegun;
+    /**
+     * Actions from {@link #onDraining} as an immutable array, null until the first one (most
+     * connections never have one), {@link #DRAIN_BEGUN} once the drain took them. Changed by
+     * compare-and-set only: a lock per connection would be 48 bytes on every idle connection.
+     */
+    @SuppressWarnings("unused") // through DRAIN_ACTIONS
+    private volatile Runnable[] drainActions;
     private volatile boolean keepThroughDrain;
 
-    private Thread thread;
+    /** Volatile: a hibernated connection gets a fresh thread, and shutdown joins whichever is current. */
+    private volatile Thread thread;
+    /** Who owns the connection while it has no thread: AWAKE, HIBERNATED or ENDED. */
+    private volatile int hib;
+    /** What continues the protocol after a hibernation; set by awaitIdle, taken by the fresh thread. */
+    private dev.weft.core.ConnectionHandler resume;
+    /** awaitIdle returned HIBERNATED: when the handler returns, hibernate instead of closing. */
+    private boolean hibernateNext;
+    /** The bounded idle wait before a hibernation is in progress (its SO_TIMEOUT is no failure). */
+    private boolean softWait;
+    /** While hibernated: when the idle timeout closes it (System.nanoTime); 0 for none. */
+    private long hibernatedIdleDue;
     private Socket socket;
     private SSLSocket tls;
     /** Set on this thread from the start of a TLS handshake until it succeeds. */
@@ -130,20 +163,171 @@ public final class ConnectionImpl implements Connection, Runnable {
     /** The connection's virtual thread: open (TLS handshake), the handler, close. */
     @Override
     public void run() {
+        dev.weft.core.ConnectionHandler next = null;
+        if (hib == HIBERNATED) {
+            // Started by the hibernator: the connection is this thread's only if no close ended it first.
+            if (!HIB.compareAndSet(this, HIBERNATED, AWAKE)) {
+                return;
+            }
+            engine.counters().hibernated.decrement();
+            next = resume;
+            resume = null;
+        }
         Throwable failure = null;
         boolean closedBefore = false;
+        boolean hibernated = false;
         try {
-            open();
-            engine.handler().handle(this);
-            if (!isClosed()) {
+            if (next == null) {
+                open();
+                engine.handler().handle(this);
+            } else {
+                next.handle(this);
+            }
+            if (hibernateNext) {
+                hibernateNext = false;
+                hibernated = hibernate();
+            }
+            if (!hibernated && !isClosed()) {
                 out.flush();
             }
         } catch (Throwable t) {
             failure = t;
             closedBefore = isClosed();
         } finally {
-            cleanUp(failure, closedBefore);
+            if (!hibernated) {
+                cleanUp(failure, closedBefore);
+            }
         }
+    }
+
+    // ---- hibernation -----------------------------------------------------------------------
+
+    @Override
+    public int awaitIdle(dev.weft.core.ConnectionHandler resume) throws IOException {
+        java.util.Objects.requireNonNull(resume, "resume");
+        long after = engine.hibernator().afterNanos();
+        long idle = engine.idleTimeoutNanos();
+        if (after == 0 || (idle > 0 && after >= idle) || tls != null || in == null || state != IDLE
+                || Thread.currentThread() != thread || in.buffered() > 0 || in.hasDeadline()
+                || keepThroughDrain || engine.isDraining() || !engine.hibernator().available()) {
+            return in.peek();
+        }
+        // The deadline the idle read below has (it arms the watchdog with the same sum): kept for the hibernation.
+        hibernatedIdleDue = idle > 0 ? System.nanoTime() + idle : 0;
+        int n = in.idleWait(after);
+        if (n > 0) {
+            return in.bufferedByte(0);
+        }
+        if (n < 0) {
+            return -1;
+        }
+        this.resume = resume;
+        hibernateNext = true;
+        return dev.weft.core.Connection.HIBERNATED;
+    }
+
+    /** The bounded idle wait of awaitIdle is on: a SocketTimeoutException from the socket is expected. */
+    void softWait(boolean on) {
+        softWait = on;
+    }
+
+    boolean softWaiting() {
+        return softWait;
+    }
+
+    /**
+     * The handler returned after awaitIdle said HIBERNATED: hand the connection to the
+     * hibernator, with nothing left that only a thread needs. On this thread, which ends right
+     * after; true if the connection is no longer this thread's (hibernated, or ended by a close
+     * that raced), false to end it as usual.
+     */
+    private boolean hibernate() throws IOException {
+        if (engine.isDraining()) {
+            closeIfIdle(); // the drain began during the wait: closed as idle, and counted so, like the others
+            return false;
+        }
+        if (state != IDLE) {
+            return false;
+        }
+        if (out.buffered() > 0) {
+            out.flush();
+        }
+        in.hibernate();
+        out.hibernate();
+        try {
+            // Selectors take non-blocking channels only. On a virtual thread the JDK already keeps
+            // the descriptor non-blocking, so this flips the channel's mode, not the socket's.
+            channel.configureBlocking(false);
+        } catch (IOException | RuntimeException e) {
+            return false; // closed meanwhile: end as usual
+        }
+        thread = Hibernator.noThread();
+        engine.counters().hibernated.increment();
+        hib = HIBERNATED;
+        // A close that ran before hib was published did not see it: end here. One that runs from
+        // now on sees it and ends the connection itself (endHibernated decides exactly once).
+        if (state == CLOSED || !engine.hibernator().register(this, channel)) {
+            endHibernated();
+        }
+        return true;
+    }
+
+    /**
+     * The hibernator saw the socket readable (bytes, FIN or reset) and deregistered it: back to
+     * blocking mode and on a fresh virtual thread, which continues the protocol (see run).
+     */
+    void resumeFromPoller() {
+        if (hib != HIBERNATED) {
+            return;
+        }
+        try {
+            channel.configureBlocking(true);
+        } catch (IOException | RuntimeException e) {
+            closeFromOutside(); // closed meanwhile (the closer ended it) or broken: either way it ends
+            return;
+        }
+        try {
+            Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(this);
+            thread = t; // before start: shutdown joins the thread it reads here
+            t.start();
+        } catch (Throwable e) {
+            closeFromOutside();
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+            Engine.LOG.error("{}: cannot start a thread to wake it from hibernation", describe(), e);
+        }
+    }
+
+    /** Ends a hibernated connection, once, on whichever thread closed it. */
+    private void endHibernated() {
+        if (!HIB.compareAndSet(this, HIBERNATED, ENDED)) {
+            return;
+        }
+        engine.counters().hibernated.decrement();
+        STATE.getAndSet(this, CLOSED);
+        try {
+            channel.close();
+        } catch (IOException | RuntimeException ignored) {
+            // Closing can only fail in ways that leave it closed.
+        }
+        engine.hibernator().closed();
+        resume = null;
+        try {
+            if (in != null) {
+                in.discard();
+            }
+            if (out != null) {
+                out.discard();
+            }
+        } finally {
+            engine.ended(this);
+        }
+    }
+
+    /** True while the connection waits without a thread. */
+    boolean isHibernated() {
+        return hib == HIBERNATED;
     }
 
     /**
@@ -458,6 +642,17 @@ public final class ConnectionImpl implements Connection, Runnable {
      * the exact bound it read (see {@link Guard}): never on a fresh operation that replaced it.
      */
     void checkGuard(long now) {
+        if (hib == HIBERNATED) {
+            // No read to shut down: the idle timeout closes it at the deadline its idle read had.
+            long due = hibernatedIdleDue;
+            if (due != 0 && now - due > 0 && STATE.compareAndSet(this, IDLE, CLOSED)) {
+                engine.counters().timeout(ConnectionTimeoutException.Kind.IDLE);
+                Engine.LOG.debug("{}: no byte within idleTimeout={} while hibernated, closing", describe(),
+                        Engine.human(engine.config().idleTimeout()));
+                closeChannel();
+            }
+            return;
+        }
         if (readGuard.fireIfDue(now) != 0) {
             try {
                 // The JDK wakes a virtual thread parked in read on shutdownInput (Poller.stopPoll).
@@ -488,28 +683,28 @@ public final class ConnectionImpl implements Connection, Runnable {
         return in;
     }
 
+    /** This object itself: no extra object per connection (an idle one keeps every object it has). */
     @Override
     public dev.weft.core.Buffers buffers() {
-        return buffers;
+        return this;
     }
 
-    /** The pool, seen through the public lease: the connection id spreads connections over its slots. */
-    private final dev.weft.core.Buffers buffers = new dev.weft.core.Buffers() {
-        @Override
-        public int bufferSize() {
-            return engine.pool().bufferSize();
-        }
+    // The pool, seen through the public lease: the connection id spreads connections over its slots.
 
-        @Override
-        public byte[] acquire() {
-            return engine.pool().acquire(id);
-        }
+    @Override
+    public int bufferSize() {
+        return engine.pool().bufferSize();
+    }
 
-        @Override
-        public void release(byte[] buffer) {
-            engine.pool().release(buffer, id);
-        }
-    };
+    @Override
+    public byte[] acquire() {
+        return engine.pool().acquire(id);
+    }
+
+    @Override
+    public void release(byte[] buffer) {
+        engine.pool().release(buffer, id);
+    }
 
     @Override
     public SocketOutput out() {
@@ -713,6 +908,9 @@ public final class ConnectionImpl implements Connection, Runnable {
         } catch (IOException | RuntimeException ignored) {
             // Closing a socket can only fail in ways that leave it closed.
         }
+        if (hib == HIBERNATED) {
+            endHibernated(); // no thread will notice the close: the closer ends it
+        }
     }
 
     @Override
@@ -773,22 +971,24 @@ public final class ConnectionImpl implements Connection, Runnable {
     @Override
     public void onDraining(Runnable action) {
         java.util.Objects.requireNonNull(action, "action");
-        boolean now;
-        drainLock.lock();
-        try {
-            keepThroughDrain = true;
-            now = drainBegun;
-            if (!now) {
-                if (drainActions == null) {
-                    drainActions = new java.util.ArrayList<>(1);
-                }
-                drainActions.add(action);
+        // Before the actions are published: a drain that takes them also sees this.
+        keepThroughDrain = true;
+        while (true) {
+            Runnable[] old = (Runnable[]) DRAIN_ACTIONS.getVolatile(this);
+            if (old == DRAIN_BEGUN) {
+                runDrainAction(action);
+                return;
             }
-        } finally {
-            drainLock.unlock();
-        }
-        if (now) {
-            runDrainAction(action);
+            Runnable[] next;
+            if (old == null) {
+                next = new Runnable[] {action};
+            } else {
+                next = java.util.Arrays.copyOf(old, old.length + 1);
+                next[old.length] = action;
+            }
+            if (DRAIN_ACTIONS.compareAndSet(this, old, next)) {
+                return;
+            }
         }
     }
 
@@ -799,16 +999,8 @@ public final class ConnectionImpl implements Connection, Runnable {
      * @return true if the connection has such actions: it is given the grace like a busy one
      */
     boolean beginDrain() {
-        java.util.List<Runnable> actions;
-        drainLock.lock();
-        try {
-            drainBegun = true;
-            actions = drainActions;
-            drainActions = null;
-        } finally {
-            drainLock.unlock();
-        }
-        if (actions != null) {
+        Runnable[] actions = (Runnable[]) DRAIN_ACTIONS.getAndSet(this, DRAIN_BEGUN);
+        if (actions != null && actions != DRAIN_BEGUN) {
             for (Runnable a : actions) {
                 runDrainAction(a);
             }
@@ -865,6 +1057,6 @@ public final class ConnectionImpl implements Connection, Runnable {
 
     @Override
     public String toString() {
-        return describe() + (state == CLOSED ? " closed" : state == IDLE ? " idle" : " busy");
+        return describe() + (state == CLOSED ? " closed" : hib == HIBERNATED ? " hibernated" : state == IDLE ? " idle" : " busy");
     }
 }

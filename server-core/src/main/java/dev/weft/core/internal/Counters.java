@@ -20,6 +20,8 @@ final class Counters {
     final LongAdder idleEvicted = new LongAdder();
     final LongAdder bytesIn = new LongAdder();
     final LongAdder bytesOut = new LongAdder();
+    /** Connections hibernated now (see {@link Hibernator}): up on hibernating, down on waking or ending. */
+    final LongAdder hibernated = new LongAdder();
     private final LongAdder[] timeouts = new LongAdder[KINDS.length];
 
     Counters() {
@@ -38,6 +40,6 @@ final class Counters {
             byKind.put(k, timeouts[k.ordinal()].sum());
         }
         return new ServerStats(accepted.sum(), active, completed.sum(), waitedAtLimit.sum(), byKind,
-                bytesIn.sum(), bytesOut.sum(), idleEvicted.sum(), watchdogAlive);
+                bytesIn.sum(), bytesOut.sum(), idleEvicted.sum(), watchdogAlive, hibernated.sum());
     }
 }

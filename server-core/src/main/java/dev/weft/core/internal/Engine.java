@@ -51,6 +51,7 @@ public final class Engine {
     private final int defaultSendBuffer;
     private final Thread acceptor;
     private final Watchdog watchdog;
+    private final Hibernator hibernator;
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final CompletableFuture<ShutdownReport> terminated = new CompletableFuture<>();
     /** From the start of a shutdown, its drain delay included: protocols ask clients to move. */
@@ -88,6 +89,7 @@ public final class Engine {
             }
         }
         this.watchdog = new Watchdog(this, shortest, "weft-watchdog-" + port);
+        this.hibernator = new Hibernator(this, config.hibernateIdleAfter().toNanos());
     }
 
     /**
@@ -407,6 +409,10 @@ public final class Engine {
 
     Watchdog watchdog() {
         return watchdog;
+    }
+
+    Hibernator hibernator() {
+        return hibernator;
     }
 
     // ---- accessors -----------------------------------------------------------------------------

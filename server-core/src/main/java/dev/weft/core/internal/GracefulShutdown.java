@@ -151,6 +151,11 @@ final class GracefulShutdown {
         } catch (InterruptedException e) {
             interrupted = true;
         }
+        try {
+            engine.hibernator().stop();
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

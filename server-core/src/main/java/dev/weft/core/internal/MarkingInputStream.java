@@ -33,6 +33,10 @@ final class MarkingInputStream extends InputStream {
     public int read(byte[] b, int off, int len) throws IOException {
         try {
             return raw.read(b, off, len);
+        } catch (java.net.SocketTimeoutException e) {
+            // The bounded idle wait before a hibernation ends so on purpose: nothing failed, and a
+            // recorded exception would stay reachable from the hibernated connection.
+            throw conn.softWaiting() ? e : conn.socketFailed(e);
         } catch (IOException e) {
             throw conn.socketFailed(e);
         } catch (RuntimeException e) {

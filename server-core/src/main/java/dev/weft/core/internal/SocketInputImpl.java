@@ -199,21 +199,7 @@ public final class SocketInputImpl extends SocketInput {
             if (n <= 0) {
                 return -1;
             }
-            wokeInIdle = true;
-            buf = takeBuffer();
-            System.arraycopy(wake, 0, buf, 0, n);
-            lim = n;
-            if (n == wake.length) {
-                // Take what else has arrived without blocking, so a large wake is not one read per 256 bytes.
-                int more = Math.min(raw.available(), buf.length - n);
-                if (more > 0) {
-                    int m = readSocket(buf, n, more);
-                    if (m > 0) {
-                        lim += m;
-                    }
-                }
-            }
-            return lim;
+            return woke(n);
         }
         if (buf == null) {
             buf = takeBuffer();
@@ -225,6 +211,73 @@ public final class SocketInputImpl extends SocketInput {
             lim = n;
         }
         return n;
+    }
+
+    /** {@code n} bytes arrived in the idle wait's small array: into a buffer, with what else has arrived. */
+    private int woke(int n) throws IOException {
+        wokeInIdle = true;
+        buf = takeBuffer();
+        System.arraycopy(wake, 0, buf, 0, n);
+        lim = n;
+        if (n == wake.length) {
+            // Take what else has arrived without blocking, so a large wake is not one read per 256 bytes.
+            int more = Math.min(raw.available(), buf.length - n);
+            if (more > 0) {
+                int m = readSocket(buf, n, more);
+                if (m > 0) {
+                    lim += m;
+                }
+            }
+        }
+        return lim;
+    }
+
+    /**
+     * The idle wait of {@link ConnectionImpl#awaitIdle}, on plain TCP with nothing buffered and no
+     * deadline: as the first fill of an idle period, but it also gives up after
+     * {@code softNanos}. That bound is SO_TIMEOUT, not the watchdog: the watchdog can only end a
+     * read by shutting the input down, which the JDK never undoes, and here the connection must
+     * stay usable. SO_TIMEOUT costs a timed park (a timer scheduled and cancelled) only when
+     * the read blocks; a read that finds bytes returns before any timer is set. The idle
+     * timeout still bounds the read through the watchdog as usual.
+     *
+     * @return the bytes buffered now; -1 at end of stream; 0 if nothing came within {@code softNanos}
+     */
+    int idleWait(long softNanos) throws IOException {
+        pos = 0;
+        lim = 0;
+        enterIdleWait();
+        if (wake == null) {
+            wake = new byte[WAKE_BYTES];
+        }
+        java.net.Socket socket = conn.socket();
+        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (softNanos + 999_999) / 1_000_000));
+        int n;
+        socket.setSoTimeout(ms);
+        conn.softWait(true);
+        try {
+            n = readSocket(wake, 0, wake.length);
+        } catch (SocketTimeoutException e) {
+            if (e instanceof ConnectionTimeoutException) {
+                throw e; // the idle timeout itself (the watchdog fired first): as any idle read
+            }
+            return 0;
+        } finally {
+            conn.softWait(false);
+            socket.setSoTimeout(0);
+        }
+        return n <= 0 ? -1 : woke(n);
+    }
+
+    /**
+     * The connection hibernates (its thread is about to end): nothing may stay that only a
+     * waiting thread needs. Buffers go back, the idle array goes, and the thread is forgotten
+     * (a reference to it would keep the ended thread, and its stack, reachable).
+     */
+    void hibernate() {
+        releaseBuffer();
+        wake = null;
+        user = null;
     }
 
     /**
@@ -651,6 +704,11 @@ public final class SocketInputImpl extends SocketInput {
             // No wall clock here: this runs once per HTTP request; deadline() makes the Instant if asked.
             deadlineNanos = Guard.dueAfter(timeout);
         }
+    }
+
+    /** True while a deadline is in force (without making its Instant). */
+    boolean hasDeadline() {
+        return hasDeadline;
     }
 
     @Override

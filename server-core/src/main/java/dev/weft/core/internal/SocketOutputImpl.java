@@ -381,6 +381,12 @@ public final class SocketOutputImpl extends SocketOutput {
         }
     }
 
+    /** The connection hibernates: the (empty) buffer goes back and the ending thread is forgotten. */
+    void hibernate() {
+        releaseBuffer();
+        user = null;
+    }
+
     /** The connection ended: the buffer goes back whatever it holds. */
     void discard() {
         count = 0;

@@ -33,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * Responses go into the connection's buffered output and are flushed only when no further
  * request is already buffered (pipelining: one write for many responses) or before any read
  * that would block.
+ *
+ * <p>The keep-alive wait goes through {@link Connection#awaitIdle}: with {@code hibernateIdleAfter}
+ * set, a connection idle that long hibernates, this thread returns, and {@link #handle} continues
+ * the loop on a fresh thread when the next request arrives. What this object holds is all an
+ * idle connection keeps: settings, streams, the parser and the writer, with their scratch given
+ * back to the pool before the wait.
  */
-public final class HttpConnection {
+public final class HttpConnection implements dev.weft.core.ConnectionHandler {
 
     static final Logger LOG = LoggerFactory.getLogger("dev.weft.http");
     private static final Logger ACCESS = LoggerFactory.getLogger("dev.weft.http.access");
@@ -43,8 +49,9 @@ public final class HttpConnection {
     final Connection conn;
     final SocketInput in;
     final SocketOutput out;
-    final RequestParser parser;
-    final ResponseWriter writer = new ResponseWriter();
+    /** Dropped while hibernated (see {@link #handle}), made again on waking: an idle connection keeps only what it needs. */
+    RequestParser parser;
+    ResponseWriter writer;
     final byte[] serverLine;
     /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
     boolean ioFailed;
@@ -64,15 +71,20 @@ public final class HttpConnection {
         this.conn = conn;
         this.in = conn.in();
         this.out = conn.out();
+        newParserAndWriter();
+        this.serverLine = settings.serverHeader() == null ? null
+                : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private void newParserAndWriter() {
         // The head is refused (413) only past the highest limit a route may raise to; the route's
         // own limit is checked when the body is first read (RequestBody), after limitBody ran.
-        this.parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
+        parser = new RequestParser(settings.maxRequestLineBytes(), settings.maxHeaderBytes(),
                 settings.maxHeaderCount(), settings.bodyLimits().maxUploadBytes(), in, out);
+        writer = new ResponseWriter();
         // Scratch for heads comes from the same pool as the socket buffers, and goes back while idle.
         parser.usePool(conn.buffers());
         writer.usePool(conn.buffers());
-        this.serverLine = settings.serverHeader() == null ? null
-                : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     /** Per streamed response, not per connection: an idle connection keeps no 8 KiB it once streamed with. */
@@ -99,10 +111,9 @@ public final class HttpConnection {
 
     /** Serves requests until the connection should close; returning closes it. */
     public void run() throws IOException {
-        long headerTimeoutMillis = settings.headerTimeout().toMillis();
         // The first request's head is bounded from accept, not from its first byte: a connection
         // that never sends one is held for headerTimeout, not for idleTimeout.
-        boolean firstHead = headerTimeoutMillis > 0;
+        boolean firstHead = settings.headerTimeout().toMillis() > 0;
         if (firstHead) {
             in.deadlineAfter(settings.headerTimeout());
         }
@@ -116,24 +127,50 @@ public final class HttpConnection {
                 return;
             }
         }
+        loop(firstHead, false);
+    }
+
+    /**
+     * Continues after a hibernation, on a fresh thread: the connection is still idle and its
+     * next bytes (or its end) are readable. Not for handlers: core calls it.
+     */
+    @Override
+    public void handle(Connection resumed) throws IOException {
+        newParserAndWriter();
+        loop(false, true);
+    }
+
+    private void loop(boolean firstHead, boolean resumed) throws IOException {
+        long headerTimeoutMillis = settings.headerTimeout().toMillis();
         while (true) {
-            if (in.buffered() == 0) {
-                // Nothing pipelined: send what is held back, then wait as an idle connection.
-                if (out.buffered() > 0) {
-                    out.flush();
+            if (resumed || in.buffered() == 0) {
+                if (!resumed) {
+                    // Nothing pipelined: send what is held back, then wait as an idle connection.
+                    if (out.buffered() > 0) {
+                        out.flush();
+                    }
+                    parser.release();
+                    writer.release();
+                    conn.markIdle();
                 }
-                parser.release();
-                writer.release();
-                conn.markIdle();
+                resumed = false;
                 int first;
                 try {
-                    first = in.peek();
+                    first = conn.awaitIdle(this);
                 } catch (IOException e) {
                     // Idle timeout, shutdown closing an idle connection, or a reset: all quiet ends.
                     LOG.debug("conn {}: closed while idle: {}", conn.id(), e.toString());
                     // While idle the only deadline is the first head's, bounded from accept.
                     end = e instanceof ConnectionTimeoutException t && t.kind() == ConnectionTimeoutException.Kind.DEADLINE
                             ? "header-timeout" : ioEnd(e);
+                    return;
+                }
+                if (first == Connection.HIBERNATED) {
+                    // This thread ends; handle() goes on when the next request arrives. The parser
+                    // and the writer (their scratch already back in the pool) are made again then.
+                    parser = null;
+                    writer = null;
+                    end = "hibernated";
                     return;
                 }
                 if (first < 0) {

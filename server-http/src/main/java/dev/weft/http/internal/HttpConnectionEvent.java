@@ -33,6 +33,6 @@ public final class HttpConnectionEvent extends Event {
     @Description("Why it ended: eof (the client closed), idle-timeout, header-timeout, body-timeout, read-timeout, "
             + "write-timeout, rejected (bad request head or body), close (a response said Connection: close), "
             + "body-unread (too much request body left to skip), reset (the peer reset it), aborted (the server "
-            + "reset it: a failure after the response began), shutdown, upgrade-ended, error")
+            + "reset it: a failure after the response began), shutdown, upgrade-ended, hibernated (the connection went on waiting without a thread: its later requests are not in this event), error")
     public String end;
 }

@@ -1,0 +1,347 @@
+package dev.weft.core;
+
+import static dev.weft.core.Net.ascii;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.core.ConnectionTimeoutException.Kind;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * hibernateIdleAfter: an idle connection gives up its virtual thread and comes back on a fresh
+ * one, and is otherwise treated exactly as an idle connection (timeouts, shutdown, stats, limits).
+ */
+class HibernationTest {
+
+    /**
+     * A line echo protocol that waits through awaitIdle: each line comes back with the name of
+     * the thread that served it, so a test sees whether the connection changed threads.
+     */
+    static class LineEcho implements ConnectionHandler {
+        final Set<String> threads = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void handle(Connection conn) throws Exception {
+            serve(conn, false);
+        }
+
+        void serve(Connection conn, boolean resumed) throws IOException {
+            ConnectionHandler again = c -> serve(c, true);
+            while (true) {
+                if (resumed || conn.in().buffered() == 0) {
+                    if (!resumed) {
+                        conn.markIdle();
+                    }
+                    resumed = false;
+                    int first;
+                    try {
+                        first = conn.awaitIdle(again);
+                    } catch (IOException e) {
+                        return; // idle timeout, shutdown, reset: a quiet end
+                    }
+                    if (first == Connection.HIBERNATED) {
+                        return;
+                    }
+                    if (first < 0 || !conn.markBusy()) {
+                        return;
+                    }
+                }
+                String line = conn.in().readLine(1024);
+                if (line == null) {
+                    return;
+                }
+                String name = Thread.currentThread().getName() + "@" + System.identityHashCode(Thread.currentThread());
+                threads.add(name);
+                conn.out().write(ascii(line + " " + name + "\n"));
+                if (conn.in().buffered() == 0) {
+                    conn.out().flush();
+                }
+            }
+        }
+    }
+
+    private static TcpServer start(LineEcho echo, Duration after, Duration idle) {
+        return Net.builder().hibernateIdleAfter(after).idleTimeout(idle).handler(echo).start();
+    }
+
+    private static final class Client implements AutoCloseable {
+        final Socket socket;
+        final BufferedReader in;
+
+        Client(TcpServer server) throws IOException {
+            socket = Net.connect(server);
+            in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+        }
+
+        /** Sends a line and returns the thread that answered it. */
+        String call(String line) throws IOException {
+            socket.getOutputStream().write(ascii(line + "\n"));
+            String reply = in.readLine();
+            assertTrue(reply != null && reply.startsWith(line + " "), "reply to " + line + ": " + reply);
+            return reply.substring(line.length() + 1);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void aHibernatedConnectionResumesOnAFreshThreadAndServesTheNextMessage() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = start(echo, Duration.ofMillis(50), Duration.ofSeconds(30));
+             Client c = new Client(server)) {
+            String first = c.call("one");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            assertEquals(1, server.stats().active(), "a hibernated connection is open");
+            String second = c.call("two");
+            assertNotEquals(first, second, "served by a fresh thread");
+            assertTrue(second.startsWith("weft-conn-1@"), second);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            assertTrue(c.call("three").startsWith("weft-conn-1@"));
+            assertEquals(1, server.stats().accepted());
+        }
+    }
+
+    @Test
+    void backToBackMessagesNeverHibernate() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = start(echo, Duration.ofSeconds(2), Duration.ofSeconds(30));
+             Client c = new Client(server)) {
+            for (int i = 0; i < 500; i++) {
+                c.call("m" + i);
+            }
+            assertEquals(1, echo.threads.size(), "one thread served them all: " + echo.threads);
+            assertEquals(0, server.stats().hibernated());
+        }
+    }
+
+    @Test
+    void bytesArrivingAtTheHibernationEdgeAreNotLost() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = start(echo, Duration.ofMillis(10), Duration.ofSeconds(30));
+             Client c = new Client(server)) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < 150; i++) {
+                c.call("a" + i);
+                // Plays a peer whose next message comes around the moment the server gives up its
+                // thread (10 ms), before, at and after it: none may be lost or reordered.
+                Thread.sleep(random.nextInt(0, 21));
+                if (i % 3 == 0) {
+                    // Two messages, the second split around the pause: pipelined bytes at the edge.
+                    c.socket.getOutputStream().write(ascii("b" + i + "\nc" + i));
+                    Thread.sleep(random.nextInt(0, 21)); // the slow peer again, mid-message
+                    c.socket.getOutputStream().write(ascii("\n"));
+                    assertTrue(c.in.readLine().startsWith("b" + i + " "));
+                    assertTrue(c.in.readLine().startsWith("c" + i + " "));
+                }
+            }
+            assertTrue(echo.threads.size() > 1, "some waits hibernated: " + echo.threads.size());
+        }
+    }
+
+    @Test
+    void theIdleTimeoutClosesAHibernatedConnectionAtTheSameDeadline() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = start(echo, Duration.ofMillis(50), Duration.ofMillis(600));
+             Client c = new Client(server)) {
+            c.call("one");
+            long answered = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            assertEquals(-1, c.socket.getInputStream().read(), "closed by the server");
+            long closedAfterMillis = (System.nanoTime() - answered) / 1_000_000;
+            assertTrue(closedAfterMillis >= 550, "not before the idle timeout: " + closedAfterMillis + " ms");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertEquals(0, server.stats().hibernated());
+            assertEquals(1, server.stats().timeouts(Kind.IDLE));
+            assertEquals(1, server.stats().completed());
+        }
+    }
+
+    @Test
+    void gracefulShutdownClosesHibernatedConnectionsAsIdleAndCountsThem() throws Exception {
+        LineEcho echo = new LineEcho();
+        TcpServer server = start(echo, Duration.ofMillis(30), Duration.ofSeconds(30));
+        List<Client> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Client c = new Client(server);
+                c.call("hi" + i);
+                clients.add(c);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 3);
+            ShutdownReport report = server.shutdown(Duration.ofSeconds(5));
+            assertEquals(3, report.closedIdle(), report.toString());
+            assertEquals(0, report.forced());
+            assertEquals(0, report.completed());
+            assertTrue(report.elapsed().compareTo(Duration.ofSeconds(4)) < 0, "idle ones close at once: " + report);
+            assertEquals(0, server.stats().active());
+            assertEquals(0, server.stats().hibernated());
+            for (Client c : clients) {
+                assertTrue(Net.closedByPeer(c.socket.getInputStream()));
+            }
+            String poller = "weft-hibernator-" + server.port();
+            assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(poller)),
+                    "the poller thread ended");
+        } finally {
+            for (Client c : clients) {
+                c.close();
+            }
+            server.close();
+        }
+    }
+
+    @Test
+    void aPeerCloseOrResetWhileHibernatedFreesTheConnection() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = start(echo, Duration.ofMillis(30), Duration.ofSeconds(30))) {
+            try (Client warmUp = new Client(server)) {
+                warmUp.call("w"); // the first hibernation opens the server's selector: count descriptors after it
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            long fdsBefore = Net.openDescriptors();
+            Client closing = new Client(server);
+            Client resetting = new Client(server);
+            closing.call("x");
+            resetting.call("y");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 2);
+            closing.close(); // FIN
+            resetting.socket.setSoLinger(true, 0);
+            resetting.close(); // RST
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertEquals(0, server.stats().hibernated());
+            assertEquals(3, server.stats().completed());
+            await().atMost(Duration.ofSeconds(5)).until(() -> Net.openDescriptors() <= fdsBefore);
+        }
+    }
+
+    @Test
+    void atMaxConnectionsAHibernatedConnectionIsEvictedLikeAnIdleOne() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = Net.builder().hibernateIdleAfter(Duration.ofMillis(30)).maxConnections(1)
+                .handler(echo).start();
+             Client first = new Client(server)) {
+            first.call("first");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            try (Client second = new Client(server)) {
+                second.call("second");
+                assertTrue(Net.closedByPeer(first.socket.getInputStream()), "the hibernated one made room");
+                assertEquals(1, server.stats().idleEvicted());
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
+
+    @Test
+    void manyHibernatedConnectionsHoldNoVirtualThread(@TempDir Path dir) throws Exception {
+        int n = 2000;
+        LineEcho echo = new LineEcho();
+        List<Client> clients = new ArrayList<>();
+        try (TcpServer server = start(echo, Duration.ofMillis(50), Duration.ofSeconds(60))) {
+            try {
+                for (int i = 0; i < n; i++) {
+                    Client c = new Client(server);
+                    c.call("c" + i);
+                    clients.add(c);
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().hibernated() == n);
+                assertEquals(n, server.stats().active());
+                // The JDK's own list of live threads, virtual ones included (getAllStackTraces omits those).
+                assertEquals(0, liveConnectionThreads(dir.resolve("threads.json")), "no weft-conn thread is alive");
+                for (int i = 0; i < n; i += 97) {
+                    clients.get(i).call("again" + i);
+                }
+            } finally {
+                for (Client c : clients) {
+                    c.close();
+                }
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.stats().active() == 0);
+            assertEquals(0, server.stats().hibernated());
+        }
+    }
+
+    @Test
+    void itIsOffByDefaultAndABadValueIsNamed() {
+        assertEquals(Duration.ZERO, TcpServer.builder().handler(conn -> { }).build().hibernateIdleAfter());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TcpServer.builder().handler(conn -> { }).hibernateIdleAfter(Duration.ofMillis(-1)).build());
+        assertEquals("hibernateIdleAfter = PT-0.001S: must not be negative (Duration.ZERO means never hibernate)",
+                e.getMessage());
+    }
+
+    @Test
+    void noHibernationWhileADeadlineIsInForceOrWithADrainActionOrWhenOff() throws Exception {
+        LineEcho deadline = new LineEcho() {
+            @Override
+            public void handle(Connection conn) throws Exception {
+                conn.in().deadlineAfter(Duration.ofSeconds(30)); // the deadline is the thread's to enforce
+                super.handle(conn);
+            }
+        };
+        LineEcho drainAction = new LineEcho() {
+            @Override
+            public void handle(Connection conn) throws Exception {
+                conn.onDraining(() -> { }); // the drain must find a thread to run it
+                super.handle(conn);
+            }
+        };
+        try (TcpServer a = start(deadline, Duration.ofMillis(20), Duration.ofSeconds(30));
+             TcpServer b = start(drainAction, Duration.ofMillis(20), Duration.ofSeconds(30));
+             TcpServer c = start(new LineEcho(), Duration.ZERO, Duration.ofSeconds(30));
+             TcpServer d = start(new LineEcho(), Duration.ofSeconds(2), Duration.ofSeconds(2));
+             Client ca = new Client(a); Client cb = new Client(b); Client cc = new Client(c); Client cd = new Client(d)) {
+            String ta = ca.call("x");
+            String tb = cb.call("x");
+            String tc = cc.call("x");
+            String td = cd.call("x");
+            // Well past hibernateIdleAfter, each still waits with its thread (d: hibernateIdleAfter = idleTimeout).
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() ->
+                    a.stats().hibernated() + b.stats().hibernated() + c.stats().hibernated() + d.stats().hibernated() == 0);
+            assertEquals(ta, ca.call("y"), "the same thread");
+            assertEquals(tb, cb.call("y"), "the same thread");
+            assertEquals(tc, cc.call("y"), "the same thread");
+            assertEquals(td, cd.call("y"), "the same thread");
+        }
+    }
+
+    /**
+     * Threads named weft-conn-* in a JSON thread dump of this JVM, virtual threads included, taken
+     * by the JDK's jcmd (the management API is in a module this one does not read).
+     */
+    static long liveConnectionThreads(Path file) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(ProcessHandle.current().pid()), "Thread.dump_to_file", "-format=json", file.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"threadContainers\""), "a JSON thread dump");
+        Matcher m = Pattern.compile("\"name\": *\"weft-conn-").matcher(json);
+        long count = 0;
+        while (m.find()) {
+            count++;
+        }
+        return count;
+    }
+}
