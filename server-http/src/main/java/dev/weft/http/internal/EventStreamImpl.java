@@ -38,6 +38,7 @@ final class EventStreamImpl implements EventStream, Runnable {
         res.header("Cache-Control", "no-cache");
         res.header("X-Accel-Buffering", "no"); // nginx: pass each event on, do not buffer the stream
         this.body = (ResponseBody) res.outputStream();
+        body.ownBuffer();
         body.flush(); // the head goes now: the client sees the stream open before the first event
         if (heartbeatNanos > 0) {
             heartbeat = Thread.ofVirtual().name("weft-sse-" + c.conn.id()).start(this);

@@ -89,8 +89,22 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
 
     /** Per streamed response, not per connection: an idle connection keeps no 8 KiB it once streamed with. */
     byte[] chunkBuffer() {
-        return new byte[8192];
+        return new byte[CHUNK_BUFFER];
     }
+
+    /** The streamed response's buffer from the connection's pool (a fresh array per response cost an allocation and its GC). */
+    byte[] pooledChunkBuffer() {
+        // A pool of smaller buffers (bufferSize under 8 KiB) would commit responses earlier than
+        // documented: those get their own array.
+        return conn.buffers().bufferSize() == CHUNK_BUFFER ? conn.buffers().acquire() : chunkBuffer();
+    }
+
+    void releaseChunkBuffer(byte[] b) {
+        conn.buffers().release(b); // an array of another size is ignored
+    }
+
+    /** The response's own buffer: what may be held back before a response commits. */
+    static final int CHUNK_BUFFER = 8192;
 
     /** Before a read that would block: send what is held back, so the client is never kept waiting for it. */
     void flushBeforeBlocking() throws IOException {

@@ -45,9 +45,36 @@ final class ResponseBody extends OutputStream {
     /** Writes compressed bytes as what the framing needs (a chunk, or raw on HTTP/1.0). */
     private final Gzip.Sink wire = this::framed;
 
+    /**
+     * True while the buffer comes from the connection's pool and goes back at {@link #release}.
+     * An event stream keeps an array of its own: its heartbeat thread may still write after the
+     * exchange ended, so a pooled buffer it held could already serve another connection.
+     */
+    private boolean pooled = true;
+
     ResponseBody(HttpConnection c, ResponseImpl res) {
         this.c = c;
         this.res = res;
+    }
+
+    /** For an event stream, before its first write: the buffer is never pooled (see {@link #pooled}). */
+    void ownBuffer() {
+        pooled = false;
+    }
+
+    /**
+     * Gives a pooled buffer back once the exchange is over (finished, answered with an error, or
+     * reset). Writing is over too: a later write fails instead of touching a buffer that another
+     * connection may hold by then.
+     */
+    void release() {
+        closed = true;
+        byte[] b = buf;
+        if (pooled && b != null) {
+            buf = null;
+            len = 0;
+            c.releaseChunkBuffer(b);
+        }
     }
 
     private final byte[] one = new byte[1];
@@ -77,7 +104,7 @@ final class ResponseBody extends OutputStream {
             return;
         }
         if (buf == null) {
-            buf = c.chunkBuffer();
+            buf = pooled ? c.pooledChunkBuffer() : c.chunkBuffer();
         }
         int room = buf.length - ROOM - 2 - len;
         if (n <= room) {

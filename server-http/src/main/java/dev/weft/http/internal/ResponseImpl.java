@@ -282,8 +282,15 @@ final class ResponseImpl implements Response {
         }
     }
 
-    /** Closes a file body that was recorded (sent, failed or replaced by an error answer). */
+    /**
+     * Closes a file body that was recorded (sent, failed or replaced by an error answer) and
+     * gives a streamed body's pooled buffer back.
+     */
     void release() {
+        ResponseBody s = stream;
+        if (s != null) {
+            s.release();
+        }
         java.nio.channels.FileChannel f = file;
         file = null;
         if (f != null) {
@@ -665,10 +672,10 @@ final class ResponseImpl implements Response {
         this.contentType = null;
         this.contentLength = -1;
         this.count = 0;
+        release(); // before the stream is dropped: its pooled buffer goes back
         this.stream = null;
         this.pending = null;
         this.takeover = null;
-        release();
     }
 
     void forceClose() {
