@@ -123,6 +123,14 @@ class HttpDemoTlsTest {
                         .redirectErrorStream(true).start();
                 assertEquals("plain HTTP sent to an HTTPS port\n", new String(plain.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
                 assertTrue(plain.waitFor(20, TimeUnit.SECONDS));
+                // The same port speaks h2 by ALPN (curl offers h2 first) and HTTP/1.1 to who asks for it.
+                for (String[] v : new String[][] {{"--http2", "2"}, {"--http1.1", "1.1"}}) {
+                    Process h = new ProcessBuilder(curl.toString(), "-sSk", v[0], "--max-time", "10", "-w", " %{http_version}",
+                            "https://localhost:" + port + "/json").redirectErrorStream(true).start();
+                    assertEquals("{\"message\":\"Hello, World!\"} " + v[1],
+                            new String(h.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                    assertTrue(h.waitFor(20, TimeUnit.SECONDS));
+                }
             } else {
                 assertNull(System.getenv("CI"), "CI must install curl (.ci/run does)");
             }
