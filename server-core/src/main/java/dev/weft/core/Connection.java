@@ -163,4 +163,20 @@ public interface Connection extends AutoCloseable {
      * @param action what to run; actions run in the order registered
      */
     void onDraining(Runnable action);
+
+    /**
+     * Counts, for the shutdown report, one of several requests multiplexed on this connection
+     * (an HTTP/2 stream) that was in flight when the connection began to drain (its
+     * {@link #onDraining} action ran) and has ended since: {@code completed} when it finished
+     * normally, false when it was reset or cut by the connection's close.
+     * {@link ShutdownReport#streamsCompleted()} and {@link ShutdownReport#streamsReset()} are the
+     * sums. Call it once per such request, before the connection's thread ends (a request still
+     * running then is counted as reset by then); outside a graceful shutdown it is ignored. A
+     * protocol that serves one request at a time does not call it: its connection is what the
+     * report counts. The default ignores it.
+     *
+     * @param completed whether the request finished normally
+     */
+    default void streamEnded(boolean completed) {
+    }
 }

@@ -146,6 +146,37 @@ class ShutdownTest {
         }
     }
 
+    /** What a multiplexing protocol (HTTP/2) counts with Connection.streamEnded: only during the drain, summed in the report. */
+    @Test
+    void theReportSumsTheStreamsProtocolsCountedDuringTheDrain() throws Exception {
+        CountDownLatch ready = new CountDownLatch(1);
+        CountDownLatch drained = new CountDownLatch(1);
+        TcpServer server = Net.builder().handler(conn -> {
+            conn.streamEnded(true); // before any shutdown: not counted
+            conn.onDraining(() -> {
+                conn.streamEnded(true); // one that ended as the drain began
+                drained.countDown();
+            });
+            ready.countDown();
+            try {
+                if (!drained.await(10, TimeUnit.SECONDS)) {
+                    throw new IOException("the drain never began");
+                }
+            } catch (InterruptedException e) {
+                throw new java.io.InterruptedIOException();
+            }
+            conn.streamEnded(true); // ended during the drain, before the connection's thread
+            conn.streamEnded(false);
+        }).start();
+        try (Socket c = Net.connect(server)) {
+            assertTrue(ready.await(10, TimeUnit.SECONDS));
+            ShutdownReport r = server.shutdown(Duration.ofSeconds(10));
+            assertEquals(2, r.streamsCompleted(), r.toString());
+            assertEquals(1, r.streamsReset(), r.toString());
+            assertEquals(1, r.completed(), r.toString());
+        }
+    }
+
     @Test
     void shutdownWithNothingOpenIsQuickAndLeavesNoThread() throws Exception {
         long before = Net.weftPlatformThreads();

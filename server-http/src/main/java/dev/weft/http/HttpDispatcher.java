@@ -1,8 +1,11 @@
 package dev.weft.http;
 
 import dev.weft.core.ConnectionTimeoutException;
+import dev.weft.http.internal.AccessLog;
 import dev.weft.http.internal.BadMessageException;
+import dev.weft.http.internal.HttpRequestEvent;
 import dev.weft.http.internal.HttpSettings;
+import dev.weft.http.internal.Jfr;
 import dev.weft.http.internal.Router;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -16,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * filter sees the final status; a failure after the response was committed propagates and
  * sticks (a filter that swallows it cannot make it a success). The protocol {@link #dispatch}es,
  * then finishes the response if that returned normally, or aborts it (HTTP/2: RST_STREAM) if it
- * threw. One per server, shared by its connections; thread-safe.
+ * threw; then it records the exchange as HTTP/1.1 records its own ({@link #beginRequestEvent}
+ * when it began, {@link #exchangeEnded} once it is over: the access log and the JFR event). One
+ * per server, shared by its connections; thread-safe.
  */
 public final class HttpDispatcher {
 
@@ -60,24 +65,87 @@ public final class HttpDispatcher {
         return settings.serverHeader();
     }
 
-    /** True when one access-log line per request is to be written ({@link #logAccess}). */
+    /** True when one access-log line per request is to be written (by {@link #exchangeEnded}). */
     public boolean accessLogEnabled() {
         return settings.accessLog() && ACCESS.isInfoEnabled();
     }
 
     /**
-     * Writes the access-log line of a request, in HTTP/1.1's format, on the logger
-     * {@code dev.weft.http.access}.
+     * Begins the {@code dev.weft.HttpRequest} JFR event of an exchange that begins now (the
+     * event's duration runs from here to {@link #exchangeEnded}), or returns {@code null} when
+     * no recording takes that event: then nothing is allocated, and JFR's classes are not even
+     * loaded (docs/observability.md).
+     *
+     * @return the begun event, to hand to {@link #exchangeEnded}; or {@code null}
+     */
+    public RequestEvent beginRequestEvent() {
+        if (!Jfr.requests()) {
+            return null;
+        }
+        HttpRequestEvent e = new HttpRequestEvent();
+        e.begin();
+        return new RequestEvent(e);
+    }
+
+    /**
+     * Records an exchange that is over, as HTTP/1.1 records its own: the access-log line on the
+     * logger {@code dev.weft.http.access} in the server's {@link AccessLogFormat} (the query
+     * hidden unless {@code accessLogQuery}; the remote address without a leading {@code /}), and
+     * the {@code dev.weft.HttpRequest} event if one was begun. An aborted exchange is recorded as
+     * it really went: the status of the head that went out ({@code -} in the log, 0 in the event,
+     * if none did), the body bytes handed to the connection, {@code aborted} as its outcome.
+     * Call it once per exchange, after the response's {@code onComplete} actions ran.
      *
      * @param request    the request
-     * @param status     the status sent
-     * @param bodyBytes  the body bytes sent
-     * @param startNanos {@link System#nanoTime()} when the request began
+     * @param response   the response, finished or aborted ({@link Response#failure()} names the
+     *                   failure behind a 5xx answer)
+     * @param statusSent the status of the head handed to the connection, or -1 if none was (an
+     *                   exchange aborted before its head went out)
+     * @param bytesIn    request body bytes received
+     * @param bytesOut   response body bytes handed to the connection
+     * @param abort      what aborted the exchange (HTTP/2: its stream was reset), or {@code null}
+     *                   when it finished normally (an error answer included)
+     * @param startNanos {@link System#nanoTime()} when the exchange began
+     * @param event      what {@link #beginRequestEvent()} returned, or {@code null}
      */
-    public void logAccess(Request request, int status, long bodyBytes, long startNanos) {
+    public void exchangeEnded(ProtocolRequest request, ProtocolResponse response, int statusSent, long bytesIn,
+            long bytesOut, Throwable abort, long startNanos, RequestEvent event) {
+        boolean aborted = abort != null;
         if (accessLogEnabled()) {
-            ACCESS.info("{} \"{} {} {}\" {} {} {}ms", request.remoteAddress(), request.method(), request.target(),
-                    request.version(), status, bodyBytes, (System.nanoTime() - startNanos) / 1_000_000);
+            AccessLog.exchange(settings, ACCESS, request, statusSent, bytesOut, aborted,
+                    (System.nanoTime() - startNanos) / 1_000_000);
+        }
+        if (event != null) {
+            HttpRequestEvent jfr = event.event;
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.method = request.method();
+                jfr.route = request.routeTemplate();
+                jfr.path = request.rawPath();
+                jfr.status = Math.max(statusSent, 0);
+                jfr.outcome = aborted ? "aborted" : "complete";
+                jfr.bytesIn = bytesIn;
+                jfr.bytesOut = bytesOut;
+                jfr.connectionId = request.connectionId();
+                Throwable failure = aborted ? abort : response.failure();
+                if (failure != null && (aborted || response.status() >= 500)) {
+                    jfr.exception = failure.getClass().getName();
+                }
+                jfr.commit();
+            }
+        }
+    }
+
+    /**
+     * The {@code dev.weft.HttpRequest} JFR event of one exchange, begun by
+     * {@link #beginRequestEvent()} and ended by {@link #exchangeEnded}; opaque to the protocol.
+     * Exists only while a recording takes the event.
+     */
+    public static final class RequestEvent {
+        private final HttpRequestEvent event;
+
+        private RequestEvent(HttpRequestEvent event) {
+            this.event = event;
         }
     }
 
@@ -171,7 +239,7 @@ public final class HttpDispatcher {
             LOG.error("conn {}: {} {} failed", req.connectionId(), req.method(), req.target(), e);
         }
         run.errorAnswer = true;
-        reset(run, http.status());
+        reset(run, http.status(), e);
         ExceptionMapper mapper = settings.exceptionMapper();
         if (mapper != null) {
             try {
@@ -186,15 +254,15 @@ public final class HttpDispatcher {
                 if (res.isCommitted()) {
                     throw mapperFailure;
                 }
-                reset(run, http.status());
+                reset(run, http.status(), e);
             }
         }
         res.contentType("text/plain; charset=utf-8");
         res.send((http.reason() == null ? "error" : http.reason()) + "\n");
     }
 
-    private static void reset(Run run, int status) {
-        run.res.resetForError(status);
+    private static void reset(Run run, int status, Throwable failure) {
+        run.res.resetForError(status, failure);
         if (status == 405 && run.allow != null) {
             run.res.header("Allow", run.allow); // RFC 9110 §15.5.6: a 405 MUST list what is allowed
         }

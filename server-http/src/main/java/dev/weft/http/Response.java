@@ -163,8 +163,8 @@ public interface Response {
     /**
      * Runs {@code action} once this exchange is over: after the server finished the message (its
      * last bytes handed to the connection, after the handler and every filter returned), or
-     * after it reset the connection because a failure came once the response had begun (or the
-     * client was gone). The action gets {@code null} for a finished message, error answers
+     * after it reset the connection (HTTP/2: the stream) because a failure came once the response
+     * had begun (or the client was gone, or reset the stream). The action gets {@code null} for a finished message, error answers
      * included ({@link #status()} and {@link #failure()} say which), or the failure the
      * connection was reset for. The place for a filter to record what really happened to the
      * response: unlike code after {@code chain.next()}, it also sees the writing of a

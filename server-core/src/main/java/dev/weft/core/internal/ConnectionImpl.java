@@ -969,6 +969,11 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
     }
 
     @Override
+    public void streamEnded(boolean completed) {
+        engine.streamEnded(completed);
+    }
+
+    @Override
     public void onDraining(Runnable action) {
         java.util.Objects.requireNonNull(action, "action");
         // Before the actions are published: a drain that takes them also sees this.

@@ -60,6 +60,9 @@ public final class Engine {
     private volatile boolean closing;
     private volatile boolean stopAccepting;
     private final LongAdder acceptedDuringDelay = new LongAdder();
+    /** HTTP/2 streams in flight when their connection began to drain, by how they ended (Connection#streamEnded). */
+    private final LongAdder streamsCompleted = new LongAdder();
+    private final LongAdder streamsReset = new LongAdder();
     /** Set when a VirtualMachineError ended the acceptor (see {@link Acceptor}). */
     private volatile Throwable acceptorFailure;
     private Thread shutdownHook;
@@ -397,6 +400,21 @@ public final class Engine {
 
     long acceptedDuringDelay() {
         return acceptedDuringDelay.sum();
+    }
+
+    /** One multiplexed request of a draining connection ended; ignored outside a shutdown. */
+    void streamEnded(boolean completed) {
+        if (isDraining()) {
+            (completed ? streamsCompleted : streamsReset).increment();
+        }
+    }
+
+    long streamsCompleted() {
+        return streamsCompleted.sum();
+    }
+
+    long streamsReset() {
+        return streamsReset.sum();
     }
 
     ServerSocketChannel listener() {

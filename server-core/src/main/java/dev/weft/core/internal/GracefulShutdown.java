@@ -160,11 +160,14 @@ final class GracefulShutdown {
             Thread.currentThread().interrupt();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        // Every connection thread has ended: a protocol counted each of its streams before its thread did.
         ShutdownReport report = new ShutdownReport(completed, engine.closedIdleCount(), forced, elapsed, forcedIds,
-                Duration.ofNanos(delayed), engine.acceptedDuringDelay());
-        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}{}", engine.port(),
+                Duration.ofNanos(delayed), engine.acceptedDuringDelay(), engine.streamsCompleted(), engine.streamsReset());
+        long streams = report.streamsCompleted() + report.streamsReset();
+        Engine.LOG.info("port {} shut down in {}: {} completed, {} closed idle, {} forced{}{}{}", engine.port(),
                 Engine.readable(elapsed), completed, report.closedIdle(), forced,
                 forced == 0 ? "" : " (conn " + joined(forcedIds) + ")",
+                streams == 0 ? "" : "; streams: " + report.streamsCompleted() + " completed, " + report.streamsReset() + " reset",
                 delayed == 0 ? "" : "; drain delay " + Engine.readable(report.drainDelay()) + ", "
                         + report.acceptedDuringDelay() + " accepted during it");
         if (jfr != null) {
@@ -185,6 +188,8 @@ final class GracefulShutdown {
             jfr.closedIdle = report.closedIdle();
             jfr.forced = report.forced();
             jfr.forcedIds = joined(forcedIds);
+            jfr.streamsCompleted = report.streamsCompleted();
+            jfr.streamsReset = report.streamsReset();
             jfr.commit();
         }
     }

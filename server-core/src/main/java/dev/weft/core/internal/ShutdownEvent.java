@@ -52,4 +52,12 @@ final class ShutdownEvent extends Event {
     @Label("Forced Ids")
     @Description("The ids of the forced connections, at most 20")
     String forcedIds;
+
+    @Label("Streams Completed")
+    @Description("HTTP/2 streams in flight when their connection began to drain that finished normally")
+    long streamsCompleted;
+
+    @Label("Streams Reset")
+    @Description("HTTP/2 streams in flight when their connection began to drain that were reset or cut by a forced close")
+    long streamsReset;
 }

@@ -2,6 +2,7 @@ package dev.weft.http.internal;
 
 import dev.weft.core.Connection;
 import dev.weft.http.AccessLogFormat;
+import dev.weft.http.Request;
 import java.net.InetSocketAddress;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -13,7 +14,7 @@ import org.slf4j.Logger;
  * Writes one access-log line per request in the configured {@link AccessLogFormat}. Only called
  * when the line will be logged: the building happens here, never on a path that does not log.
  */
-final class AccessLog {
+public final class AccessLog {
 
     /** Apache's {@code %t}: {@code [10/Oct/2000:13:55:36 -0700]}. */
     private static final DateTimeFormatter CLF_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.US);
@@ -22,23 +23,33 @@ final class AccessLog {
     }
 
     /** The line of a served request; a reset one shows what really went out. */
-    static void served(HttpSettings settings, Logger log, Connection conn, Exchange ex, ResponseImpl res, long millis) {
+    static void served(HttpSettings settings, Logger log, Exchange ex, ResponseImpl res, long millis) {
+        // Nothing went out of an aborted response that never committed: no status was sent.
+        exchange(settings, log, ex, ex.aborted && !res.committed ? -1 : res.status(), res.bodyBytes, ex.aborted, millis);
+    }
+
+    /**
+     * The line of a request of any protocol (HTTP/2's through {@code HttpDispatcher}), by the same
+     * rules: the query hidden unless allowed, {@code -} for the status of an aborted response
+     * whose head never went out ({@code status} -1), {@code aborted} at the end of a WEFT line
+     * for a reset one.
+     */
+    public static void exchange(HttpSettings settings, Logger log, Request req, int status, long bytes,
+            boolean aborted, long millis) {
         AccessLogFormat format = settings.accessLogFormat();
-        String target = ex.head.target;
-        int query = settings.accessLogQuery() || ex.head.rawQuery == null ? -1 : target.indexOf('?');
+        String target = req.target();
+        int query = settings.accessLogQuery() || req.rawQuery() == null ? -1 : target.indexOf('?');
         if (query >= 0) {
             target = target.substring(0, query);
         }
-        String request = ex.head.method + " " + target + " " + ex.version();
-        // Nothing went out of an aborted response that never committed: no status was sent.
-        String status = ex.aborted && !res.committed ? "-" : Integer.toString(res.status());
-        long bytes = res.bodyBytes;
+        String request = req.method() + " " + target + " " + req.version();
+        String s = status < 0 ? "-" : Integer.toString(status);
+        InetSocketAddress remote = req.remoteAddress();
         if (format == AccessLogFormat.WEFT) {
-            log.info("{} \"{}\" {} {} {}ms{}", hostPort(conn.remoteAddress()), request, status, bytes, millis,
-                    ex.aborted ? " aborted" : "");
+            log.info("{} \"{}\" {} {} {}ms{}", hostPort(remote), request, s, bytes, millis, aborted ? " aborted" : "");
         } else {
-            log.info(clf(conn, request, status, bytes, format == AccessLogFormat.COMBINED,
-                    ex.head.headers.get("Referer"), ex.head.headers.get("User-Agent")));
+            log.info(clf(remote, request, s, bytes, format == AccessLogFormat.COMBINED,
+                    req.header("Referer"), req.header("User-Agent")));
         }
     }
 
@@ -48,14 +59,14 @@ final class AccessLog {
         if (settings.accessLogFormat() == AccessLogFormat.WEFT) {
             log.info("{} \"-\" {} {} {}ms{}", hostPort(conn.remoteAddress()), s, sent, millis, status < 0 ? " aborted" : "");
         } else {
-            log.info(clf(conn, "-", s, sent, settings.accessLogFormat() == AccessLogFormat.COMBINED, null, null));
+            log.info(clf(conn.remoteAddress(), "-", s, sent, settings.accessLogFormat() == AccessLogFormat.COMBINED, null, null));
         }
     }
 
-    private static String clf(Connection conn, String request, String status, long bytes, boolean combined,
+    private static String clf(InetSocketAddress remote, String request, String status, long bytes, boolean combined,
             String referer, String userAgent) {
         StringBuilder b = new StringBuilder(160);
-        b.append(conn.remoteAddress().getAddress().getHostAddress()).append(" - - [")
+        b.append(remote.getAddress().getHostAddress()).append(" - - [")
                 .append(CLF_TIME.format(ZonedDateTime.now(ZoneOffset.UTC))).append("] \"");
         escape(b, request);
         b.append("\" ").append(status).append(' ');

@@ -470,7 +470,7 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
             end = conn.isDraining() ? "shutdown" : "close"; // an error answer that closes
         }
         if (log) {
-            AccessLog.served(settings, ACCESS, conn, ex, res, (System.nanoTime() - start) / 1_000_000);
+            AccessLog.served(settings, ACCESS, ex, res, (System.nanoTime() - start) / 1_000_000);
         }
         if (jfr != null) {
             record(jfr, ex, res);

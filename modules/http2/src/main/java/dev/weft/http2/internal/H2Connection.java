@@ -103,6 +103,8 @@ final class H2Connection {
 
     /** Open Server-Sent Event streams: a graceful shutdown ends them cleanly. */
     final java.util.Set<H2EventStream> eventStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Streams whose handler runs, until counted for the shutdown report ({@link #countForShutdown}). */
+    private final java.util.Set<H2Stream> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Handlers running: the concurrency bound (§5.1.2), busy/idle, and when a drain may close. */
     final AtomicInteger active = new AtomicInteger();
     private volatile boolean draining;
@@ -162,6 +164,10 @@ final class H2Connection {
             }
         } finally {
             shutdownStreams();
+            // Before this thread ends, which is when core's shutdown report is summed.
+            for (H2Stream s : running) {
+                countForShutdown(s, false);
+            }
         }
     }
 
@@ -658,16 +664,30 @@ final class H2Connection {
 
     private void startHandler(H2Stream s, H2Request req) {
         active.incrementAndGet();
+        running.add(s);
         startPinger();
         Thread.ofVirtual().name("weft-h2-" + conn.id() + "-" + s.id).start(() -> {
+            boolean completed = false;
             try {
-                new H2Exchange(this, s, req).serve();
+                completed = new H2Exchange(this, s, req).serve();
             } finally {
                 handlerDone(s);
                 closeSend(s);
+                countForShutdown(s, completed);
                 streamEnded(s);
             }
         });
+    }
+
+    /**
+     * Core's shutdown report counts the streams in flight when the drain began (docs/http2.md):
+     * each once, by whoever takes it out of {@link #running} first, the handler as it ends or
+     * the connection as it ends (a handler still running then was cut: reset).
+     */
+    private void countForShutdown(H2Stream s, boolean completed) {
+        if (running.remove(s) && draining) {
+            conn.streamEnded(completed);
+        }
     }
 
     /** A handler ended; during a drain, the last one lets the connection go (§6.8). */
@@ -960,7 +980,7 @@ final class H2Connection {
         writeLock.lock();
         if (writesClosed || s.reset) {
             writeLock.unlock();
-            throw new IOException(s.reset ? "stream " + s.id + " was reset" : "HTTP/2 connection closed");
+            throw new IOException(s.reset ? resetMessage(s) : "HTTP/2 connection closed");
         }
         try {
             ByteArrayOutputStream b = headerScratch;
@@ -1026,9 +1046,12 @@ final class H2Connection {
 
     private void checkOpen(H2Stream s) throws IOException {
         if (s.reset) {
-            throw new IOException("stream " + s.id + " was reset"
-                    + (s.resetCode >= 0 ? " by the client: " + H2Error.name(s.resetCode) : ""));
+            throw new IOException(resetMessage(s));
         }
+    }
+
+    private static String resetMessage(H2Stream s) {
+        return "stream " + s.id + " was reset" + (s.resetCode >= 0 ? " by the client: " + H2Error.name(s.resetCode) : "");
     }
 
     private int reserve(H2Stream s, int want) throws IOException {

@@ -22,7 +22,15 @@ final class H2Exchange {
         this.res = new H2Response(c, s, req);
     }
 
-    void serve() {
+    /**
+     * Serves the stream, then runs its {@code onComplete} actions and records it (access log,
+     * JFR) as HTTP/1.1 does.
+     *
+     * @return true when the stream finished normally (END_STREAM after the handler, its error
+     *     answer included), false when it was reset
+     */
+    boolean serve() {
+        Throwable abort = null;
         try {
             if (req.tooLarge) {
                 // RFC 9113 §10.5.1: a header list over our bound is answered 431, the handler never runs.
@@ -30,49 +38,53 @@ final class H2Exchange {
             } else {
                 c.dispatcher.dispatch(req, res);
             }
+            boolean endedByShutdown = false;
             if (res.events != null) {
                 res.events.stop();
-                if (res.events.endedByShutdown) {
-                    return; // already ended cleanly, with END_STREAM
-                }
+                endedByShutdown = res.events.endedByShutdown; // already ended cleanly, with END_STREAM
             }
-            res.finish();
+            if (!endedByShutdown) {
+                res.finish();
+            }
         } catch (Throwable e) {
             if (e instanceof VirtualMachineError v && !(e instanceof StackOverflowError)) {
                 c.abortStream(s, H2Error.INTERNAL_ERROR);
                 throw v;
             }
-            fail(e);
-        } finally {
-            c.dispatcher.logAccess(req, res.status(), res.bodyBytes, req.startNanos);
+            abort = fail(e);
         }
+        // The exchange is over (finished, answered with its error, or reset): what filters registered learns which.
+        res.complete(abort);
+        c.dispatcher.exchangeEnded(req, res, res.statusSent(), s.received(), res.bodyBytes, abort, req.startNanos, req.event);
+        return abort == null;
     }
 
-    private void fail(Throwable e) {
+    /** @return null when the failure was answered (or the stream had ended cleanly), else what reset the stream */
+    private Throwable fail(Throwable e) {
         if (res.events != null) {
             res.events.stop();
             if (res.events.endedByShutdown) {
                 H2Connection.LOG.debug("conn {}: stream {}: event stream ended by shutdown: {}", c.conn.id(), s.id, e.toString());
-                return;
+                return null;
             }
         }
         if (s.reset) {
             H2Connection.LOG.debug("conn {}: stream {} ended by a reset: {}", c.conn.id(), s.id, e.toString());
-            return;
+            return e;
         }
         if (!res.isCommitted()) {
             try {
                 c.dispatcher.answerError(req, res, e);
                 res.finish();
-                return;
+                return null;
             } catch (Throwable again) {
                 if (!res.isCommitted() && !s.reset) {
                     try {
-                        res.resetForError(500);
+                        res.resetForError(500, again);
                         res.contentType("text/plain; charset=utf-8").send("internal server error\n");
                         res.finish();
                         H2Connection.LOG.error("conn {}: stream {}: answering the failure failed too", c.conn.id(), s.id, again);
-                        return;
+                        return null;
                     } catch (Throwable last) {
                         again.addSuppressed(last);
                     }
@@ -90,5 +102,6 @@ final class H2Exchange {
                     c.conn.id(), s.id, req.method(), req.target(), e);
         }
         c.abortStream(s, H2Error.INTERNAL_ERROR);
+        return e;
     }
 }

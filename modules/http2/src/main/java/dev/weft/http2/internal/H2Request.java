@@ -30,6 +30,8 @@ final class H2Request implements ProtocolRequest {
     /** The header list was over the bounds: answered 431 without running the handler. */
     boolean tooLarge;
     final long startNanos = System.nanoTime();
+    /** The dev.weft.HttpRequest event, begun with the stream; null when nothing records it. */
+    final dev.weft.http.HttpDispatcher.RequestEvent event;
 
     private String[] names = NONE;
     private String[] values = NONE;
@@ -55,6 +57,7 @@ final class H2Request implements ProtocolRequest {
         this.headers = headers;
         this.contentLength = contentLength;
         this.limit = c.dispatcher.maxBodyBytes();
+        this.event = c.dispatcher.beginRequestEvent();
     }
 
     void attach(H2Stream stream) {

@@ -38,8 +38,15 @@ final class H2Response implements ProtocolResponse {
     private byte[] sent;
     private Out stream;
     private boolean committed;
+    /** The head was handed to the connection (committed is set just before, so a failed write leaves it false). */
+    private boolean headSent;
     private List<Runnable> beforeCommit;
     private boolean runningActions;
+    /** {@link #onComplete} actions; null until one is added (most responses have none). */
+    private List<java.util.function.Consumer<Throwable>> completions;
+    private boolean completed;
+    /** What the error answer is for; see {@link #failure()}. */
+    private Throwable failure;
     long bodyBytes;
     H2EventStream events;
 
@@ -198,6 +205,55 @@ final class H2Response implements ProtocolResponse {
         return this;
     }
 
+    @Override
+    public H2Response onComplete(java.util.function.Consumer<Throwable> action) {
+        java.util.Objects.requireNonNull(action, "action");
+        if (completed) {
+            throw new IllegalStateException("the exchange is over: its completion actions have run");
+        }
+        if (completions == null) {
+            completions = new ArrayList<>(2);
+        }
+        completions.add(action);
+        return this;
+    }
+
+    /**
+     * Runs the completion actions once, on the stream's thread: {@code abort} is what reset the
+     * stream (RST_STREAM, sent or received, or the connection's end), null for a finished one.
+     */
+    void complete(Throwable abort) {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        if (completions == null) {
+            return;
+        }
+        for (java.util.function.Consumer<Throwable> action : completions) {
+            try {
+                action.accept(abort);
+            } catch (Throwable e) {
+                if (e instanceof VirtualMachineError v && !(e instanceof StackOverflowError)) {
+                    throw v;
+                }
+                // The exchange is over: nothing to answer, only to say so.
+                H2Connection.LOG.warn("conn {}: stream {}: an onComplete action of {} {} failed", c.conn.id(), s.id,
+                        req.method(), req.target(), e);
+            }
+        }
+    }
+
+    /** The status of the head handed to the connection, or -1 if none was. */
+    int statusSent() {
+        return headSent ? status : -1;
+    }
+
+    @Override
+    public Throwable failure() {
+        return failure;
+    }
+
     /** RFC 9113 §8.6: HTTP/2 has no 101, and a stream cannot change protocol. */
     @Override
     public void switchProtocols(String protocol, ConnectionHandler takeover) {
@@ -232,6 +288,12 @@ final class H2Response implements ProtocolResponse {
             events.endForShutdown();
         }
         return events;
+    }
+
+    @Override
+    public void resetForError(int status, Throwable failure) {
+        resetForError(status);
+        this.failure = failure;
     }
 
     @Override
@@ -317,9 +379,11 @@ final class H2Response implements ProtocolResponse {
         committed = true;
         if (noBody() || body.length == 0) {
             c.writeHeaders(s, f, true);
+            headSent = true;
             return;
         }
         c.writeHeaders(s, f, false, false);
+        headSent = true;
         c.writeData(s, body, 0, body.length, true);
         bodyBytes = body.length;
     }
@@ -374,6 +438,7 @@ final class H2Response implements ProtocolResponse {
                 List<String> f = head(contentLength);
                 committed = true;
                 c.writeHeaders(s, f, false);
+                headSent = true;
             }
         }
 
@@ -397,9 +462,11 @@ final class H2Response implements ProtocolResponse {
                 committed = true;
                 if (count == 0) {
                     c.writeHeaders(s, f, true);
+                    headSent = true;
                     return;
                 }
                 c.writeHeaders(s, f, false, false);
+                headSent = true;
             }
             int n = count;
             count = 0;

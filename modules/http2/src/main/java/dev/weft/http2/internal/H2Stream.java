@@ -117,6 +117,16 @@ final class H2Stream {
         }
     }
 
+    /** DATA payload bytes received (the request body off the wire). */
+    long received() {
+        lock.lock();
+        try {
+            return received;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     boolean remoteClosed() {
         lock.lock();
         try {

@@ -217,6 +217,39 @@ final class H2Raw implements AutoCloseable {
         }
     }
 
+    /**
+     * PING, and its ACK: the server's reader handles frames in order, so every frame sent before
+     * has been handled by then (a RST_STREAM has reached its stream).
+     */
+    void sync() throws IOException {
+        byte[] opaque = {1, 2, 3, 4, 5, 6, 7, 8};
+        frame(H2Connection.PING, 0, 0, opaque);
+        while (true) {
+            Frame f = next();
+            if (f.type == H2Connection.PING && (f.flags & H2Connection.ACK) != 0 && java.util.Arrays.equals(f.payload, opaque)) {
+                return;
+            }
+            if (f.stream != 0) {
+                pending.add(f);
+            }
+        }
+    }
+
+    /**
+     * Shuts {@code server} down while this connection is open and returns once the server closed
+     * it: the last GOAWAY goes out only after every stream's handler thread ended, so whatever
+     * they record (access log, JFR) has been recorded.
+     */
+    dev.weft.core.ShutdownReport drain(dev.weft.http.HttpServer server) throws Exception {
+        java.util.concurrent.CompletableFuture<dev.weft.core.ShutdownReport> report =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> server.shutdown(java.time.Duration.ofSeconds(10)));
+        if (!closed()) {
+            throw new AssertionError("the server did not close the connection");
+        }
+        socket.shutdownOutput(); // as clients do after the final GOAWAY
+        return report.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -50,8 +50,56 @@ class ShutdownTest {
             assertTrue(c.closed());
             ShutdownReport r = report.get(10, TimeUnit.SECONDS);
             assertEquals(0, r.forced(), r.toString());
+            assertEquals(1, r.completed(), r.toString());
+            assertEquals(1, r.streamsCompleted(), "stream 3 was in flight and finished: " + r);
+            assertEquals(0, r.streamsReset(), "stream 5 was refused, never in flight: " + r);
         } finally {
             release.countDown();
+            server.close();
+        }
+    }
+
+    /** The report counts the streams in flight when the drain began: finished, reset by the client, cut by the forced close. */
+    @Test
+    void theReportCountsStreamsCompletedAndReset() throws Exception {
+        CountDownLatch inHandlers = new CountDownLatch(3);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        HttpServer server = HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).accessLog(false)
+                .protocol(Http2.protocol())
+                .get("/wait", (req, res) -> {
+                    inHandlers.countDown();
+                    assertTrue(release.await(10, TimeUnit.SECONDS));
+                    res.send("done");
+                })
+                .get("/stuck", (req, res) -> {
+                    inHandlers.countDown();
+                    never.await(); // plays a handler that ignores the shutdown: only the forced close ends its stream
+                })
+                .start();
+        try (H2Raw c = H2Raw.open(server.port());
+                H2Raw stuck = H2Raw.open(server.port())) {
+            c.get(1, "/wait");
+            c.get(3, "/wait");
+            stuck.get(1, "/stuck");
+            assertTrue(inHandlers.await(5, TimeUnit.SECONDS));
+            CompletableFuture<ShutdownReport> report = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofMillis(1500)));
+            assertEquals("NO_ERROR", H2Error.name(c.until(H2Connection.GOAWAY, 0).code()));
+            c.frame(H2Connection.RST_STREAM, 0, 3, H2Raw.int32(0x8)); // the client gives up on stream 3 during the drain
+            c.sync();
+            release.countDown();
+            assertEquals("200 done", c.response(1));
+            assertEquals("NO_ERROR", H2Error.name(c.until(H2Connection.GOAWAY, 0).code()), "the final GOAWAY");
+            c.socket.shutdownOutput();
+            assertTrue(c.closed());
+            ShutdownReport r = report.get(10, TimeUnit.SECONDS);
+            assertEquals(1, r.completed(), r.toString());
+            assertEquals(1, r.forced(), "the connection of the stuck stream: " + r);
+            assertEquals(1, r.streamsCompleted(), "stream 1: " + r);
+            assertEquals(2, r.streamsReset(), "stream 3 reset by its client, the stuck one cut by the forced close: " + r);
+        } finally {
+            release.countDown();
+            never.countDown();
             server.close();
         }
     }
