@@ -266,8 +266,8 @@ public final class Report {
                   beside `HttpConnectionFactory` on the same connector, `jetty-http2-server`), Netty 4.1 on epoll and NIO
                   (`netty-codec-http2`: the peer reads a connection's first bytes and installs `Http2FrameCodec` with one
                   handler for all streams when they are the preface, its HTTP/1.1 pipeline otherwise). Each keeps its own
-                  HTTP/2 settings (Weft allows 100 concurrent streams per connection, Jetty 128; h2load opens at
-                  most 100). Off in the smoke run; `--no-h2` skips it, `--h2` adds it to a smoke run; without `h2load` it is
+                  HTTP/2 settings, its defaults (Weft's allow 100 concurrent streams per connection, as many as
+                  h2load opens). Off in the smoke run; `--no-h2` skips it, `--h2` adds it to a smoke run; without `h2load` it is
                   skipped and named at the top of the report.
                 - **Static files.** The runner writes `4k.bin` (4 KiB) and `1m.bin` (1 MiB) of random bytes into
                   `target/benchmarks/static`, starts each server that can serve files once more with that directory,

@@ -60,12 +60,31 @@ class H2loadTest {
     }
 
     @Test
-    void aServerThatSpeaksNoHttp2IsAnError() {
-        // What h2load prints when the connection fails before any summary (here: nothing listening).
-        assertThrows(IOException.class, () -> H2load.parse("""
+    void nothingListeningIsASummaryOfZeros() throws IOException {
+        // h2load 1.52 against a closed port: exit code 0 and a summary with no request; the runner fails
+        // the run on its zero 2xx.
+        H2load.Result r = H2load.parse("""
                 starting benchmark...
                 spawning thread #0: 16 total client(s). Timing-based test with 0s of warm-up time and 1s of main duration for measurements.
-                connect to 127.0.0.1:1 failed: Connection refused
+                Stopped all clients for thread #0
+
+                finished in 1.00s, 0.00 req/s, 0B/s
+                requests: 0 total, 0 started, 0 done, 0 succeeded, 0 failed, 0 errored, 0 timeout
+                status codes: 0 2xx, 0 3xx, 0 4xx, 0 5xx
+                traffic: 0B (0) total, 0B (0) headers (space savings 0.00%), 0B (0) data
+                                     min         max         mean         sd        +/- sd
+                time for request:        0us         0us         0us         0us     0.00%
+                """);
+        assertEquals(0, r.status2xx());
+        assertEquals(0, r.done());
+        assertEquals(0.0, r.requestsPerSecond());
+    }
+
+    @Test
+    void outputWithoutSummaryIsAnError() {
+        assertThrows(IOException.class, () -> H2load.parse("""
+                h2load: unrecognized option '--bogus'
+                Usage: h2load [OPTIONS]... [URI]...
                 """));
     }
 }
