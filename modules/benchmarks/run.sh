@@ -3,18 +3,20 @@
 # docs/benchmarks.md (or, with --smoke, modules/benchmarks/target/benchmarks/benchmarks-smoke.md).
 #
 #   modules/benchmarks/run.sh [--smoke] [--no-build] [--rounds N] [--duration S] [--warmup S]
-#                             [--idle N] [--idle-large N] [--static|--no-static] [--stream-mib M]
+#                             [--idle N] [--idle-large N] [--static|--no-static] [--h2|--no-h2] [--stream-mib M]
 #                             [--only weft,netty-epoll,...] [--report FILE]
 #
 # Defaults: 3 rounds, 10 s per workload after a 3 s warm-up, 10,000 and 100,000 idle connections,
-# the static-file workloads, a 1 GiB stream: about 70 minutes on 2 CPUs. --smoke: Weft alone,
+# the static-file workloads, the HTTP/2 workload (h2load), a 1 GiB stream: about 70 minutes on 2 CPUs. --smoke: Weft alone,
 # 1 round, 1 s per workload after a 1 s warm-up (a cold JIT on a busy CI box once measured zero
-# requests), 200 idle connections, no large idle count, no static files, 64 MiB stream (well under
+# requests), 200 idle connections, no large idle count, no static files, no HTTP/2, 64 MiB stream (well under
 # a minute after the build); it exits non-zero if a workload fails to run, never because of a number.
 # Needs Linux with at least 2 CPUs (servers run on CPU 0, the load on CPU 1), a JDK 21+
 # (JAVA_HOME or /usr/lib/jvm/*), taskset and wrk (installed with apt-get when missing and root).
 # The non-JVM references, Go's net/http (Debian golang-go) and nginx (Debian nginx-light), are
 # installed the same way for full runs; without them those rows are skipped and the report says so.
+# h2load (Debian nghttp2-client) drives the HTTP/2 workload: installed the same way whenever that
+# workload is on (full runs, or --h2); without it the workload is skipped and the report says so.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,11 +50,16 @@ find_jdk() {
 
 BUILD=1
 SMOKE=0
+H2=""
 ARGS=()
 for a in "$@"; do
   if [[ "$a" == "--no-build" ]]; then BUILD=0; else ARGS+=("$a"); fi
   [[ "$a" == "--smoke" ]] && SMOKE=1
+  [[ "$a" == "--h2" ]] && H2=1
+  [[ "$a" == "--no-h2" ]] && H2=0
 done
+# The HTTP/2 workload is on for full runs and off for --smoke unless asked for, as in the runner.
+[[ -n "$H2" ]] || H2=$(( SMOKE == 0 ? 1 : 0 ))
 
 JAVA_HOME=$(find_jdk)
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
@@ -81,6 +88,17 @@ if [[ "$SMOKE" == 0 && "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
     # start must not stop the run; the runner starts its own nginx on a port of its own.
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; } \
       || echo "run.sh: could not install ${need[*]}: those rows will be skipped" >&2
+  fi
+fi
+
+# The HTTP/2 workload's load client; for a smoke run only when --h2 asks for it (CI stays lean).
+if [[ "$H2" == 1 ]] && ! command -v h2load >/dev/null; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+    echo "h2load not found: installing the Debian package nghttp2-client (the HTTP/2 rows)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; } \
+      || echo "run.sh: could not install nghttp2-client: the HTTP/2 workload will be skipped" >&2
+  else
+    echo "run.sh: h2load not found (Debian/Ubuntu: sudo apt-get install nghttp2-client): the HTTP/2 workload will be skipped" >&2
   fi
 fi
 

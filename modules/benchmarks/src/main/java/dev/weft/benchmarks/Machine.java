@@ -18,7 +18,8 @@ final class Machine {
     /** The key under which the runner lists servers it could not run on this machine, and why. */
     static final String NOT_MEASURED = "Not measured";
 
-    static Map<String, String> describe(String java, String command, ServerSpec.Tools tools) throws IOException {
+    /** {@code h2load} is the HTTP/2 load client when that workload runs, else {@code null}. */
+    static Map<String, String> describe(String java, String command, ServerSpec.Tools tools, Path h2load) throws IOException {
         Map<String, String> m = new LinkedHashMap<>();
         List<String> cpuinfo = Files.readAllLines(Path.of("/proc/cpuinfo"));
         m.put("CPUs", Long.toString(cpuinfo.stream().filter(l -> l.startsWith("processor")).count()));
@@ -30,6 +31,9 @@ final class Machine {
         m.put("OS", osName());
         m.put("JDK", firstLine(List.of(java, "-version"), "Runtime Environment"));
         m.put("wrk", firstLine(List.of("wrk", "-v"), null));
+        if (h2load != null) {
+            m.put("h2load", firstLine(List.of(h2load.toString(), "--version"), null));
+        }
         Properties versions = new Properties();
         try (InputStream in = Machine.class.getResourceAsStream("versions.properties")) {
             versions.load(in);

@@ -60,7 +60,7 @@ public final class Report {
         }
 
         md.append("## Reproduce\n\n```\n").append(machine.getOrDefault("Command", "modules/benchmarks/run.sh")).append("\n```\n\n");
-        md.append("Needs Linux, a JDK 21+ and `wrk`; Go (`golang-go`) and nginx (`nginx-light`) for their reference rows ")
+        md.append("Needs Linux, a JDK 21+ and `wrk`; `h2load` (`nghttp2-client`) for the HTTP/2 rows; Go (`golang-go`) and nginx (`nginx-light`) for their reference rows ")
                 .append("(the script installs the Debian packages when it can). ")
                 .append("Raw results: `modules/benchmarks/target/benchmarks/results.csv`; server logs beside it.\n\n");
 
@@ -92,31 +92,41 @@ public final class Report {
             Stats ref = byServer.get(reference);
             Map<String, Stats> cpu = stats.getOrDefault(w.cpu(), Map.of());
             Map<String, Stats> p99 = stats.getOrDefault(w.p99(), Map.of());
-            boolean sides = !cpu.isEmpty() || !p99.isEmpty();
+            boolean hasCpu = !cpu.isEmpty();
+            boolean hasP99 = !p99.isEmpty();
             Integer connections = connections(rows, w);
             md.append("### ").append(w.title()).append(connections == null ? "" : String.format(Locale.ROOT, " (%,d connections)", connections))
                     .append("\n\n");
             md.append(w.unit()).append(", ").append(w.higherIsBetter() ? "higher" : "lower").append(" is better.");
-            if (sides) {
-                md.append(" CPU: the server's user + system CPU time per request (µs, lower is better); p99: wrk's")
-                        .append(" 99th-percentile latency (ms); both medians over the rounds.");
+            if (hasCpu) {
+                md.append(" CPU: the server's user + system CPU time per request (µs, lower is better)");
+                md.append(hasP99 ? "; p99: wrk's 99th-percentile latency (ms); both medians over the rounds."
+                        : ", median over the rounds.");
+            }
+            if (w == Workload.H2_PLAINTEXT) {
+                md.append(" Load from h2load; its errors are streams that got no status plus every status but 2xx.");
             }
             md.append("\n\n");
-            md.append(sides ? "| Server | Median | Min–max | × Weft | CPU µs/req | p99 ms | Errors |\n|---|---:|---:|---:|---:|---:|---:|\n"
-                    : "| Server | Median | Min–max | × Weft | Errors |\n|---|---:|---:|---:|---:|\n");
+            md.append("| Server | Median | Min–max | × Weft |").append(hasCpu ? " CPU µs/req |" : "").append(hasP99 ? " p99 ms |" : "")
+                    .append(" Errors |\n|---|---:|---:|---:|").append(hasCpu ? "---:|" : "").append(hasP99 ? "---:|" : "")
+                    .append("---:|\n");
             for (var e : byServer.entrySet()) {
                 Stats s = e.getValue();
                 md.append("| ").append(ServerSpec.label(e.getKey())).append(" | ");
                 if (s.runs() == 0) {
-                    md.append("failed | | | ").append(sides ? " | | " : "").append(s.failed()).append(" failed |\n");
+                    md.append("failed | | | ").append(hasCpu ? " | " : "").append(hasP99 ? "| " : "").append(s.failed())
+                            .append(" failed |\n");
                     continue;
                 }
                 md.append(format(w, s.median())).append(" | ")
                         .append(format(w, s.min())).append(" – ").append(format(w, s.max())).append(" | ")
                         .append(ref == null || ref.runs() == 0 || ref.median() == 0 ? "" : String.format(Locale.ROOT, "%.2f×", s.median() / ref.median()))
                         .append(" | ");
-                if (sides) {
-                    md.append(side(cpu.get(e.getKey()), "%.1f")).append(" | ").append(side(p99.get(e.getKey()), "%.2f")).append(" | ");
+                if (hasCpu) {
+                    md.append(side(cpu.get(e.getKey()), "%.1f")).append(" | ");
+                }
+                if (hasP99) {
+                    md.append(side(p99.get(e.getKey()), "%.2f")).append(" | ");
                 }
                 md.append(s.errors()).append(s.failed() > 0 ? " (" + s.failed() + " runs failed)" : "").append(" |\n");
             }
@@ -156,13 +166,16 @@ public final class Report {
     }
 
     private static void targets(StringBuilder md, Map<String, Map<String, Stats>> stats) {
-        md.append("## Targets (issue #4)\n\n| Target | Measured | Met |\n|---|---:|:---:|\n");
+        md.append("## Targets (issue #4; HTTP/2: issue #13)\n\n| Target | Measured | Met |\n|---|---:|:---:|\n");
         // Netty on epoll is the Netty that Netty users deploy on Linux: the targets are against it.
         ratioTarget(md, stats, Workload.PLAINTEXT_256, "weft", "netty-epoll", 1.0);
         ratioTarget(md, stats, Workload.PLAINTEXT_256, "weft", "helidon", 1.5);
         ratioTarget(md, stats, Workload.JSON_256, "weft", "netty-epoll", 1.0);
         ratioTarget(md, stats, Workload.JSON_256, "weft", "helidon", 1.5);
         ratioTarget(md, stats, Workload.PIPELINED, "weft", "netty-epoll", 1.0);
+        // HTTP/2 (issue #13): h2c, 100 streams on each of 16 connections, against Netty's HTTP/2 codec and Jetty 12.
+        ratioTarget(md, stats, Workload.H2_PLAINTEXT, "weft", "netty-epoll", 1.0);
+        ratioTarget(md, stats, Workload.H2_PLAINTEXT, "weft", "jetty", 1.5);
         Double rss = median(stats, Workload.IDLE_RSS, "weft");
         row(md, "Idle RSS per keep-alive connection ≤ 6 KB (10,000 connections)",
                 rss == null ? null : String.format(Locale.ROOT, "%.1f KB", rss), rss == null ? null : rss <= 6.0);
@@ -243,6 +256,19 @@ public final class Report {
                   process tree from `/proc/PID/stat` (all threads; nginx's master and worker); the difference over wrk's
                   request count is "CPU µs/req", the server's cost of a request whatever the throughput. "p99" is wrk's
                   `--latency` 99th percentile (with one wrk thread, its latency includes wrk's own queueing).
+                - **HTTP/2.** `h2load -t1 -c16 -m100 -D SECONDS http://127.0.0.1:PORT/plaintext` (nghttp2's load
+                  client, Debian `nghttp2-client`), pinned to CPU 1 like wrk, after a warm-up run of the same load:
+                  h2c with prior knowledge (the HTTP/2 preface straight away, no upgrade) on each server's plain port,
+                  16 connections with up to 100 concurrent streams each. Requests/s is h2load's over the measured
+                  duration; CPU µs/req is read around it as for wrk, over h2load's completed requests. "Errors" are the
+                  streams that got no status (h2load's `errored`: reset, connection lost) plus every status but 2xx.
+                  Servers: Weft `HttpDemo` (its HTTP/2 on the plain port), Jetty 12 (`HTTP2CServerConnectionFactory`
+                  beside `HttpConnectionFactory` on the same connector, `jetty-http2-server`), Netty 4.1 on epoll and NIO
+                  (`netty-codec-http2`: the peer reads a connection's first bytes and installs `Http2FrameCodec` with one
+                  handler for all streams when they are the preface, its HTTP/1.1 pipeline otherwise). Each keeps its own
+                  HTTP/2 settings, its defaults (Weft's allow 100 concurrent streams per connection, as many as
+                  h2load opens). Off in the smoke run; `--no-h2` skips it, `--h2` adds it to a smoke run; without `h2load` it is
+                  skipped and named at the top of the report.
                 - **Static files.** The runner writes `4k.bin` (4 KiB) and `1m.bin` (1 MiB) of random bytes into
                   `target/benchmarks/static`, starts each server that can serve files once more with that directory,
                   checks that `GET /files/NAME` returns exactly the file, then runs wrk over keep-alive (64 connections for
@@ -323,6 +349,7 @@ public final class Report {
         return switch (chart) {
             case "http" -> "HTTP throughput (median requests/s)";
             case "static" -> "Static files over keep-alive (median requests/s)";
+            case "h2" -> "HTTP/2 (h2c) GET /plaintext, 16 connections x 100 streams (median requests/s)";
             case "memory" -> "Memory per idle keep-alive connection (median)";
             case "startup" -> "Start-up to first 200 response (median)";
             case "tcp-pingpong" -> "TCP ping-pong, 64 connections x 64 bytes (median)";

@@ -44,12 +44,12 @@ public final class Runner {
 
     /** Command-line options; {@code --smoke} swaps in the small CI settings. */
     record Options(boolean smoke, int rounds, double duration, double warmup, int idleConnections, int idleLarge,
-                   boolean staticFiles, long streamBytes, Set<String> only, Path weftJar, Path benchJar, Path goBinary,
+                   boolean staticFiles, boolean h2, long streamBytes, Set<String> only, Path weftJar, Path benchJar, Path goBinary,
                    Path nginx, Path out, Path report, String java, String command) {
 
         static Options parse(String[] args) {
             boolean smoke = false;
-            Boolean staticFiles = null;
+            Boolean staticFiles = null, h2 = null;
             Integer rounds = null, idle = null, idleLarge = null;
             Double duration = null, warmup = null;
             Long streamMib = null;
@@ -73,6 +73,8 @@ public final class Runner {
                     case "--idle-large" -> idleLarge = Integer.parseInt(value(args, ++i, a));
                     case "--static" -> staticFiles = true;
                     case "--no-static" -> staticFiles = false;
+                    case "--h2" -> h2 = true;
+                    case "--no-h2" -> h2 = false;
                     case "--stream-mib" -> streamMib = (long) positiveInt(a, value(args, ++i, a));
                     case "--only" -> only.addAll(List.of(value(args, ++i, a).split(",")));
                     case "--weft-jar" -> weftJar = Path.of(value(args, ++i, a));
@@ -84,7 +86,7 @@ public final class Runner {
                     case "--java" -> java = value(args, ++i, a);
                     case "--command" -> command = value(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'; options: --smoke --rounds N "
-                            + "--duration S --warmup S --idle N --idle-large N --static --no-static --stream-mib M "
+                            + "--duration S --warmup S --idle N --idle-large N --static --no-static --h2 --no-h2 --stream-mib M "
                             + "--only id,id --weft-jar P --bench-jar P --go-bin P --nginx P --out DIR --report FILE "
                             + "--java PATH --command TEXT");
                 }
@@ -99,14 +101,24 @@ public final class Runner {
             }
             if (smoke) {
                 return new Options(true, or(rounds, 1), or(duration, 1.0), or(warmup, 1.0), or(idle, 200), or(idleLarge, 0),
-                        or(staticFiles, false), or(streamMib, 64L) << 20,
+                        or(staticFiles, false), or(h2, false), or(streamMib, 64L) << 20,
                         only.isEmpty() ? Set.of("weft", "weft-echo", "weft-eventloop-echo") : only,
                         weftJar, benchJar, goBinary, nginx, out,
                         report == null ? out.resolve("benchmarks-smoke.md") : report, java, command);
             }
             return new Options(false, or(rounds, 3), or(duration, 10.0), or(warmup, 3.0), or(idle, 10_000),
-                    or(idleLarge, 100_000), or(staticFiles, true), or(streamMib, 1024L) << 20, only, weftJar, benchJar,
+                    or(idleLarge, 100_000), or(staticFiles, true), or(h2, true), or(streamMib, 1024L) << 20, only, weftJar, benchJar,
                     goBinary, nginx, out, report == null ? Path.of("docs/benchmarks.md") : report, java, command);
+        }
+
+        Options withoutIdleLarge() {
+            return new Options(smoke, rounds, duration, warmup, idleConnections, 0, staticFiles, h2, streamBytes, only,
+                    weftJar, benchJar, goBinary, nginx, out, report, java, command);
+        }
+
+        Options withoutH2() {
+            return new Options(smoke, rounds, duration, warmup, idleConnections, idleLarge, staticFiles, false, streamBytes,
+                    only, weftJar, benchJar, goBinary, nginx, out, report, java, command);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -145,16 +157,19 @@ public final class Runner {
     private final Options options;
     private final Results results;
     private final Wrk wrk;
+    /** {@code null} when h2load is not installed (the HTTP/2 workload is then off). */
+    private final H2load h2load;
     private final ServerSpec.Tools tools;
     private final Path staticDir;
     private int failures;
     /** The next loopback source address (127.0.0.x) a spread idle run starts from. */
     private int nextSource = 2;
 
-    private Runner(Options options, Results results, Wrk wrk, ServerSpec.Tools tools, Path staticDir) {
+    private Runner(Options options, Results results, Wrk wrk, H2load h2load, ServerSpec.Tools tools, Path staticDir) {
         this.options = options;
         this.results = results;
         this.wrk = wrk;
+        this.h2load = h2load;
         this.tools = tools;
         this.staticDir = staticDir;
     }
@@ -170,9 +185,14 @@ public final class Runner {
                     + "raising the hard limit with `ulimit -Hn` needs root with CAP_SYS_RESOURCE)",
                     parsed.idleLarge(), parsed.idleLarge() + 1024L, files));
             log("skipping the large idle count: " + notMeasured.getLast());
-            o = new Options(parsed.smoke(), parsed.rounds(), parsed.duration(), parsed.warmup(), parsed.idleConnections(), 0,
-                    parsed.staticFiles(), parsed.streamBytes(), parsed.only(), parsed.weftJar(), parsed.benchJar(),
-                    parsed.goBinary(), parsed.nginx(), parsed.out(), parsed.report(), parsed.java(), parsed.command());
+            o = o.withoutIdleLarge();
+        }
+        Path h2load = findOnPath("h2load");
+        if (o.h2() && h2load == null) {
+            notMeasured.add("the HTTP/2 workload " + Workload.H2_PLAINTEXT.id() + " (h2load not installed: Debian nghttp2-client; "
+                    + "run.sh installs it when root)");
+            log("skipping the HTTP/2 workload: " + notMeasured.getLast());
+            o = o.withoutH2();
         }
         for (Path jar : List.of(o.weftJar(), o.benchJar())) {
             if (!Files.isRegularFile(jar)) {
@@ -190,7 +210,7 @@ public final class Runner {
         Path nginx = o.nginx() != null ? o.nginx() : findNginx();
         var tools = new ServerSpec.Tools(o.weftJar().toAbsolutePath(), o.benchJar().toAbsolutePath(),
                 o.goBinary().toAbsolutePath(), nginx);
-        Map<String, String> machine = Machine.describe(o.java(), o.command(), tools);
+        Map<String, String> machine = Machine.describe(o.java(), o.command(), tools, o.h2() ? h2load : null);
 
         List<ServerSpec> servers = new ArrayList<>();
         for (ServerSpec s : ServerSpec.all(tools)) {
@@ -220,7 +240,8 @@ public final class Runner {
         Path csv = o.out().resolve("results.csv");
         int failures;
         try (Results results = new Results(csv)) {
-            Runner runner = new Runner(o, results, new Wrk(LOAD_CPU, scripts), tools, staticDir.toAbsolutePath());
+            Runner runner = new Runner(o, results, new Wrk(LOAD_CPU, scripts),
+                    h2load == null ? null : new H2load(LOAD_CPU, h2load.toString()), tools, staticDir.toAbsolutePath());
             for (int round = 1; round <= o.rounds(); round++) {
                 for (ServerSpec server : servers) {
                     runner.run(server, round);
@@ -249,10 +270,15 @@ public final class Runner {
     }
 
     private static Path findNginx() {
+        return findOnPath("nginx", "/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin");
+    }
+
+    /** The first executable {@code name} on PATH, then in {@code extraDirs}; {@code null} if none. */
+    private static Path findOnPath(String name, String... extraDirs) {
         List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        dirs.addAll(List.of("/usr/sbin", "/usr/local/sbin", "/usr/local/nginx/sbin"));
+        dirs.addAll(List.of(extraDirs));
         for (String d : dirs) {
-            Path p = Path.of(d.isEmpty() ? "." : d, "nginx");
+            Path p = Path.of(d.isEmpty() ? "." : d, name);
             if (Files.isExecutable(p)) {
                 return p;
             }
@@ -428,6 +454,43 @@ public final class Runner {
         wrkWorkload(server, round, Workload.PIPELINED, base + "/plaintext", 256, "pipeline.lua", handle);
         if (server.has(ServerSpec.Feature.ECHO)) {
             wrkWorkload(server, round, Workload.ECHO_4K, base + "/echo", 64, "echo.lua", handle);
+        }
+        if (options.h2() && server.has(ServerSpec.Feature.H2C)) {
+            h2Workload(server, round, Workload.H2_PLAINTEXT, base + "/plaintext", handle);
+        }
+    }
+
+    /** Connections and concurrent streams per connection of the HTTP/2 workload (issue #13: 100 streams on 16 connections). */
+    static final int H2_CONNECTIONS = 16;
+    static final int H2_STREAMS = 100;
+
+    /**
+     * One h2load run (h2c with prior knowledge on the server's plain port) after a warm-up of the
+     * same load, with the server's CPU time read around the measured run as for wrk.
+     */
+    private void h2Workload(ServerSpec server, int round, Workload w, String url, ProcessHandle process) throws IOException {
+        try {
+            if (options.warmup() > 0) {
+                h2load.run(url, H2_CONNECTIONS, H2_STREAMS, options.warmup());
+            }
+            long cpuBefore = Proc.cpuTicks(process);
+            H2load.Result r = h2load.run(url, H2_CONNECTIONS, H2_STREAMS, options.duration());
+            long cpuTicks = Proc.cpuTicks(process) - cpuBefore;
+            String cpu = String.format(Locale.ROOT, "server CPU %.2f s", (double) cpuTicks / Proc.CLOCK_TICKS);
+            record(round, server, w, r.requestsPerSecond(), r.errors(), r.done() + " requests done, " + r.status2xx()
+                    + " 2xx; mean " + r.meanLatency() + "; " + cpu + "; errors: " + r.errorSummary());
+            if (r.done() > 0) {
+                results.add(new Results.Row(round, server.id(), w.cpu(), cpuTicks * 1e6 / Proc.CLOCK_TICKS / r.done(),
+                        "µs/req", 0, cpu));
+            }
+            // As for wrk: no 2xx at all or any other status fails the run; streams without a status
+            // (reset, connection lost) are counted in the errors column.
+            if (r.status2xx() == 0 || r.non2xx() > 0) {
+                failures++;
+                log("  " + w.id() + " FAILED: " + r.status2xx() + " 2xx responses, errors: " + r.errorSummary());
+            }
+        } catch (IOException | InterruptedException e) {
+            fail(round, server, w, e.getMessage());
         }
     }
 

@@ -29,7 +29,9 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
         /** A JVM: heap after GC can be read with jcmd. */
         JVM_HEAP,
         /** Serves a directory under {@code /files/NAME} when started with {@code filesArgs}. */
-        STATIC
+        STATIC,
+        /** Speaks h2c with prior knowledge on its plain port, beside HTTP/1.1 (the h2load workload). */
+        H2C
     }
 
     static final String PORT = "{port}";
@@ -63,20 +65,21 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
         String weft = tools.weftJar().toString();
         String bench = tools.benchJar().toString();
         Set<Feature> jvm = EnumSet.of(Feature.ECHO, Feature.JVM_HEAP);
-        Set<Feature> jvmStatic = EnumSet.of(Feature.ECHO, Feature.JVM_HEAP, Feature.STATIC);
+        Set<Feature> jvmH2c = EnumSet.of(Feature.ECHO, Feature.JVM_HEAP, Feature.H2C);
+        Set<Feature> jvmStaticH2c = EnumSet.of(Feature.ECHO, Feature.JVM_HEAP, Feature.STATIC, Feature.H2C);
         return List.of(
                 // HttpDemo keeps ServerBuilder's default of 10,000 open connections; the large idle count
                 // needs more, asked for with a system property in the style of its -Dweft.accessLog.
                 new ServerSpec("weft", "Weft HttpDemo", Kind.HTTP, true, Launcher.JAVA,
-                        List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT), List.of("--files", FILES), jvmStatic),
+                        List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT), List.of("--files", FILES), jvmStaticH2c),
                 new ServerSpec("helidon", "Helidon 4 WebServer", Kind.HTTP, false, Launcher.JAVA,
                         List.of("-cp", bench, "dev.weft.benchmarks.peers.HelidonHttpServer", PORT), List.of(), jvm),
                 new ServerSpec("netty-epoll", "Netty 4.1 epoll", Kind.HTTP, false, Launcher.JAVA,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT, "--epoll"), List.of(), jvm),
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT, "--epoll"), List.of(), jvmH2c),
                 new ServerSpec("netty", "Netty 4.1 NIO", Kind.HTTP, false, Launcher.JAVA,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT, "--nio"), List.of(), jvm),
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.NettyHttpServer", PORT, "--nio"), List.of(), jvmH2c),
                 new ServerSpec("jetty", "Jetty 12 VirtualThreadPool", Kind.HTTP, false, Launcher.JAVA,
-                        List.of("-cp", bench, "dev.weft.benchmarks.peers.JettyHttpServer", PORT), List.of(FILES), jvmStatic),
+                        List.of("-cp", bench, "dev.weft.benchmarks.peers.JettyHttpServer", PORT), List.of(FILES), jvmStaticH2c),
                 new ServerSpec("jdk", "JDK HttpServer, virtual threads", Kind.HTTP, false, Launcher.JAVA,
                         List.of("-cp", bench, "dev.weft.benchmarks.peers.JdkHttpServer", PORT), List.of(), jvm),
                 new ServerSpec("go", "Go net/http", Kind.HTTP, false, Launcher.GO,

@@ -117,6 +117,31 @@ class ReportTest {
     }
 
     @Test
+    void http2RowsHaveCpuButNoP99AndTheirTargets(@TempDir Path dir) throws IOException {
+        Workload w = Workload.H2_PLAINTEXT;
+        List<Results.Row> rows = List.of(
+                row(1, "weft", w, 90_000.0),
+                new Results.Row(1, "weft", w.cpu(), 8.0, "µs/req", 0, ""),
+                row(1, "netty-epoll", w, 100_000.0),
+                new Results.Row(1, "netty-epoll", w.cpu(), 7.0, "µs/req", 0, ""),
+                row(1, "jetty", w, 50_000.0),
+                row(1, "netty", w, null));
+        Path md = dir.resolve("bench.md");
+
+        Report.write(rows, new LinkedHashMap<>(), md, false);
+
+        String text = Files.readString(md);
+        assertTrue(text.contains("### HTTP/2 (h2c, prior knowledge) GET /plaintext, 16 connections x 100 streams"), text);
+        assertTrue(text.contains("| Server | Median | Min–max | × Weft | CPU µs/req | Errors |\n|---|---:|---:|---:|---:|---:|\n"), text);
+        assertTrue(text.contains("| Weft HttpDemo | 90,000 | 90,000 – 90,000 | 1.00× | 8.0 | 0 |"), text);
+        assertTrue(text.contains("| Jetty 12 VirtualThreadPool | 50,000 | 50,000 – 50,000 | 0.56× |  | 0 |"), text);
+        assertTrue(text.contains("| Netty 4.1 NIO | failed | | |  | 1 failed |"), text);
+        assertTrue(text.contains("| h2-plaintext-16x100: Weft HttpDemo ≥ 1.0× Netty 4.1 epoll | 0.90× | **no** |"), text);
+        assertTrue(text.contains("| h2-plaintext-16x100: Weft HttpDemo ≥ 1.5× Jetty 12 VirtualThreadPool | 1.80× | yes |"), text);
+        assertTrue(text.contains("(bench-h2.png)"), text);
+    }
+
+    @Test
     void idleTitlesCarryTheConnectionCount(@TempDir Path dir) throws IOException {
         List<Results.Row> rows = List.of(
                 new Results.Row(1, "weft", Workload.IDLE_RSS_LARGE.id(), 3.1, "KB/conn", 0, "100000 connections (opened in 9.0 s), 100000 still open"),

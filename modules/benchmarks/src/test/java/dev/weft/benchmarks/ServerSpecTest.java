@@ -71,4 +71,22 @@ class ServerSpecTest {
         assertFalse(Runner.Options.parse(new String[] {"--no-static", "--idle-large", "0"}).staticFiles());
         assertEquals(100_000, Runner.Options.parse(new String[] {"--idle", "100000"}).idleConnections());
     }
+
+    @Test
+    void optionsGateTheHttp2WorkloadLikeTheStaticOne() {
+        assertTrue(Runner.Options.parse(new String[0]).h2());
+        assertFalse(Runner.Options.parse(new String[] {"--smoke"}).h2());
+        assertTrue(Runner.Options.parse(new String[] {"--smoke", "--h2"}).h2());
+        assertFalse(Runner.Options.parse(new String[] {"--no-h2"}).h2());
+        Runner.Options off = Runner.Options.parse(new String[] {"--h2", "--rounds", "2"}).withoutH2();
+        assertFalse(off.h2());
+        assertEquals(2, off.rounds());
+        assertEquals(100_000, off.idleLarge());
+    }
+
+    @Test
+    void h2cServersAreWeftJettyAndBothNettys() {
+        List<String> h2c = ServerSpec.all(TOOLS).stream().filter(s -> s.has(ServerSpec.Feature.H2C)).map(ServerSpec::id).toList();
+        assertEquals(List.of("weft", "netty-epoll", "netty", "jetty"), h2c);
+    }
 }

@@ -4,8 +4,11 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -20,6 +23,12 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * handlers included, runs on a virtual thread. {@code PORT [FILES_DIR]}: with a directory, Jetty's
  * own {@link ResourceHandler} (its defaults, directory listings off) serves
  * its files under {@code /files/NAME} for the static-file workloads.
+ *
+ * <p>The connector speaks HTTP/1.1 and, beside it, h2c: with {@link HttpConnectionFactory} as the
+ * default protocol, {@link HTTP2CServerConnectionFactory} takes over a connection that opens with
+ * the HTTP/2 preface ({@code PRI * HTTP/2.0}, prior knowledge) or asks for {@code Upgrade: h2c},
+ * so one port serves both, as Weft's does. The same handlers answer on either protocol; HTTP/2
+ * settings are Jetty's defaults.
  */
 public final class JettyHttpServer {
     private static final HttpField TEXT = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "text/plain");
@@ -29,7 +38,9 @@ public final class JettyHttpServer {
     public static void main(String[] args) throws Exception {
         int port = Payloads.port(args);
         Server server = new Server(new VirtualThreadPool());
-        ServerConnector connector = new ServerConnector(server);
+        HttpConfiguration config = new HttpConfiguration();
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config),
+                new HTTP2CServerConnectionFactory(config));
         connector.setPort(port);
         connector.setAcceptQueueSize(4096);
         // The idle-memory run holds 10,000 idle connections for longer than the 30 s default.

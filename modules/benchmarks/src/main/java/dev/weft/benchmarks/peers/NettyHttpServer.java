@@ -32,6 +32,7 @@ import java.time.format.DateTimeFormatter;
  * Shaped like Netty's TechEmpower entry:
  * responses are written in {@code channelRead} and flushed once per read batch in
  * {@code channelReadComplete}, so a pipelined batch of requests goes out in one write.
+ * The same port speaks h2c with prior knowledge ({@link NettyH2c}), for the HTTP/2 workload.
  */
 public final class NettyHttpServer {
 
@@ -48,10 +49,9 @@ public final class NettyHttpServer {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new HttpObjectAggregator(1 << 20))
-                                    .addLast(new Handler());
+                            // HTTP/1.1 as before, or h2c when the connection opens with the HTTP/2 preface.
+                            ch.pipeline().addLast(new NettyH2c.Detector(
+                                    new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler()));
                         }
                     })
                     .bind(port)
@@ -116,7 +116,7 @@ public final class NettyHttpServer {
     }
 
     /** RFC 9110 §6.6.1: a Date header on every response; formatted once per second, not per request. */
-    private static final class DateCache {
+    static final class DateCache {
         private static volatile long second = -1;
         private static volatile AsciiString value;
 
