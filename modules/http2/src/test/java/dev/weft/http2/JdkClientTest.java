@@ -95,6 +95,33 @@ class JdkClientTest {
         }
     }
 
+    /**
+     * The JDK client kept at the announced 100 streams for 1,000 requests: none refused. (The
+     * race this guards against, a stream counted until its thread ends, is shown frame by frame in
+     * DefencesTest#aClosedStreamWhoseThreadStillRunsDoesNotCountAgainstTheLimit.)
+     */
+    @Test
+    void aClientAtTheStreamLimitIsNeverRefused() throws Exception {
+        try (HttpServer server = Apps.builder(Http2Options.defaults()).start();
+                HttpClient client = h2(HttpClient.newBuilder())) {
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            // Prior knowledge is not offered by the JDK client: the first request upgrades, then all share the connection.
+            client.send(HttpRequest.newBuilder(base.resolve("/hello")).build(), HttpResponse.BodyHandlers.ofString());
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+            java.util.concurrent.Semaphore open = new java.util.concurrent.Semaphore(100); // the announced limit
+            for (int i = 0; i < 1000; i++) {
+                open.acquire();
+                all.add(client.sendAsync(HttpRequest.newBuilder(base.resolve("/hello")).build(), HttpResponse.BodyHandlers.ofString())
+                        .whenComplete((r, e) -> open.release()));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : all) {
+                HttpResponse<String> r = f.get();
+                assertEquals(HttpClient.Version.HTTP_2, r.version());
+                assertEquals("hello HTTP/2.0", r.body());
+            }
+        }
+    }
+
     @Test
     void hundredConcurrentStreamsOnOneConnection(@TempDir Path dir) throws Exception {
         TestTls tls = TestTls.in(dir);

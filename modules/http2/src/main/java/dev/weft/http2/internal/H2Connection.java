@@ -107,6 +107,13 @@ final class H2Connection {
     private final java.util.Set<H2Stream> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Handlers running: the concurrency bound (§5.1.2), busy/idle, and when a drain may close. */
     final AtomicInteger active = new AtomicInteger();
+    /**
+     * Streams that count against SETTINGS_MAX_CONCURRENT_STREAMS: open or half-closed (RFC 9113
+     * §5.1.2). A stream leaves the count as its END_STREAM goes out after the client's (the
+     * client may open the next one the moment it reads that frame, before the handler's thread
+     * has ended) or as it is reset; else when its handler ends.
+     */
+    private final AtomicInteger concurrent = new AtomicInteger();
     private volatile boolean draining;
     private volatile boolean peerGoingAway;
     private volatile long lastFrameNanos = System.nanoTime();
@@ -417,8 +424,8 @@ final class H2Connection {
             resetStream(streamId, H2Error.REFUSED_STREAM); // §6.8: after our GOAWAY, new streams are not served
             return;
         }
-        if (active.get() >= options.maxConcurrentStreams()) {
-            LOG.debug("conn {}: stream {} refused: {} streams open", conn.id(), streamId, active.get());
+        if (concurrent.get() >= options.maxConcurrentStreams()) {
+            LOG.debug("conn {}: stream {} refused: {} streams open", conn.id(), streamId, concurrent.get());
             resetStream(streamId, H2Error.REFUSED_STREAM);
             return;
         }
@@ -524,6 +531,7 @@ final class H2Connection {
         if (s != null) {
             s.resetCode = int32(p, 0);
             s.reset = true;
+            leaveConcurrency(s); // closed (§5.1): its handler may still be running, the client may open another
             s.fail(new IOException("stream " + streamId + " reset by the client: " + H2Error.name(s.resetCode)));
             closeSend(s);
         }
@@ -664,6 +672,8 @@ final class H2Connection {
 
     private void startHandler(H2Stream s, H2Request req) {
         active.incrementAndGet();
+        concurrent.incrementAndGet();
+        s.counted = true;
         running.add(s);
         startPinger();
         Thread.ofVirtual().name("weft-h2-" + conn.id() + "-" + s.id).start(() -> {
@@ -690,8 +700,27 @@ final class H2Connection {
         }
     }
 
+    /** Takes the stream out of the concurrency count, once (see {@link #concurrent}). */
+    void leaveConcurrency(H2Stream s) {
+        if (s.counted && COUNTED.compareAndSet(s, true, false)) {
+            concurrent.decrementAndGet();
+        }
+    }
+
+    private static final java.lang.invoke.VarHandle COUNTED;
+
+    static {
+        try {
+            COUNTED = java.lang.invoke.MethodHandles.privateLookupIn(H2Stream.class, java.lang.invoke.MethodHandles.lookup())
+                    .findVarHandle(H2Stream.class, "counted", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** A handler ended; during a drain, the last one lets the connection go (§6.8). */
     private void streamEnded(H2Stream s) {
+        leaveConcurrency(s);
         if (active.decrementAndGet() == 0 && (draining || peerGoingAway)) {
             finalGoAwayAndHalfClose();
         }
@@ -862,6 +891,7 @@ final class H2Connection {
         }
         s.reset = true;
         closeSend(s);
+        leaveConcurrency(s);
         try {
             writeFrame(RST_STREAM, 0, s.id, int32(code), 0, 4);
         } catch (IOException e) {
@@ -988,12 +1018,17 @@ final class H2Connection {
             encoder.begin(b);
             for (int i = 0; i < fields.size(); i += 2) {
                 String n = fields.get(i);
-                encoder.field(b, n, fields.get(i + 1), !n.equals("date") && !n.equals("content-length") && !n.equals(":status"));
+                // date is indexed too: it changes once a second, so every other response in that
+                // second sends it as one byte; content-length and :status vary more than they repeat.
+                encoder.field(b, n, fields.get(i + 1), !n.equals("content-length") && !n.equals(":status"));
             }
             byte[] block = b.toByteArray();
             int max = peerMaxFrameSize;
             int first = Math.min(block.length, max);
             int flags = (endStream ? END_STREAM : 0) | (first == block.length ? END_HEADERS : 0);
+            if (endStream && s.remoteClosed) {
+                leaveConcurrency(s);
+            }
             frameLocked(HEADERS, flags, s.id, block, 0, first);
             int at = first;
             while (at < block.length) {
@@ -1026,6 +1061,9 @@ final class H2Connection {
         if (len == 0) {
             if (endStream) {
                 checkOpen(s);
+                if (s.remoteClosed) {
+                    leaveConcurrency(s);
+                }
                 writeFrame(DATA, END_STREAM, s.id, EMPTY, 0, 0);
                 s.localClosed = true;
             }
@@ -1035,6 +1073,9 @@ final class H2Connection {
             int n = reserve(s, len);
             boolean last = endStream && n == len;
             checkOpen(s);
+            if (last && s.remoteClosed) {
+                leaveConcurrency(s);
+            }
             writeFrame(DATA, last ? END_STREAM : 0, s.id, b, off, n);
             if (last) {
                 s.localClosed = true;

@@ -41,6 +41,8 @@ final class H2Stream {
     volatile int resetCode = -1;
     /** END_STREAM sent. */
     volatile boolean localClosed;
+    /** True while the stream counts against SETTINGS_MAX_CONCURRENT_STREAMS (H2Connection#leaveConcurrency). */
+    volatile boolean counted;
     /** The handler thread has ended (the stream no longer counts against the concurrency bound). */
     volatile boolean done;
 

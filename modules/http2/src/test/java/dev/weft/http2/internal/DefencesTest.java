@@ -31,6 +31,17 @@ class DefencesTest {
         server = HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).accessLog(false)
                 .protocol(Http2.protocol(options))
                 .get("/hello", (req, res) -> res.send("hello"))
+                .get("/linger", (req, res) -> {
+                    // Holds the stream's thread after its END_STREAM went out (onComplete runs then).
+                    res.onComplete(failure -> {
+                        try {
+                            release.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+                    res.send("lingered");
+                })
                 .get("/wait", (req, res) -> {
                     assertTrue(release.await(10, TimeUnit.SECONDS));
                     res.send("waited");
@@ -157,6 +168,22 @@ class DefencesTest {
             release.countDown();
             assertEquals("200 waited", c.response(1));
             assertEquals("200 waited", c.response(3));
+        }
+    }
+
+    /**
+     * A stream is closed once both END_STREAMs went (RFC 9113 §5.1.2), though its thread may still
+     * run: a client at the limit that opens the next stream on reading the last frame is served.
+     */
+    @Test
+    void aClosedStreamWhoseThreadStillRunsDoesNotCountAgainstTheLimit() throws Exception {
+        start(Http2Options.defaults().withMaxConcurrentStreams(1));
+        try (H2Raw c = H2Raw.open(server.port())) {
+            c.get(1, "/linger");
+            assertEquals("200 lingered", c.response(1));
+            c.get(3, "/hello");
+            assertEquals("200 hello", c.response(3));
+            release.countDown();
         }
     }
 
