@@ -146,8 +146,8 @@ class JdkClientTest {
 
     @Test
     void largeUploadAndDownloadUnderFlowControl() throws Exception {
-        int size = 32 << 20;
-        try (HttpServer server = Apps.builder(Http2Options.defaults()).maxBodyBytes(64L << 20).start();
+        int size = 64 << 20; // four times the JDK client's 16 MiB stream window: flow control must turn over many times
+        try (HttpServer server = Apps.builder(Http2Options.defaults()).maxBodyBytes(65L << 20).start();
                 HttpClient client = h2(HttpClient.newBuilder())) {
             URI base = URI.create("http://127.0.0.1:" + server.port());
             client.send(HttpRequest.newBuilder(base.resolve("/hello")).build(), HttpResponse.BodyHandlers.ofString());
