@@ -59,4 +59,41 @@ public record ServerSentEvent(String id, String event, String data, long retryMi
     public ServerSentEvent withRetry(long millis) {
         return new ServerSentEvent(id, event, data, millis);
     }
+
+    /**
+     * The event as it goes on the wire in a {@code text/event-stream}: its {@code id},
+     * {@code event} and {@code retry} fields, one {@code data} line per line of the data (CR, LF
+     * and CRLF all end a line), then the blank line that dispatches it. Every protocol's event
+     * stream writes this.
+     *
+     * @return the event's text, to be sent as UTF-8
+     */
+    public String wireFormat() {
+        StringBuilder b = new StringBuilder(data.length() + 32);
+        if (id != null) {
+            b.append("id: ").append(id).append('\n');
+        }
+        if (event != null) {
+            b.append("event: ").append(event).append('\n');
+        }
+        if (retryMillis >= 0) {
+            b.append("retry: ").append(retryMillis).append('\n');
+        }
+        int start = 0;
+        for (int i = 0; i <= data.length(); i++) {
+            char ch = i < data.length() ? data.charAt(i) : '\n';
+            if (ch == '\r' || ch == '\n') {
+                b.append("data:");
+                if (i > start) {
+                    b.append(' ').append(data, start, i);
+                }
+                b.append('\n');
+                if (ch == '\r' && i + 1 < data.length() && data.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        return b.append('\n').toString();
+    }
 }

@@ -71,37 +71,7 @@ final class EventStreamImpl implements EventStream, Runnable {
 
     @Override
     public void send(ServerSentEvent event) throws IOException {
-        StringBuilder b = new StringBuilder(event.data().length() + 32);
-        if (event.id() != null) {
-            b.append("id: ").append(event.id()).append('\n');
-        }
-        if (event.event() != null) {
-            b.append("event: ").append(event.event()).append('\n');
-        }
-        if (event.retryMillis() >= 0) {
-            b.append("retry: ").append(event.retryMillis()).append('\n');
-        }
-        String data = event.data();
-        int start = 0;
-        for (int i = 0; i <= data.length(); i++) {
-            char ch = i < data.length() ? data.charAt(i) : '\n';
-            if (ch == '\r' || ch == '\n') {
-                line(b, data, start, i);
-                if (ch == '\r' && i + 1 < data.length() && data.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                start = i + 1;
-            }
-        }
-        write(b.append('\n').toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void line(StringBuilder b, String data, int from, int to) {
-        b.append("data:");
-        if (to > from) {
-            b.append(' ').append(data, from, to);
-        }
-        b.append('\n');
+        write(event.wireFormat().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

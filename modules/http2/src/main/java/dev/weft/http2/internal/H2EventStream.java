@@ -33,24 +33,7 @@ final class H2EventStream implements EventStream {
 
     @Override
     public void send(ServerSentEvent event) throws IOException {
-        StringBuilder b = new StringBuilder(event.data().length() + 32);
-        if (event.id() != null) {
-            b.append("id: ").append(event.id()).append('\n');
-        }
-        if (event.event() != null) {
-            b.append("event: ").append(event.event()).append('\n');
-        }
-        if (event.retryMillis() >= 0) {
-            b.append("retry: ").append(event.retryMillis()).append('\n');
-        }
-        for (String line : event.data().split("\r\n|\r|\n", -1)) {
-            b.append("data:");
-            if (!line.isEmpty()) {
-                b.append(' ').append(line);
-            }
-            b.append('\n');
-        }
-        write(b.append('\n').toString());
+        write(event.wireFormat());
     }
 
     @Override
