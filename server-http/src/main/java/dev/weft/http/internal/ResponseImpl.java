@@ -1,5 +1,6 @@
 package dev.weft.http.internal;
 
+import dev.weft.http.Headers;
 import dev.weft.http.Response;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -114,8 +115,8 @@ final class ResponseImpl implements Response {
 
     private Response set(String name, String value, boolean replace) {
         checkHeadOpen();
-        checkName(name);
-        checkValue(name, value);
+        Headers.checkName(name);
+        Headers.checkValue(name, value);
         if (name.equalsIgnoreCase("content-type")) {
             contentType = value;
             return this;
@@ -163,35 +164,10 @@ final class ResponseImpl implements Response {
         count = w;
     }
 
-    private static void checkName(String name) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("header name is empty");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char ch = name.charAt(i);
-            if (ch > 0xFF || !RequestParser.TCHAR[ch]) {
-                throw new IllegalArgumentException("header name '" + name + "' is not a token (character " + i + ")");
-            }
-        }
-    }
-
-    private static void checkValue(String name, String value) {
-        if (value == null) {
-            throw new IllegalArgumentException("header " + name + ": value is null");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if ((ch < 0x20 && ch != '\t') || ch == 0x7F || ch > 0xFF) {
-                throw new IllegalArgumentException("header " + name + ": control or non-Latin-1 character at " + i
-                        + " (CR/LF would split the response)");
-            }
-        }
-    }
-
     @Override
     public Response contentType(String type) {
         checkHeadOpen();
-        checkValue("Content-Type", type);
+        Headers.checkValue("Content-Type", type);
         contentType = type;
         return this;
     }
@@ -452,7 +428,7 @@ final class ResponseImpl implements Response {
     public void switchProtocols(String protocol, dev.weft.core.ConnectionHandler takeover) {
         checkBodyOpen();
         java.util.Objects.requireNonNull(takeover, "takeover");
-        checkName(protocol); // a token, as header names are
+        Headers.checkName(protocol); // a token, as header names are
         if (http10()) {
             throw new IllegalStateException("an HTTP/1.0 request cannot switch protocols (RFC 9110 §7.8)");
         }

@@ -2,6 +2,7 @@ package dev.weft.http2.internal;
 
 import dev.weft.core.ConnectionHandler;
 import dev.weft.http.EventStream;
+import dev.weft.http.Headers;
 import dev.weft.http.ProtocolResponse;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,26 +95,8 @@ final class H2Response implements ProtocolResponse {
     }
 
     private String checkHeader(String name, String value) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("header name is empty");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char ch = name.charAt(i);
-            boolean token = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(ch) >= 0;
-            if (!token) {
-                throw new IllegalArgumentException("header name \"" + name + "\" is not a token");
-            }
-        }
-        if (value == null) {
-            throw new IllegalArgumentException("header " + name + ": value is null");
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if ((ch < 0x20 && ch != '\t') || ch == 0x7F || ch > 0xFF) {
-                throw new IllegalArgumentException("header " + name + ": value holds 0x" + Integer.toHexString(ch) + " at " + i);
-            }
-        }
+        Headers.checkName(name);
+        Headers.checkValue(name, value);
         String n = name.toLowerCase(Locale.ROOT);
         if (n.equals("transfer-encoding")) {
             throw new IllegalArgumentException("Transfer-Encoding is managed by the server");
