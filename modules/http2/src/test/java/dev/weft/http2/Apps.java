@@ -54,6 +54,13 @@ final class Apps {
                 .get("/boom", (req, res) -> {
                     throw new IllegalStateException("handler bug");
                 })
+                .get("/boom-in-try", (req, res) -> {
+                    // As users write handlers: the stream is closed before the failure leaves the try.
+                    try (OutputStream out = res.outputStream()) {
+                        out.write("partial".getBytes(StandardCharsets.UTF_8));
+                        throw new IllegalStateException("failed inside try-with-resources");
+                    }
+                })
                 .get("/boom-late", (req, res) -> {
                     OutputStream out = res.outputStream();
                     out.write("partial".getBytes(StandardCharsets.UTF_8));

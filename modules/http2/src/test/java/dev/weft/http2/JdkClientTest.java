@@ -198,6 +198,20 @@ class JdkClientTest {
         }
     }
 
+    /** close() by try-with-resources sends nothing: a throw inside the try, before any byte went out, is a 500. */
+    @Test
+    void aThrowInsideTryWithResourcesBeforeAnyByteIsA500() throws Exception {
+        try (HttpServer server = Apps.start(); HttpClient client = h2(HttpClient.newBuilder())) {
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            client.send(HttpRequest.newBuilder(base.resolve("/hello")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve("/boom-in-try")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertEquals(500, r.statusCode());
+            assertEquals(false, r.body().contains("partial"), r.body());
+        }
+    }
+
     /** Filters and the exception mapper run for h2 streams exactly as for HTTP/1.1 requests. */
     @Test
     void filtersAndTheExceptionMapperServeBothProtocols() throws Exception {

@@ -377,6 +377,8 @@ final class H2Response implements ProtocolResponse {
         private int count;
         private long written;
         private boolean finished;
+        /** The handler's close(): its writing is over, the message is not (finish() ends it). */
+        private boolean closed;
 
         @Override
         public void write(int b) throws IOException {
@@ -386,6 +388,9 @@ final class H2Response implements ProtocolResponse {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (closed) {
+                throw new IOException("response body stream is closed");
+            }
             if (finished || stream != this) {
                 throw new IOException("the response body was ended or replaced");
             }
@@ -458,8 +463,12 @@ final class H2Response implements ProtocolResponse {
         }
 
         @Override
-        public void close() throws IOException {
-            flush(); // ends the handler's writing, not the message (Response#outputStream)
+        public void close() {
+            // Ends the handler's writing, not the message (Response#outputStream), and sends
+            // nothing: try-with-resources closes the stream before a failure inside it reaches
+            // the framework, which can then still answer it with its error status if nothing
+            // went out yet (as HTTP/1.1 does), instead of resetting a committed stream.
+            closed = true;
         }
     }
 }
