@@ -79,6 +79,44 @@ class ConnectionTest {
         }
     }
 
+    /**
+     * Messages over the idle array's 256 bytes: the next idle wait begins with a whole buffer,
+     * which goes back to the pool when no message comes within a moment. Every size around the
+     * array's (255, 256, 257 bytes) and a slow client in between are served whole.
+     */
+    @Test
+    void largeMessagesWaitBrieflyWithAWholeBufferAndGiveItBackWhenTheClientIsSlow() throws Exception {
+        AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
+        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(conn -> {
+            ref.set((ConnectionImpl) conn);
+            while (true) {
+                conn.markIdle();
+                if (conn.in().peek() < 0 || !conn.markBusy()) {
+                    return;
+                }
+                String line = conn.in().readLine(100_000);
+                conn.out().write(ascii(line.length() + "\n"));
+                conn.out().flush();
+            }
+        }).start(); Socket s = Net.connect(server)) {
+            BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            for (int len : new int[] {1000, 255, 256, 257, 4000, 8191, 20_000, 10, 1000}) {
+                // len bytes with the LF: 256 fills the idle array exactly, 257 is one byte over
+                s.getOutputStream().write(ascii("x".repeat(len - 1) + "\n"));
+                assertEquals(String.valueOf(len - 1), r.readLine());
+                ConnectionImpl c = await().atMost(Duration.ofSeconds(5)).until(ref::get, x -> x != null);
+                // The client is slow now (it waits for this): the whole buffer goes back all the same.
+                await().atMost(Duration.ofSeconds(5)).until(() -> c.isIdle()
+                        && !c.inputImpl().holdsBuffer() && !c.outputImpl().holdsBuffer());
+            }
+            // The client ends right after a large message (in such a wait, or just after it): closed as usual.
+            s.getOutputStream().write(ascii("y".repeat(999) + "\n"));
+            assertEquals("999", r.readLine());
+            s.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
+
     @Test
     void aLargeReadWhileIdleWaitsInTheCallersArrayHoldingNoPoolBuffer() throws Exception {
         AtomicReference<ConnectionImpl> ref = new AtomicReference<>();

@@ -42,6 +42,14 @@ public final class SocketInputImpl extends SocketInput {
      * On unless {@code -Ddev.weft.core.yieldBeforeIdleRead=false}: kept switchable so the
      * benchmark's before/after can be rerun (see {@link #enterIdleWait}).
      */
+    /**
+     * How long a connection whose messages do not fit {@link #WAKE_BYTES} waits for its next one
+     * with a whole buffer before it falls back to the small array (see {@link #wholeBufferWait});
+     * {@code -Ddev.weft.core.wholeBufferWaitMillis=0} turns it off, for the benchmark's before/after.
+     */
+    private static final long WHOLE_BUFFER_WAIT_NANOS =
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.getLong("dev.weft.core.wholeBufferWaitMillis", 1));
+
     private static final boolean YIELD_BEFORE_IDLE_READ =
             !"false".equals(System.getProperty("dev.weft.core.yieldBeforeIdleRead"));
 
@@ -76,6 +84,12 @@ public final class SocketInputImpl extends SocketInput {
     private byte[] wake;
     /** The 1-byte idle wait happened in this idle period: further fills read fully. */
     private boolean wokeInIdle;
+    /** The last message did not fit the idle array: the next idle wait begins with a whole buffer. */
+    private boolean largeMessages;
+    /** Full idle-array wakes to let pass before {@link #largeMessages} is set again, after a whole-buffer wait ran out. */
+    private byte wholeBufferSkips;
+    /** Whole-buffer waits that ran out in a row (capped at 6: a skip of 64). */
+    private byte wholeBufferMisses;
     /** Set once a read timeout shut the input down: every later read throws it again. */
     private ConnectionTimeoutException.Kind timedOut;
 
@@ -192,6 +206,12 @@ public final class SocketInputImpl extends SocketInput {
         lim = 0;
         if (conn.isIdle() && !wokeInIdle) {
             enterIdleWait();
+            if (largeMessages) {
+                int n = wholeBufferWait();
+                if (n != 0) {
+                    return n;
+                }
+            }
             if (wake == null) {
                 wake = new byte[WAKE_BYTES];
             }
@@ -213,23 +233,80 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
-    /** {@code n} bytes arrived in the idle wait's small array: into a buffer, with what else has arrived. */
-    private int woke(int n) throws IOException {
+    /**
+     * {@code n} bytes arrived in the idle wait's small array: into a buffer. If the array came
+     * back full, the rest is left in the kernel for the next fill, which reads into the whole
+     * buffer once the protocol asks for more. Asking the kernel how much more there is first
+     * ({@code available()}, an ioctl) would cost a syscall of its own on every message over 256
+     * bytes, the same as that read, and could not save it: the read must wait until the
+     * protocol needs the bytes anyway, or a message of exactly 256 bytes would block on bytes
+     * that never come.
+     */
+    private int woke(int n) {
         wokeInIdle = true;
+        if (n == WAKE_BYTES && WHOLE_BUFFER_WAIT_NANOS > 0 && !conn.isSecure()) {
+            if (wholeBufferSkips > 0) {
+                wholeBufferSkips--;
+            } else {
+                largeMessages = true;
+            }
+        }
         buf = takeBuffer();
         System.arraycopy(wake, 0, buf, 0, n);
         lim = n;
-        if (n == wake.length) {
-            // Take what else has arrived without blocking, so a large wake is not one read per 256 bytes.
-            int more = Math.min(raw.available(), buf.length - n);
-            if (more > 0) {
-                int m = readSocket(buf, n, more);
-                if (m > 0) {
-                    lim += m;
-                }
-            }
-        }
         return lim;
+    }
+
+    /**
+     * The first moments of an idle period of a connection whose messages lately did not fit the
+     * idle array: it waits for the next one with a whole buffer, so that message takes one read
+     * instead of two (the array, then the rest). Bounded by SO_TIMEOUT, so no connection parks
+     * with a buffer for longer than {@link #WHOLE_BUFFER_WAIT_NANOS}; the timer that costs is set
+     * only when the read blocks: a read that finds its bytes (the usual case for a client that
+     * sends back to back, after the yield in {@link #enterIdleWait}) returns before any timer.
+     * A wait that runs out costs that timer and a failed read, so a client that is slower than
+     * the bound makes its connection skip the next 1, 2, 4 … 64 chances (and a small message
+     * ends the habit): such a client pays for the attempt rarely, not on every request.
+     *
+     * @return the bytes buffered; -1 at end of stream; 0 when the wait ran out (the buffer is back)
+     */
+    private int wholeBufferWait() throws IOException {
+        if (hasDeadline) {
+            return 0; // the deadline is the small wait's to enforce, as always
+        }
+        buf = takeBuffer();
+        java.net.Socket socket = conn.socket();
+        socket.setSoTimeout((int) Math.max(1, WHOLE_BUFFER_WAIT_NANOS / 1_000_000));
+        conn.softWait(true);
+        int n;
+        try {
+            n = readSocket(buf, 0, buf.length);
+        } catch (SocketTimeoutException e) {
+            if (e instanceof ConnectionTimeoutException) {
+                throw e; // the idle timeout itself (the watchdog fired first): as any idle read
+            }
+            n = 0;
+        } finally {
+            conn.softWait(false);
+            socket.setSoTimeout(0);
+        }
+        if (n > 0) {
+            wokeInIdle = true;
+            wholeBufferMisses = 0;
+            largeMessages = n > WAKE_BYTES;
+            lim = n;
+            return n;
+        }
+        if (n < 0) {
+            return -1;
+        }
+        largeMessages = false;
+        wholeBufferSkips = (byte) (1 << Math.min(wholeBufferMisses, 6));
+        if (wholeBufferMisses < 6) {
+            wholeBufferMisses++;
+        }
+        releaseBuffer();
+        return 0;
     }
 
     /**
