@@ -151,6 +151,43 @@ class StaticFilesTransferTest {
         }
     }
 
+    /**
+     * A reader slower than the server fills the socket's send buffer again and again: sendfile
+     * finds no room (transferTo gives 0 then), the server waits for room and goes on. Every byte
+     * arrives once and in order, over a small receive window and reads with pauses.
+     */
+    @Test
+    void aSlowReaderGetsTheWholeFileOverTcp() throws Exception {
+        byte[] data = new byte[6 << 20];
+        new Random(7).nextBytes(data);
+        Path slow = root.resolve("slow.bin");
+        Files.write(slow, data);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.setReceiveBufferSize(16 << 10);
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", plain.port()));
+            s.getOutputStream().write("GET /files/slow.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream(data.length + 1024);
+            byte[] piece = new byte[64 << 10];
+            for (int n, reads = 0; (n = in.read(piece)) >= 0; reads++) {
+                got.write(piece, 0, n);
+                if (reads % 8 == 0) {
+                    Thread.sleep(2); // plays a slow reader: the server's send buffer fills meanwhile
+                }
+            }
+            byte[] all = got.toByteArray();
+            String head = new String(all, 0, 1000, StandardCharsets.ISO_8859_1);
+            int bodyAt = head.indexOf("\r\n\r\n") + 4;
+            head = head.substring(0, bodyAt);
+            assertTrue(head.startsWith("HTTP/1.1 200") && head.contains("Content-Length: " + data.length), head);
+            assertEquals(data.length, all.length - bodyAt);
+            assertArrayEquals(data, java.util.Arrays.copyOfRange(all, bodyAt, all.length));
+        } finally {
+            Files.deleteIfExists(slow);
+        }
+    }
+
     /** A copy of the big file that the test may cut while it is being sent. */
     private static Path copyOfBig(String name) throws IOException {
         Path p = root.resolve(name);

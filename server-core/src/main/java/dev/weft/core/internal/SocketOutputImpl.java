@@ -26,6 +26,13 @@ import java.util.Objects;
 public final class SocketOutputImpl extends SocketOutput {
 
     static final int CHUNK = 64 * 1024;
+    /**
+     * The most one {@link FileChannel#transferTo} step asks of {@code sendfile}. Each step costs
+     * the JDK an {@code fstat} and a {@code copy_file_range} that fails on a socket before the
+     * {@code sendfile} itself; the kernel sends only what fits the send buffer anyway, so a step
+     * larger than the buffer costs nothing but those two calls fewer (docs/performance-history.md).
+     */
+    static final int FILE_STEP = 1 << 20;
     /** One TLS record's plaintext (RFC 8446 section 5.1): the most an SSLSocket write hides as one step. */
     static final int TLS_SLICE = 16 * 1024;
 
@@ -157,6 +164,19 @@ public final class SocketOutputImpl extends SocketOutput {
         endWrite(w);
     }
 
+    /** One byte of {@code file} at {@code at}, written through the blocking channel write; 0 past the file's end. */
+    private int writeOneByte(FileChannel file, long at) throws IOException {
+        ByteBuffer one = ByteBuffer.allocate(1);
+        if (file.read(one, at) <= 0) {
+            return 0;
+        }
+        one.flip();
+        while (one.hasRemaining()) {
+            channel.write(one);
+        }
+        return 1;
+    }
+
     private void writeGathering(byte[] b, int off, int len) throws IOException {
         ByteBuffer[] bufs = {ByteBuffer.wrap(buf, 0, count), ByteBuffer.wrap(b, off, len)};
         long total = (long) count + len;
@@ -273,9 +293,16 @@ public final class SocketOutputImpl extends SocketOutput {
             long w = armWrite();
             try {
                 while (sent < count) {
-                    long n = file.transferTo(position + sent, Math.min(count - sent, CHUNK), channel);
+                    long n = file.transferTo(position + sent, Math.min(count - sent, FILE_STEP), channel);
                     if (n <= 0) {
-                        break;
+                        // transferTo does not wait for room: on a full send buffer sendfile's
+                        // EAGAIN comes back as 0 (and a loop on it would spin). The next byte goes
+                        // through the channel's write, which parks until there is room, then
+                        // sendfile goes on. 0 there too: the file ended early (it shrank).
+                        n = writeOneByte(file, position + sent);
+                        if (n <= 0) {
+                            break;
+                        }
                     }
                     wrote(n);
                     sent += n;
