@@ -357,13 +357,27 @@ public final class StaticFiles implements Handler {
     }
 
     /**
-     * The real path of {@code p}, checked to be under the root (unless links may leave it) and,
-     * when dot files are hidden, to have no dot-named part under the root: a link to
-     * {@code .git/config} is as hidden as the name. Null when the check fails.
+     * The real path of {@code p} (whose attributes, links followed, are {@code a}), checked to be
+     * under the root (unless links may leave it) and, when dot files are hidden, to have no
+     * dot-named part under the root: a link to {@code .git/config} is as hidden as the name. Null
+     * when the check fails.
+     *
+     * <p>Resolving the real path walks every component ({@code readlink} each, in libc's
+     * {@code realpath}), the largest part of serving a small file. A path found free of links
+     * below the root is remembered with its file's key (device and inode): while {@code p} still
+     * leads to that same file, it is the same checked file, at the same real path, and the walk
+     * is skipped. A link put in since, a file replaced, a root that now points elsewhere: each
+     * leads {@code p} to another file key, and the path is checked afresh. Paths with links
+     * below the root are checked on every request.
      */
-    private Path confined(Path p) {
+    private Path confined(Path p, BasicFileAttributes a) {
         if (realRoot == null || allowSymlinksOutsideRoot) {
             return p;
+        }
+        Object key = a.fileKey();
+        LinkFree known = key == null ? null : linkFree.get(p);
+        if (known != null && known.fileKey.equals(key)) {
+            return known.real;
         }
         Path real;
         try {
@@ -381,8 +395,23 @@ public final class StaticFiles implements Handler {
                 }
             }
         }
+        if (key != null && real.equals(realRoot.resolve(root.relativize(p)))) {
+            if (linkFree.size() >= LINK_FREE_MAX) {
+                linkFree.clear(); // bounded: a crawler of many paths costs walks again, never memory
+            }
+            linkFree.put(p, new LinkFree(key, real));
+        }
         return real;
     }
+
+    /** A path found free of links below the root: its file's key when it was checked, and its real path. */
+    private record LinkFree(Object fileKey, Path real) {
+    }
+
+    /** How many link-free paths {@link #confined} remembers per mount. */
+    private static final int LINK_FREE_MAX = 4096;
+
+    private final java.util.concurrent.ConcurrentHashMap<Path, LinkFree> linkFree = new java.util.concurrent.ConcurrentHashMap<>();
 
     private boolean confinedRoot() {
         return realRoot != null && !allowSymlinksOutsideRoot;
@@ -390,7 +419,7 @@ public final class StaticFiles implements Handler {
 
     private void serveFile(Request req, Response res, Path p, boolean slash, boolean redirect) throws IOException {
         BasicFileAttributes a = attributes(p);
-        Path real = a == null ? null : confined(p);
+        Path real = a == null ? null : confined(p, a);
         if (real == null) {
             throw notFound();
         }
@@ -404,7 +433,7 @@ public final class StaticFiles implements Handler {
             }
             p = p.resolve(index);
             a = attributes(p);
-            real = a == null ? null : confined(p);
+            real = a == null ? null : confined(p, a);
             if (real == null) {
                 throw notFound();
             }
@@ -429,7 +458,7 @@ public final class StaticFiles implements Handler {
                 BasicFileAttributes sa = attributesOrNull(s);
                 // A sibling older than its file is a stale build output: never sent for it.
                 if (sa != null && sa.isRegularFile() && sa.lastModifiedTime().compareTo(modified) >= 0) {
-                    siblings[i] = confined(s);
+                    siblings[i] = confined(s, sa);
                     times[i] = sa.lastModifiedTime();
                 }
             }

@@ -126,6 +126,37 @@ class StaticFilesTest {
         return raw("GET", target, headers);
     }
 
+    /**
+     * A path served once is remembered as checked; swapping it, or a directory on its way, for a
+     * link that leads out of the root afterwards must not be served from that memory. The file
+     * replaced in place (same path, another file) is served with its new bytes.
+     */
+    @Test
+    void aPathServedBeforeAndSwappedForALinkOutOfTheRootIsRefused() throws Exception {
+        Path outside = tmp.resolve("outside");
+        Path dir = Files.createDirectories(root.resolve("swap"));
+        Files.writeString(dir.resolve("f.txt"), "inside\n");
+        Files.writeString(root.resolve("swap-file.txt"), "inside file\n");
+        for (int i = 0; i < 3; i++) { // served, then served from memory
+            assertEquals("inside\n", get("/files/swap/f.txt").text());
+            assertEquals("inside file\n", get("/files/swap-file.txt").text());
+        }
+        Files.writeString(outside.resolve("f.txt"), "outside f\n");
+        Files.move(dir, root.resolve("swap-moved"));
+        Files.createSymbolicLink(dir, outside); // swap/ now leads outside
+        Files.delete(root.resolve("swap-file.txt"));
+        Files.createSymbolicLink(root.resolve("swap-file.txt"), outside.resolve("secret.txt"));
+        assertEquals(404, get("/files/swap/f.txt").status());
+        assertEquals(404, get("/files/swap-file.txt").status());
+        // Back to plain files, one of them new: served, the new bytes.
+        Files.delete(root.resolve("swap-file.txt"));
+        Files.writeString(root.resolve("swap-file.txt"), "a new file\n");
+        assertEquals("a new file\n", get("/files/swap-file.txt").text());
+        Files.delete(dir);
+        Files.move(root.resolve("swap-moved"), dir);
+        assertEquals("inside\n", get("/files/swap/f.txt").text());
+    }
+
     @Test
     void aFileWithItsTypeValidatorsAndCacheControlThroughTheJdkClient() throws Exception {
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(
