@@ -30,9 +30,38 @@ public final class HttpDispatcher {
     private static final String[] NONE = new String[0];
 
     private final HttpSettings settings;
+    /** Exchanges ended through this view of the dispatcher (see {@link #forConnection}); null in the server's own. */
+    private final java.util.concurrent.atomic.AtomicLong exchanges;
 
     HttpDispatcher(HttpSettings settings) {
+        this(settings, null);
+    }
+
+    private HttpDispatcher(HttpSettings settings, java.util.concurrent.atomic.AtomicLong exchanges) {
         this.settings = settings;
+        this.exchanges = exchanges;
+    }
+
+    /**
+     * This dispatcher for one connection: the same server, and a count of the exchanges ended
+     * through it ({@link #exchangesEnded()}), which the connection's own records (the
+     * {@code dev.weft.Connection} JFR event's {@code requests}) report. The server hands each
+     * connection a protocol takes over one of these.
+     *
+     * @return a dispatcher whose count starts at 0
+     */
+    public HttpDispatcher forConnection() {
+        return new HttpDispatcher(settings, new java.util.concurrent.atomic.AtomicLong());
+    }
+
+    /**
+     * The exchanges {@link #exchangeEnded} was called for on this dispatcher, if it was made by
+     * {@link #forConnection()}; 0 on the server's own, which counts nothing.
+     *
+     * @return how many exchanges ended through this dispatcher
+     */
+    public long exchangesEnded() {
+        return exchanges == null ? 0 : exchanges.get();
     }
 
     /** The server's {@code maxBodyBytes}: the default request body limit. */
@@ -110,6 +139,9 @@ public final class HttpDispatcher {
      */
     public void exchangeEnded(ProtocolRequest request, ProtocolResponse response, int statusSent, long bytesIn,
             long bytesOut, Throwable abort, long startNanos, RequestEvent event) {
+        if (exchanges != null) {
+            exchanges.incrementAndGet();
+        }
         boolean aborted = abort != null;
         if (accessLogEnabled()) {
             AccessLog.exchange(settings, ACCESS, request, statusSent, bytesOut, aborted,

@@ -238,8 +238,7 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
             }
             requests++;
             if (protocol != null && upgradeTo(head)) {
-                end = "upgrade-ended";
-                return;
+                return; // handOver says how it ended
             }
             if (!serve(head, log, start, jfr)) {
                 return;
@@ -325,12 +324,24 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
         return false;
     }
 
+    /** A TLS connection whose handshake agreed the protocol's ALPN id is the protocol's from the start. */
+    private void runOrHandOver(boolean alpn) throws IOException {
+        if (alpn) {
+            handOver(dev.weft.http.HttpProtocol.Via.ALPN, null);
+        } else {
+            run();
+        }
+    }
+
     /** The protocol owns the connection on this thread until it returns; a failure resets it. */
     private void handOver(dev.weft.http.HttpProtocol.Via via, dev.weft.http.HttpProtocol.UpgradeRequest request) {
         parser.release();
         writer.release();
+        end = "protocol-ended";
+        // Its own view of the dispatcher: the exchanges the protocol ends are this connection's requests.
+        dev.weft.http.HttpDispatcher mine = dispatcher.forConnection();
         try {
-            protocol.serve(conn, new dev.weft.http.HttpProtocol.Handoff(via, request, dispatcher));
+            protocol.serve(conn, new dev.weft.http.HttpProtocol.Handoff(via, request, mine));
         } catch (Throwable e) {
             if (fatal(e)) {
                 throw (VirtualMachineError) e;
@@ -340,8 +351,13 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
                 LOG.debug("conn {}: {} ended: {}", conn.id(), protocol.alpnId(), e.toString());
             } else {
                 LOG.warn("conn {}: {} failed", conn.id(), protocol.alpnId(), e);
+                end = "error";
             }
             conn.abort();
+        } finally {
+            long served = mine.exchangesEnded();
+            // An upgrading request was counted when it came, and is answered as the protocol's first exchange.
+            requests += request != null && served > 0 ? served - 1 : served;
         }
     }
 
@@ -781,23 +797,21 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
         @Override
         public void handle(Connection connection) throws IOException {
             HttpConnection c = new HttpConnection(settings, connection);
+            boolean alpn = false;
             if (protocol != null) {
                 c.protocol = protocol;
                 c.dispatcher = dispatcher;
-                String alpn = protocol.alpnId();
-                if (alpn != null && connection.isSecure() && alpn.equals(connection.applicationProtocol())) {
-                    c.handOver(dev.weft.http.HttpProtocol.Via.ALPN, null);
-                    return;
-                }
+                String id = protocol.alpnId();
+                alpn = id != null && connection.isSecure() && id.equals(connection.applicationProtocol());
             }
             if (!Jfr.connections()) {
-                c.run();
+                c.runOrHandOver(alpn);
                 return;
             }
             HttpConnectionEvent jfr = new HttpConnectionEvent();
             jfr.begin();
             try {
-                c.run();
+                c.runOrHandOver(alpn);
             } catch (IOException | RuntimeException | Error e) {
                 c.end = e instanceof IOException ? c.ioEnd(e) : "error";
                 throw e;
