@@ -64,6 +64,16 @@ public final class HttpDispatcher {
         return exchanges == null ? 0 : exchanges.get();
     }
 
+    /**
+     * The server's {@code compression} setting: whether responses may be gzip-encoded on the fly
+     * (see {@link Compression#applies}).
+     *
+     * @return true when on-the-fly compression is on
+     */
+    public boolean compression() {
+        return settings.compression();
+    }
+
     /** The server's {@code maxBodyBytes}: the default request body limit. */
     public long maxBodyBytes() {
         return settings.maxBodyBytes();

@@ -9,10 +9,10 @@ import java.util.zip.Deflater;
  * {@code write} holds the stream's monitor and would pin a virtual thread on JDK 21 while it
  * writes to the socket).
  */
-final class Gzip {
+public final class Gzip {
 
     /** Bodies smaller than this are sent as they are: gzip's framing would eat the gain. */
-    static final int MIN_BYTES = 1024;
+    public static final int MIN_BYTES = 1024;
 
     private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
@@ -22,7 +22,7 @@ final class Gzip {
     private boolean headerDone;
 
     /** True for types that shrink: text, JSON, XML, JavaScript, SVG, WebAssembly. Not event streams. */
-    static boolean compressible(String contentType) {
+    public static boolean compressible(String contentType) {
         if (contentType == null) {
             return false;
         }
@@ -44,7 +44,7 @@ final class Gzip {
      * True when {@code acceptEncoding} (RFC 9110 §12.5.3) takes gzip: listed (or {@code *}) with
      * a quality above 0, and not refused by {@code gzip;q=0}.
      */
-    static boolean accepted(String acceptEncoding) {
+    public static boolean accepted(String acceptEncoding) {
         if (acceptEncoding == null) {
             return false;
         }
@@ -91,14 +91,18 @@ final class Gzip {
     }
 
     /** Where compressed bytes go. */
-    interface Sink {
+    public interface Sink {
         void accept(byte[] b, int off, int len) throws java.io.IOException;
     }
 
     private final byte[] out = new byte[8192];
 
+    /** A new encoder; {@link #finish} or {@link #end} frees it. */
+    public Gzip() {
+    }
+
     /** Compresses a whole body at once. */
-    static byte[] compress(byte[] body) {
+    public static byte[] compress(byte[] body) {
         Gzip g = new Gzip();
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(Math.max(64, body.length / 3));
         try {
@@ -118,7 +122,7 @@ final class Gzip {
     }
 
     /** Compresses {@code len} bytes; what the deflater emits goes to {@code sink}. */
-    void write(byte[] b, int off, int len, Sink sink) throws java.io.IOException {
+    public void write(byte[] b, int off, int len, Sink sink) throws java.io.IOException {
         header(sink);
         crc.update(b, off, len);
         inputBytes += len;
@@ -132,7 +136,7 @@ final class Gzip {
     }
 
     /** Emits everything compressed so far (a sync flush): the client can decode what was written. */
-    void flush(Sink sink) throws java.io.IOException {
+    public void flush(Sink sink) throws java.io.IOException {
         header(sink);
         int n;
         do {
@@ -144,7 +148,7 @@ final class Gzip {
     }
 
     /** Ends the stream: the rest of the deflate data and the gzip trailer (CRC-32, length mod 2^32); frees the deflater. */
-    void finish(Sink sink) throws java.io.IOException {
+    public void finish(Sink sink) throws java.io.IOException {
         try {
             header(sink);
             deflater.finish();
@@ -167,7 +171,7 @@ final class Gzip {
     }
 
     /** Frees the deflater's native memory when the stream is abandoned. */
-    void end() {
+    public void end() {
         deflater.end();
     }
 }

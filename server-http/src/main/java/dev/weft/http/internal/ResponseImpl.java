@@ -464,16 +464,8 @@ final class ResponseImpl implements Response {
      * made, which on-the-fly compression would change.
      */
     boolean compressibleResponse() {
-        if (!c.settings.compression() || !compressAllowed || headRequest || Status.bodyless(status) || status == 206
-                || !Gzip.compressible(contentType) || takeover != null) {
-            return false;
-        }
-        if (headerValue("Content-Encoding") != null || headerValue("Content-Range") != null
-                || headerValue("ETag") != null) {
-            return false;
-        }
-        String cc = headerValue("Cache-Control");
-        return cc == null || !cc.toLowerCase(java.util.Locale.ROOT).contains("no-transform");
+        return takeover == null && dev.weft.http.Compression.applies(c.settings.compression(), compressAllowed, headRequest,
+                status, contentType, this::headerValue);
     }
 
     /** The client takes gzip (its Accept-Encoding). */
@@ -483,21 +475,8 @@ final class ResponseImpl implements Response {
 
     /** Marks the response compressible (Vary) and, when {@code encode}, gzip-encoded; before {@link #head}. */
     void prepareEncoding(boolean encode) {
-        set("Vary", mergeVary(headerValue("Vary")), true);
+        set("Vary", dev.weft.http.Compression.vary(headerValue("Vary")), true);
         gzip = encode;
-    }
-
-    private static String mergeVary(String vary) {
-        if (vary == null || vary.isBlank()) {
-            return "Accept-Encoding";
-        }
-        for (String v : vary.split(",")) {
-            String t = v.trim();
-            if (t.equals("*") || t.equalsIgnoreCase("accept-encoding")) {
-                return vary;
-            }
-        }
-        return vary + ", Accept-Encoding";
     }
 
     boolean headRequest() {

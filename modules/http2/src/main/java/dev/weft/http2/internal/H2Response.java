@@ -50,6 +50,10 @@ final class H2Response implements ProtocolResponse {
     private Throwable failure;
     long bodyBytes;
     H2EventStream events;
+    /** {@link #compress(boolean)}: false when the handler opted out. */
+    private boolean compressAllowed = true;
+    /** The streamed body goes out gzip-encoded (decided at commit); null otherwise. */
+    private dev.weft.http.Compression.Encoder gzip;
 
     H2Response(H2Connection c, H2Stream s, H2Request req) {
         this.c = c;
@@ -153,6 +157,35 @@ final class H2Response implements ProtocolResponse {
         sent = body;
     }
 
+    /** The value of header {@code name} (any case), or null. */
+    private String headerValue(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (int i = 0; i < headers.size(); i += 2) {
+            if (headers.get(i).equals(lower)) {
+                return headers.get(i + 1);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * At commit, with the length unknown to the handler: HTTP/1.1's compression rules
+     * ({@link dev.weft.http.Compression#applies}). A compressible response varies by
+     * Accept-Encoding; it is encoded when this client takes gzip. Returns whether to encode.
+     */
+    private boolean decideEncoding() {
+        if (contentLength >= 0 || !dev.weft.http.Compression.applies(c.dispatcher.compression(), compressAllowed, head,
+                status, headerValue("content-type"), this::headerValue)) {
+            return false;
+        }
+        header("Vary", dev.weft.http.Compression.vary(headerValue("vary")));
+        if (!dev.weft.http.Compression.accepted(req.header("accept-encoding"))) {
+            return false;
+        }
+        header("Content-Encoding", "gzip");
+        return true;
+    }
+
     private boolean hasHeader(String lower) {
         for (int i = 0; i < headers.size(); i += 2) {
             if (headers.get(i).equals(lower)) {
@@ -210,6 +243,9 @@ final class H2Response implements ProtocolResponse {
             return;
         }
         completed = true;
+        if (gzip != null) {
+            gzip.end(); // a reset stream never finished it: its native memory goes now
+        }
         if (completions == null) {
             return;
         }
@@ -246,7 +282,8 @@ final class H2Response implements ProtocolResponse {
     @Override
     public H2Response compress(boolean allowed) {
         checkNotCommitted();
-        return this; // HTTP/2 responses are not compressed on the fly (docs/http2.md)
+        this.compressAllowed = allowed;
+        return this;
     }
 
     @Override
@@ -354,10 +391,13 @@ final class H2Response implements ProtocolResponse {
             return;
         }
         byte[] body = sent == null ? new byte[0] : sent;
-        long length = contentLength >= 0 ? contentLength : body.length;
         if (contentLength > 0 && body.length == 0 && !noBody()) {
             throw new IllegalStateException("contentLength " + contentLength + " was set, but no body was sent");
         }
+        if (body.length >= dev.weft.http.Compression.MIN_BYTES && decideEncoding()) {
+            body = dev.weft.http.Compression.gzip(body);
+        }
+        long length = contentLength >= 0 ? contentLength : body.length;
         List<String> f = head(length);
         committed = true;
         if (noBody() || body.length == 0) {
@@ -408,9 +448,19 @@ final class H2Response implements ProtocolResponse {
             }
             commit();
             drain();
+            if (gzip != null) {
+                gzip.write(b, off, len, wire);
+                return;
+            }
             c.writeData(s, b, off, len, false);
             bodyBytes += len;
         }
+
+        /** Encoded bytes go out as DATA as they come; the encoder reuses its array after each. */
+        private final dev.weft.http.Compression.Sink wire = (b, off, len) -> {
+            c.writeData(s, b, off, len, false);
+            bodyBytes += len;
+        };
 
         @Override
         public void flush() throws IOException {
@@ -419,10 +469,16 @@ final class H2Response implements ProtocolResponse {
             }
             commit();
             drain();
+            if (gzip != null) {
+                gzip.flush(wire); // what was written so far must be decodable now
+            }
         }
 
         private void commit() throws IOException {
             if (!committed) {
+                if (decideEncoding()) {
+                    gzip = dev.weft.http.Compression.encoder();
+                }
                 List<String> f = head(contentLength);
                 committed = true;
                 c.writeHeaders(s, f, false);
@@ -434,6 +490,10 @@ final class H2Response implements ProtocolResponse {
             if (count > 0) {
                 int n = count;
                 count = 0;
+                if (gzip != null) {
+                    gzip.write(buf, 0, n, wire);
+                    return;
+                }
                 c.writeData(s, buf, 0, n, false);
                 bodyBytes += n;
             }
@@ -444,6 +504,26 @@ final class H2Response implements ProtocolResponse {
                 throw new IllegalStateException("wrote " + written + " bytes, but contentLength " + contentLength + " was set");
             }
             finished = true;
+            if (!committed && count >= dev.weft.http.Compression.MIN_BYTES && decideEncoding()) {
+                // All of it fit the buffer, and is worth gzip: one encoded body with its length.
+                byte[] gz = dev.weft.http.Compression.gzip(java.util.Arrays.copyOf(buf, count));
+                count = 0;
+                List<String> f = head(gz.length);
+                committed = true;
+                c.writeHeaders(s, f, false, false);
+                headSent = true;
+                c.writeData(s, gz, 0, gz.length, true);
+                bodyBytes = gz.length;
+                return;
+            }
+            if (gzip != null) {
+                drain();
+                dev.weft.http.Compression.Encoder g = gzip;
+                gzip = null;
+                g.finish(wire); // the rest and gzip's trailer; END_STREAM on an empty DATA after it
+                c.writeData(s, buf, 0, 0, true);
+                return;
+            }
             if (!committed) {
                 // All of it fit the buffer: one HEADERS with its length, one DATA.
                 List<String> f = head(contentLength >= 0 ? contentLength : written);
