@@ -166,7 +166,8 @@ public final class Report {
     }
 
     private static void targets(StringBuilder md, Map<String, Map<String, Stats>> stats) {
-        md.append("## Targets (issue #4; HTTP/2: issue #13)\n\n| Target | Measured | Met |\n|---|---:|:---:|\n");
+        md.append("## Targets (issue #4; CPU, latency, echo and stream: issue #12; HTTP/2: issue #13)\n\n"
+                + "| Target | Measured | Met |\n|---|---:|:---:|\n");
         // Netty on epoll is the Netty that Netty users deploy on Linux: the targets are against it.
         ratioTarget(md, stats, Workload.PLAINTEXT_256, "weft", "netty-epoll", 1.0);
         ratioTarget(md, stats, Workload.PLAINTEXT_256, "weft", "helidon", 1.5);
@@ -191,6 +192,16 @@ public final class Report {
                 rss == null || lowestPeer == null ? null : rss < lowestPeer);
         ratioTarget(md, stats, Workload.TCP_PINGPONG, "weft-echo", "weft-eventloop-echo", 1.0);
         ratioTarget(md, stats, Workload.TCP_PINGPONG, "weft-echo", "netty-epoll-echo", 1.0);
+        // Issue #12: server CPU per request (lower is better) and p99 at 16 connections, against Netty epoll;
+        // POST echo and the 1 GiB stream by throughput.
+        for (Workload w : List.of(Workload.PLAINTEXT_16, Workload.PLAINTEXT_256, Workload.JSON_16, Workload.JSON_256)) {
+            atMostTarget(md, stats, w.cpu(), w.id() + " CPU µs/request", "weft", "netty-epoll", 0.95);
+        }
+        atMostTarget(md, stats, Workload.PLAINTEXT_16.p99(), Workload.PLAINTEXT_16.id() + " p99 latency", "weft", "netty-epoll", 1.0);
+        atMostTarget(md, stats, Workload.JSON_16.p99(), Workload.JSON_16.id() + " p99 latency", "weft", "netty-epoll", 1.0);
+        ratioTarget(md, stats, Workload.ECHO_4K, "weft", "netty-epoll", 1.0);
+        ratioTarget(md, stats, Workload.TCP_STREAM, "weft-echo", "weft-eventloop-echo", 1.0);
+        ratioTarget(md, stats, Workload.TCP_STREAM, "weft-echo", "netty-epoll-echo", 1.0);
         Double startup = median(stats, Workload.STARTUP, "weft");
         row(md, "Start-up to first response ≤ 300 ms", startup == null ? null : String.format(Locale.ROOT, "%.0f ms", startup),
                 startup == null ? null : startup <= 300);
@@ -206,6 +217,21 @@ public final class Report {
             row(md, what, null, null);
         } else {
             row(md, what, String.format(Locale.ROOT, "%.2f×", a / b), a / b >= wanted);
+        }
+    }
+
+    /** A lower-is-better figure ({@code id}: a workload's cpu() or p99()): Weft's median at most {@code wanted} × the peer's. */
+    private static void atMostTarget(StringBuilder md, Map<String, Map<String, Stats>> stats, String id, String label,
+                                     String weft, String peer, double wanted) {
+        Stats a = stats.getOrDefault(id, Map.of()).get(weft);
+        Stats b = stats.getOrDefault(id, Map.of()).get(peer);
+        String what = label + ": " + ServerSpec.label(weft) + " ≤ " + String.format(Locale.ROOT, "%.2f", wanted) + "× "
+                + ServerSpec.label(peer);
+        if (a == null || b == null || a.runs() == 0 || b.runs() == 0 || b.median() == 0) {
+            row(md, what, null, null);
+        } else {
+            double r = a.median() / b.median();
+            row(md, what, String.format(Locale.ROOT, "%.2f× (%.2f vs %.2f)", r, a.median(), b.median()), r <= wanted);
         }
     }
 

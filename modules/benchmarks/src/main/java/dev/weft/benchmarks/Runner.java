@@ -450,6 +450,7 @@ public final class Runner {
         idleMemory(server, round, target, handle, options.idleConnections(), Workload.IDLE_RSS, Workload.IDLE_HEAP);
         wrkWorkload(server, round, Workload.PLAINTEXT_16, base + "/plaintext", 16, null, handle);
         wrkWorkload(server, round, Workload.PLAINTEXT_256, base + "/plaintext", 256, null, handle);
+        wrkWorkload(server, round, Workload.JSON_16, base + "/json", 16, null, handle);
         wrkWorkload(server, round, Workload.JSON_256, base + "/json", 256, null, handle);
         wrkWorkload(server, round, Workload.PIPELINED, base + "/plaintext", 256, "pipeline.lua", handle);
         if (server.has(ServerSpec.Feature.ECHO)) {

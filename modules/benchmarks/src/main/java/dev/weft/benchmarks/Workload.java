@@ -15,6 +15,7 @@ public record Workload(String id, String title, String unit, boolean higherIsBet
 
     public static final Workload PLAINTEXT_16 = new Workload("plaintext-16", "GET /plaintext, 16 connections", "req/s", true, "http");
     public static final Workload PLAINTEXT_256 = new Workload("plaintext-256", "GET /plaintext, 256 connections", "req/s", true, "http");
+    public static final Workload JSON_16 = new Workload("json-16", "GET /json, 16 connections", "req/s", true, "http");
     public static final Workload JSON_256 = new Workload("json-256", "GET /json, 256 connections", "req/s", true, "http");
     public static final Workload PIPELINED = new Workload("pipelined-256x16", "GET /plaintext pipelined 16 deep, 256 connections", "req/s", true, "http");
     public static final Workload ECHO_4K = new Workload("echo-4k-64", "POST /echo 4 KiB body, 64 connections", "req/s", true, "http");
@@ -29,7 +30,7 @@ public record Workload(String id, String title, String unit, boolean higherIsBet
     public static final Workload TCP_PINGPONG = new Workload("tcp-pingpong-64", "TCP ping-pong, 64 connections x 64-byte messages", "round trips/s", true, "tcp-pingpong");
     public static final Workload TCP_STREAM = new Workload("tcp-stream", "TCP stream over one connection, echoed", "GB/s", true, "tcp-stream");
 
-    public static final List<Workload> ALL = List.of(PLAINTEXT_16, PLAINTEXT_256, JSON_256, PIPELINED, ECHO_4K,
+    public static final List<Workload> ALL = List.of(PLAINTEXT_16, PLAINTEXT_256, JSON_16, JSON_256, PIPELINED, ECHO_4K,
             H2_PLAINTEXT, STATIC_4K, STATIC_1M, IDLE_RSS, IDLE_HEAP, IDLE_RSS_LARGE, IDLE_HEAP_LARGE, STARTUP, TCP_PINGPONG, TCP_STREAM);
 
     /** The server's CPU time (user + system, from /proc/PID/stat) per request of this workload. */
