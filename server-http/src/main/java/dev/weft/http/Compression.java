@@ -106,6 +106,54 @@ public final class Compression {
         return new Encoder();
     }
 
+    /**
+     * A request body decoded from its {@code Content-Encoding}, for a protocol whose server
+     * decodes request bodies ({@link HttpDispatcher#decodeRequestBodies()}): gzip ({@code x-gzip})
+     * or deflate (zlib, RFC 9110 §8.4.1.2), counted after decoding against {@code limit}, so a gzip
+     * bomb is a 413, not an out-of-memory. HTTP/1.1's bodies are decoded by the same code.
+     *
+     * @param contentEncoding the request's Content-Encoding, neither blank nor {@code identity}
+     * @param body            the body as received
+     * @param limit           the most decoded bytes, asked at each read ({@code limitBody} may change it before)
+     * @param failures        where failures are recorded, so they are answered whatever the handler does
+     * @return the decoded body; closing it leaves {@code body} to the protocol
+     */
+    public static java.io.InputStream decodedBody(String contentEncoding, java.io.InputStream body,
+            java.util.function.LongSupplier limit, BodyFailures failures) {
+        return new dev.weft.http.internal.DecodedBody(body, contentEncoding.trim().toLowerCase(java.util.Locale.ROOT),
+                limit, failures);
+    }
+
+    /**
+     * True when {@code contentEncoding} asks for decoding: present, and not blank or {@code identity}.
+     *
+     * @param contentEncoding the request's Content-Encoding, or null
+     * @return whether {@link #decodedBody} applies
+     */
+    public static boolean encoded(String contentEncoding) {
+        return contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.trim().equalsIgnoreCase("identity");
+    }
+
+    /** How a protocol records the failures of a decoded request body (see {@link #decodedBody}). */
+    public interface BodyFailures {
+        /**
+         * The decoded body failed: record the answer it gets, sticky, and return what to throw.
+         *
+         * @param status 400 (the body does not decode), 413 (over the limit once decoded) or 415 (another coding)
+         * @param reason what failed
+         * @return the exception the handler's read throws
+         */
+        java.io.IOException failed(int status, String reason);
+
+        /**
+         * What the body as received failed with already (its own limit, its framing, a timeout), or
+         * null: a decoder that then stops is answered with that, not with a 400.
+         *
+         * @return the recorded failure, or null
+         */
+        java.io.IOException recorded();
+    }
+
     /** Where an {@link Encoder}'s output goes. */
     @FunctionalInterface
     public interface Sink {

@@ -74,6 +74,16 @@ public final class HttpDispatcher {
         return settings.compression();
     }
 
+    /**
+     * The server's {@code decodeRequestBodies} setting: whether a request body with a
+     * Content-Encoding reaches the handler decoded (see {@link Compression#decodedBody}).
+     *
+     * @return true when request bodies are decoded
+     */
+    public boolean decodeRequestBodies() {
+        return settings.decodeRequestBodies();
+    }
+
     /** The server's {@code maxBodyBytes}: the default request body limit. */
     public long maxBodyBytes() {
         return settings.maxBodyBytes();

@@ -130,6 +130,68 @@ class CompressionTest {
         assertFalse(head.headers().firstValue("content-encoding").isPresent(), "HEAD, as on HTTP/1.1");
     }
 
+    static byte[] gzip(byte[] b) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream g = new java.util.zip.GZIPOutputStream(out)) {
+            g.write(b);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] zlib(byte[] b) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.DeflaterOutputStream d = new java.util.zip.DeflaterOutputStream(out)) {
+            d.write(b);
+        }
+        return out.toByteArray();
+    }
+
+    static HttpResponse<String> post(HttpServer s, String coding, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.port() + "/echo"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (coding != null) {
+            b.header("Content-Encoding", coding);
+        }
+        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.ISO_8859_1));
+        assertEquals(HttpClient.Version.HTTP_2, r.version());
+        return r;
+    }
+
+    /**
+     * Request bodies over h2 are decoded as HTTP/1.1's are (server-http's RequestDecodingTest):
+     * with {@code decodeRequestBodies}, gzip and deflate reach the handler decoded and counted
+     * against the limit once decoded; a bomb is 413, a broken stream 400, another coding 415;
+     * off, the bytes as sent.
+     */
+    @Test
+    void requestBodiesAreDecodedWhenAskedForAsOnHttp11() throws Exception {
+        byte[] text = TEXT.getBytes(StandardCharsets.US_ASCII);
+        for (boolean decode : new boolean[] {true, false}) {
+            try (HttpServer s = HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0).accessLog(false)
+                    .protocol(Http2.protocol()).maxBodyBytes(100_000).decodeRequestBodies(decode).compression(false)
+                    .post("/echo", (req, res) -> res.send(req.bodyBytes())).start()) {
+                if (!decode) {
+                    byte[] gz = gzip(text);
+                    assertEquals(gz.length, post(s, "gzip", gz).body().length(), "off by default: passed on as sent");
+                    continue;
+                }
+                assertEquals(TEXT, post(s, "gzip", gzip(text)).body());
+                assertEquals(TEXT, post(s, "deflate", zlib(text)).body());
+                assertEquals(TEXT, post(s, "identity", text).body());
+                HttpResponse<String> bomb = post(s, "gzip", gzip(new byte[10_000_000])); // 10 MB of zeros in ~10 KB
+                assertEquals(413, bomb.statusCode(), bomb.body());
+                byte[] broken = gzip(text);
+                broken[broken.length / 2] ^= 0x55;
+                assertEquals(400, post(s, "gzip", broken).statusCode());
+                assertEquals(400, post(s, "gzip", "not gzip at all".getBytes(StandardCharsets.US_ASCII)).statusCode());
+                HttpResponse<String> br = post(s, "br", new byte[] {1, 2, 3});
+                assertEquals(415, br.statusCode());
+                assertTrue(br.body().contains("br"), br.body());
+                assertEquals(TEXT, post(s, "gzip", gzip(text)).body(), "the connection serves on after each");
+            }
+        }
+    }
+
     @Test
     void curlCompressedOverPriorKnowledge() throws Exception {
         Path curl = Path.of("/usr/bin/curl");

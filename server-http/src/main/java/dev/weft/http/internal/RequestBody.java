@@ -61,10 +61,26 @@ final class RequestBody extends InputStream {
         }
         if (decoded == null) {
             String coding = head.headers.get("content-encoding");
-            if (coding == null || coding.isBlank() || coding.trim().equalsIgnoreCase("identity")) {
+            if (!dev.weft.http.Compression.encoded(coding)) {
                 decoded = this;
             } else {
-                decoded = new DecodedBody(this, coding.trim().toLowerCase(java.util.Locale.ROOT));
+                decoded = dev.weft.http.Compression.decodedBody(coding, this, this::limit, new dev.weft.http.Compression.BodyFailures() {
+                    @Override
+                    public IOException failed(int status, String reason) {
+                        BadMessageException e = new BadMessageException(switch (status) {
+                            case 413 -> Violation.BODY_TOO_LARGE;
+                            case 415 -> Violation.BODY_ENCODING_UNSUPPORTED;
+                            default -> Violation.BODY_ENCODING_INVALID;
+                        }, reason);
+                        fail(e);
+                        return e;
+                    }
+
+                    @Override
+                    public IOException recorded() {
+                        return failure;
+                    }
+                });
             }
         }
         return decoded;
@@ -93,7 +109,7 @@ final class RequestBody extends InputStream {
             throw new IllegalArgumentException("limitBody(" + maxBytes + "): must not be negative");
         }
         if (started || total > 0 || (!chunked && remaining != Math.max(0, head.contentLength))
-                || (decoded != null && decoded != this && ((DecodedBody) decoded).started())) {
+                || (decoded instanceof DecodedBody d && d.started())) {
             throw new IllegalStateException("limitBody(" + maxBytes + "): the body is already being read");
         }
         limit = Math.min(maxBytes, c.settings.bodyLimits().maxUploadBytes());

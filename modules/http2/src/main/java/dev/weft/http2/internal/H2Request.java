@@ -396,13 +396,37 @@ final class H2Request implements ProtocolRequest {
 
     @Override
     public InputStream body() {
+        InputStream h = handlerBody;
+        if (h != null) {
+            return h;
+        }
         Body b = body;
         if (b == null) {
             b = new Body();
             body = b;
         }
-        return b;
+        String coding = headers.get("content-encoding");
+        // As HTTP/1.1 decodes it (server-http's Compression): with decodeRequestBodies, the handler reads the decoded bytes.
+        h = c.dispatcher.decodeRequestBodies() && dev.weft.http.Compression.encoded(coding)
+                ? dev.weft.http.Compression.decodedBody(coding, b, () -> limit, new dev.weft.http.Compression.BodyFailures() {
+                    @Override
+                    public IOException failed(int status, String reason) {
+                        return fail(status, reason, null);
+                    }
+
+                    @Override
+                    public IOException recorded() {
+                        HttpException f = failure;
+                        return f == null ? null : new IOException(f.reason());
+                    }
+                })
+                : b;
+        handlerBody = h;
+        return h;
     }
+
+    /** What the handler reads: the body, or its decoded form (see {@link #body()}). */
+    private InputStream handlerBody;
 
     @Override
     public H2Request limitBody(long maxBytes) {
