@@ -48,21 +48,27 @@ class ConnectionTest {
         }
     }
 
-    @Test
-    void idleConnectionsGiveTheirBuffersBackAndTakeThemOnTheNextByte() throws Exception {
-        AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
-        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(conn -> {
+    /** A line protocol that goes idle between lines (each answered by {@code reply}), its connection kept in {@code ref}. */
+    private static ConnectionHandler lines(AtomicReference<ConnectionImpl> ref, java.util.function.UnaryOperator<String> reply) {
+        return conn -> {
             ref.set((ConnectionImpl) conn);
             while (true) {
                 conn.markIdle();
                 if (conn.in().peek() < 0 || !conn.markBusy()) {
                     return;
                 }
-                String line = conn.in().readLine(100);
-                conn.out().write(ascii(line.toUpperCase() + "\n"));
+                String line = conn.in().readLine(100_000);
+                conn.out().write(ascii(reply.apply(line) + "\n"));
                 conn.out().flush();
             }
-        }).start(); Socket s = Net.connect(server)) {
+        };
+    }
+
+    @Test
+    void idleConnectionsGiveTheirBuffersBackAndTakeThemOnTheNextByte() throws Exception {
+        AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
+        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(lines(ref, String::toUpperCase)).start();
+             Socket s = Net.connect(server)) {
             BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             for (int i = 0; i < 3; i++) {
                 s.getOutputStream().write(ascii("req" + i + "\n"));
@@ -87,18 +93,8 @@ class ConnectionTest {
     @Test
     void largeMessagesWaitBrieflyWithAWholeBufferAndGiveItBackWhenTheClientIsSlow() throws Exception {
         AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
-        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(conn -> {
-            ref.set((ConnectionImpl) conn);
-            while (true) {
-                conn.markIdle();
-                if (conn.in().peek() < 0 || !conn.markBusy()) {
-                    return;
-                }
-                String line = conn.in().readLine(100_000);
-                conn.out().write(ascii(line.length() + "\n"));
-                conn.out().flush();
-            }
-        }).start(); Socket s = Net.connect(server)) {
+        try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO)
+                .handler(lines(ref, line -> String.valueOf(line.length()))).start(); Socket s = Net.connect(server)) {
             BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             for (int len : new int[] {1000, 255, 256, 257, 4000, 8191, 20_000, 10, 1000}) {
                 // len bytes with the LF: 256 fills the idle array exactly, 257 is one byte over
