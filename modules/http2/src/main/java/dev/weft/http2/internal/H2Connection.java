@@ -92,6 +92,10 @@ final class H2Connection {
     private final byte[] frameHeader = new byte[9];
     private boolean writesClosed;
     private boolean goAwaySent;
+    /** A flush is due: the {@link #flusher} will write the buffer out. */
+    private boolean flushScheduled;
+    /** Flushes for the stream threads (see {@link #flushSoon}); started with the second stream in flight. */
+    private Thread flusher;
 
     // Flow control of what we send, under flowLock.
     final ReentrantLock flowLock = new ReentrantLock();
@@ -808,11 +812,16 @@ final class H2Connection {
 
     /** The connection is ending: every stream's blocked read or write fails, and nothing more is written. */
     private void shutdownStreams() {
+        Thread f;
         writeLock.lock();
         try {
             writesClosed = true;
+            f = flusher;
         } finally {
             writeLock.unlock();
+        }
+        if (f != null) {
+            java.util.concurrent.locks.LockSupport.unpark(f); // it sees writesClosed and ends
         }
         IOException gone = new IOException("HTTP/2 connection closed");
         for (H2Stream s : streams.values()) {
@@ -942,7 +951,7 @@ final class H2Connection {
         p[at + 5] = (byte) value;
     }
 
-    /** One frame, under the write lock for that frame alone; flushed unless another writer is queued (it flushes). */
+    /** One frame, under the write lock for that frame alone; flushed at once or soon ({@link #flushSoon}). */
     void writeFrame(int type, int flags, int streamId, byte[] p, int off, int len) throws IOException {
         writeLock.lock();
         if (writesClosed) {
@@ -951,14 +960,65 @@ final class H2Connection {
         }
         try {
             frameLocked(type, flags, streamId, p, off, len);
-            if (!writeLock.hasQueuedThreads()) {
-                out.flush();
-            }
+            flushSoon();
         } catch (IOException e) {
             writesClosed = true;
             throw e;
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Under the write lock: what the buffer holds goes out. With one handler running (or none) at
+     * once; with more, by the {@link #flusher}, which runs after the threads already waiting for a
+     * carrier, so the streams answered in one scheduling round share one socket write (as an
+     * event loop flushes once per read) instead of one write each.
+     */
+    private void flushSoon() throws IOException {
+        if (flushScheduled) {
+            return;
+        }
+        if (active.get() <= 1) {
+            out.flush();
+            return;
+        }
+        flushScheduled = true;
+        Thread f = flusher;
+        if (f == null) {
+            flusher = Thread.ofVirtual().name("weft-h2-flush-" + conn.id()).start(this::flushLoop);
+        } else {
+            java.util.concurrent.locks.LockSupport.unpark(f);
+        }
+    }
+
+    /** The flusher's loop: until writes close (the connection's end), each scheduled flush. */
+    private void flushLoop() {
+        while (true) {
+            // An unparked virtual thread runs before the threads started meanwhile (the JDK's scheduler
+            // takes its carrier's local queue first, and Thread.start submits to the shared one); a
+            // yield puts this one behind them, so the stream threads the reader just started write first.
+            Thread.yield();
+            writeLock.lock();
+            try {
+                if (writesClosed) {
+                    return;
+                }
+                if (flushScheduled) {
+                    flushScheduled = false;
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // The streams whose frames were in the buffer had handed them over, as to the kernel; the
+                // connection is gone, and the reader learns it from its next read.
+                writesClosed = true;
+                LOG.debug("conn {}: h2 flush failed: {}", conn.id(), e.toString());
+                conn.close();
+                return;
+            } finally {
+                writeLock.unlock();
+            }
+            java.util.concurrent.locks.LockSupport.park(this);
         }
     }
 
@@ -1039,8 +1099,8 @@ final class H2Connection {
             if (b.size() > 64 << 10) {
                 headerScratch.reset();
             }
-            if (flush && !writeLock.hasQueuedThreads()) {
-                out.flush();
+            if (flush) {
+                flushSoon();
             }
             if (endStream) {
                 s.localClosed = true;
