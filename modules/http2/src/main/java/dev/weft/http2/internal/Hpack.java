@@ -87,13 +87,26 @@ final class Hpack {
     /** §4.1: an entry's size is its name and value in octets plus 32. */
     static final int ENTRY_OVERHEAD = 32;
 
-    private static final Map<String, Integer> STATIC_FULL = new HashMap<>();
-    private static final Map<String, Integer> STATIC_NAME = new HashMap<>();
+    /**
+     * Per name of the static table: its lowest index (the one to refer to the name by), then the
+     * indices of its entries that carry a value (:method, :path, :scheme, :status,
+     * accept-encoding), for a whole-field match. One lookup by the name, whose hash a String keeps,
+     * instead of one by name and value joined into a new String for every field.
+     */
+    private static final Map<String, int[]> STATIC_BY_NAME = new HashMap<>();
 
     static {
-        for (int i = STATIC_SIZE; i >= 1; i--) {
-            STATIC_NAME.put(STATIC[2 * (i - 1)], i);
-            STATIC_FULL.put(STATIC[2 * (i - 1)] + '\0' + STATIC[2 * (i - 1) + 1], i);
+        for (int i = 1; i <= STATIC_SIZE; i++) {
+            String name = STATIC[2 * (i - 1)];
+            boolean valued = !STATIC[2 * (i - 1) + 1].isEmpty();
+            int[] e = STATIC_BY_NAME.get(name);
+            if (e == null) {
+                e = valued ? new int[] {i, i} : new int[] {i};
+            } else if (valued) {
+                e = java.util.Arrays.copyOf(e, e.length + 1);
+                e[e.length - 1] = i;
+            }
+            STATIC_BY_NAME.put(name, e);
         }
     }
 
@@ -299,10 +312,14 @@ final class Hpack {
 
         /** Encodes one field; {@code index} false for values never worth a table entry (dates, lengths). */
         void field(ByteArrayOutputStream out, String name, String value, boolean index) {
-            Integer full = STATIC_FULL.get(name + '\0' + value);
-            if (full != null) {
-                integer(out, 0x80, 7, full);
-                return;
+            int[] st = STATIC_BY_NAME.get(name);
+            if (st != null) {
+                for (int k = 1; k < st.length; k++) {
+                    if (STATIC[2 * (st[k] - 1) + 1].equals(value)) {
+                        integer(out, 0x80, 7, st[k]);
+                        return;
+                    }
+                }
             }
             int d = 0;
             int nameIndex = 0;
@@ -318,9 +335,8 @@ final class Hpack {
                     }
                 }
             }
-            Integer sn = STATIC_NAME.get(name);
-            if (sn != null) {
-                nameIndex = sn;
+            if (st != null) {
+                nameIndex = st[0];
             }
             if (index) {
                 integer(out, 0x40, 6, nameIndex);

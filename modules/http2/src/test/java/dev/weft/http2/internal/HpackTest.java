@@ -90,6 +90,35 @@ class HpackTest {
         assertThrows(HpackException.class, () -> Huffman.decode(hex("ffffffff"), 0, 4));
     }
 
+    /** RFC 7541 Appendix A: a whole-field match is one index byte; a name match refers to the name's lowest index. */
+    @Test
+    void encoderUsesTheStaticTable() throws Exception {
+        Hpack.Encoder e = new Hpack.Encoder();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        e.field(b, ":status", "200", false);
+        e.field(b, ":status", "404", false);
+        e.field(b, ":method", "POST", true);
+        e.field(b, ":path", "/index.html", true);
+        e.field(b, "accept-encoding", "gzip, deflate", true);
+        assertArrayEquals(hex("88 8d 83 85 90"), b.toByteArray());
+        b.reset();
+        e.field(b, ":status", "201", false); // name :status (8), literal without indexing
+        assertEquals(0x08, b.toByteArray()[0] & 0xFF);
+        b.reset();
+        e.field(b, "content-type", "text/plain", true); // name 31, incremental indexing
+        assertEquals(0x5f, b.toByteArray()[0] & 0xFF);
+        b.reset();
+        e.field(b, "content-type", "text/plain", true); // now the dynamic table's first entry, 62
+        assertArrayEquals(hex("be"), b.toByteArray());
+        b.reset();
+        e.field(b, "x-custom", "1", false); // a new name: index 0, then the name as a string
+        assertEquals(0x00, b.toByteArray()[0] & 0xFF);
+        List<String> out = new ArrayList<>();
+        byte[] block = b.toByteArray();
+        new Hpack.Decoder(4096).decode(block, 0, block.length, Long.MAX_VALUE, out);
+        assertEquals(List.of("x-custom", "1"), out);
+    }
+
     @Test
     void encoderAndDecoderStayInStep() throws Exception {
         Hpack.Encoder e = new Hpack.Encoder();
