@@ -417,7 +417,7 @@ final class H2Connection {
         // whatever becomes of the stream.
         byte[] block = headerBlock(flags, streamId, p, off, p.length - padding);
         boolean end = (flags & END_STREAM) != 0;
-        List<String> fields = new ArrayList<>();
+        List<String> fields = new ArrayList<>(16);
         boolean fits;
         try {
             fits = decoder.decode(block, 0, block.length, maxHeaderListSize(), fields);
