@@ -122,6 +122,41 @@ class JdkClientTest {
         }
     }
 
+    /**
+     * With two handlers running, a response's frames go out through the connection's flusher, not
+     * its own flush: one that ends while the other handler still runs reaches the client anyway.
+     */
+    @Test
+    void aResponseIsNotHeldBackByAnotherStreamStillRunning() throws Exception {
+        java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (HttpServer server = Apps.builder(Http2Options.defaults())
+                        .get("/held", (req, res) -> {
+                            entered.countDown();
+                            release.await();
+                            res.send("released");
+                        })
+                        .start();
+                HttpClient client = h2(HttpClient.newBuilder())) {
+            URI base = URI.create("http://127.0.0.1:" + server.port());
+            client.send(HttpRequest.newBuilder(base.resolve("/hello")).build(), HttpResponse.BodyHandlers.ofString()); // the upgrade
+            CompletableFuture<HttpResponse<String>> held = client.sendAsync(HttpRequest.newBuilder(base.resolve("/held")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            entered.await();
+            try {
+                for (int i = 0; i < 20; i++) {
+                    HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(base.resolve("/hello")).build(),
+                            HttpResponse.BodyHandlers.ofString()).get(5, java.util.concurrent.TimeUnit.SECONDS);
+                    assertEquals(HttpClient.Version.HTTP_2, r.version());
+                    assertEquals("hello HTTP/2.0", r.body());
+                }
+            } finally {
+                release.countDown(); // else the client's close would wait for the held exchange
+            }
+            assertEquals("released", held.get(5, java.util.concurrent.TimeUnit.SECONDS).body());
+        }
+    }
+
     @Test
     void hundredConcurrentStreamsOnOneConnection(@TempDir Path dir) throws Exception {
         TestTls tls = TestTls.in(dir);

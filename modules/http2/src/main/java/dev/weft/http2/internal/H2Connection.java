@@ -11,7 +11,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -72,8 +71,13 @@ final class H2Connection {
 
     // Reader state: only the reader thread touches these.
     private final Hpack.Decoder decoder;
-    /** Open streams: the reader adds; the reader or the stream's handler, whichever ends it last, removes. */
-    private final Map<Integer, H2Stream> streams = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Open streams: the reader adds; the reader or the stream's handler, whichever ends it last,
+     * removes. Under {@link #streamsLock}, as is {@link #running}.
+     */
+    private final IntMap<H2Stream> streams = new IntMap<>();
+    /** Guards {@link #streams} and {@link #running}, for one map operation at a time: nothing else is taken under it. */
+    private final ReentrantLock streamsLock = new ReentrantLock();
     private volatile int lastStreamId;
     private int connRecvWindow;
     private int connUngranted;
@@ -88,23 +92,28 @@ final class H2Connection {
     // Writer state, under writeLock.
     final ReentrantLock writeLock = new ReentrantLock();
     private final Hpack.Encoder encoder = new Hpack.Encoder();
-    private final ByteArrayOutputStream headerScratch = new ByteArrayOutputStream(256);
+    private Scratch headerScratch = new Scratch();
     private final byte[] frameHeader = new byte[9];
     private boolean writesClosed;
     private boolean goAwaySent;
+    /** A flush is due: the {@link #flusher} will write the buffer out. */
+    private boolean flushScheduled;
+    /** Flushes for the stream threads (see {@link #flushSoon}); started with the second stream in flight. */
+    private Thread flusher;
 
     // Flow control of what we send, under flowLock.
     final ReentrantLock flowLock = new ReentrantLock();
     private final Condition windowOpened = flowLock.newCondition();
     private long connSendWindow = DEFAULT_WINDOW;
     private long peerInitialWindow = DEFAULT_WINDOW;
-    private final List<H2Stream> sendStreams = new ArrayList<>();
+    /** Streams that may still send, by id (SETTINGS_INITIAL_WINDOW_SIZE applies to them all). */
+    private final IntMap<H2Stream> sendStreams = new IntMap<>();
     private volatile int peerMaxFrameSize = 16384;
 
     /** Open Server-Sent Event streams: a graceful shutdown ends them cleanly. */
     final java.util.Set<H2EventStream> eventStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Streams whose handler runs, until counted for the shutdown report ({@link #countForShutdown}). */
-    private final java.util.Set<H2Stream> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final IntMap<H2Stream> running = new IntMap<>();
     /** Handlers running: the concurrency bound (§5.1.2), busy/idle, and when a drain may close. */
     final AtomicInteger active = new AtomicInteger();
     /**
@@ -131,6 +140,17 @@ final class H2Connection {
         this.resets = new Flood(options.maxResetsPerWindow());
         this.control = new Flood(options.maxControlFramesPerWindow());
         this.emptyData = new Flood(options.maxEmptyDataFramesPerWindow());
+    }
+
+    /** The header block being encoded, written from its own array (no copy per head). */
+    private static final class Scratch extends ByteArrayOutputStream {
+        Scratch() {
+            super(256);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 
     /** Events counted per 30 s window; past the bound, the connection is abusing us. */
@@ -172,7 +192,7 @@ final class H2Connection {
         } finally {
             shutdownStreams();
             // Before this thread ends, which is when core's shutdown report is summed.
-            for (H2Stream s : running) {
+            for (H2Stream s : locked(running::values)) {
                 countForShutdown(s, false);
             }
         }
@@ -349,7 +369,7 @@ final class H2Connection {
         if (len == 0 && !end && emptyData.hit()) {
             throw H2Error.connection(H2Error.ENHANCE_YOUR_CALM, "empty DATA flood");
         }
-        H2Stream s = streams.get(streamId);
+        H2Stream s = stream(streamId);
         if (s == null) {
             if (streamId > lastStreamId) {
                 throw H2Error.connection(H2Error.PROTOCOL_ERROR, "DATA on idle stream " + streamId + " (RFC 9113 §5.1)");
@@ -397,7 +417,7 @@ final class H2Connection {
         // whatever becomes of the stream.
         byte[] block = headerBlock(flags, streamId, p, off, p.length - padding);
         boolean end = (flags & END_STREAM) != 0;
-        List<String> fields = new ArrayList<>();
+        List<String> fields = new ArrayList<>(16);
         boolean fits;
         try {
             fits = decoder.decode(block, 0, block.length, maxHeaderListSize(), fields);
@@ -407,7 +427,7 @@ final class H2Connection {
         if ((streamId & 1) == 0) {
             throw H2Error.connection(H2Error.PROTOCOL_ERROR, "stream " + streamId + " is even: clients open odd streams (RFC 9113 §5.1.1)");
         }
-        H2Stream s = streams.get(streamId);
+        H2Stream s = stream(streamId);
         if (s != null) {
             onTrailers(s, end, fields, fits);
             return;
@@ -440,7 +460,7 @@ final class H2Connection {
         s2.declaredLength = req.contentLength();
         if (end) {
             if (s2.declaredLength > 0) {
-                streams.remove(streamId);
+                removeStream(streamId);
                 closeSend(s2);
                 throw H2Error.stream(streamId, H2Error.PROTOCOL_ERROR, "END_STREAM with content-length " + s2.declaredLength + " (RFC 9113 §8.1.1)");
             }
@@ -471,7 +491,7 @@ final class H2Connection {
     /** The request side of {@code s} is complete; the stream stays until its handler is done too. */
     private void remoteDone(H2Stream s) {
         if (s.done) {
-            streams.remove(s.id);
+            removeStream(s.id);
         }
     }
 
@@ -527,7 +547,7 @@ final class H2Connection {
             // CVE-2023-44487: opening and resetting streams costs the client nothing and us a handler each.
             throw H2Error.connection(H2Error.ENHANCE_YOUR_CALM, "more than " + options.maxResetsPerWindow() + " streams reset within 30 s");
         }
-        H2Stream s = streams.remove(streamId);
+        H2Stream s = removeStream(streamId);
         if (s != null) {
             s.resetCode = int32(p, 0);
             s.reset = true;
@@ -583,12 +603,13 @@ final class H2Connection {
                     flowLock.lock();
                     try {
                         long delta = v - peerInitialWindow;
-                        for (H2Stream s : sendStreams) {
+                        List<H2Stream> all = sendStreams.values();
+                        for (H2Stream s : all) {
                             if (s.sendWindow + delta > MAX_WINDOW) {
                                 throw H2Error.connection(H2Error.FLOW_CONTROL_ERROR, "stream " + s.id + "'s window over 2^31-1 (RFC 9113 §6.9.2)");
                             }
                         }
-                        for (H2Stream s : sendStreams) {
+                        for (H2Stream s : all) {
                             s.sendWindow += delta;
                         }
                         peerInitialWindow = v;
@@ -624,6 +645,7 @@ final class H2Connection {
         if (streamId > lastStreamId) {
             throw H2Error.connection(H2Error.PROTOCOL_ERROR, "WINDOW_UPDATE on idle stream " + streamId);
         }
+        H2Stream s = streamId == 0 ? null : stream(streamId);
         flowLock.lock();
         try {
             if (streamId == 0) {
@@ -632,7 +654,6 @@ final class H2Connection {
                 }
                 connSendWindow += inc;
             } else {
-                H2Stream s = streams.get(streamId);
                 if (s == null) {
                     return; // closed: §6.9 lets it arrive late
                 }
@@ -647,23 +668,55 @@ final class H2Connection {
         }
     }
 
+    private H2Stream stream(int id) {
+        streamsLock.lock();
+        try {
+            return streams.get(id);
+        } finally {
+            streamsLock.unlock();
+        }
+    }
+
+    private H2Stream removeStream(int id) {
+        streamsLock.lock();
+        try {
+            return streams.remove(id);
+        } finally {
+            streamsLock.unlock();
+        }
+    }
+
+    private <T> T locked(java.util.function.Supplier<T> read) {
+        streamsLock.lock();
+        try {
+            return read.get();
+        } finally {
+            streamsLock.unlock();
+        }
+    }
+
     private H2Stream newStream(int id) {
         H2Stream s;
         flowLock.lock();
         try {
             s = new H2Stream(this, id, options.initialWindowSize(), peerInitialWindow);
-            sendStreams.add(s);
+            sendStreams.put(id, s);
         } finally {
             flowLock.unlock();
         }
-        streams.put(id, s);
+        streamsLock.lock();
+        try {
+            streams.put(id, s);
+        } finally {
+            streamsLock.unlock();
+        }
         return s;
     }
 
     private void closeSend(H2Stream s) {
         flowLock.lock();
         try {
-            sendStreams.remove(s);
+            sendStreams.remove(s.id);
             windowOpened.signalAll();
         } finally {
             flowLock.unlock();
@@ -674,7 +727,12 @@ final class H2Connection {
         active.incrementAndGet();
         concurrent.incrementAndGet();
         s.counted = true;
-        running.add(s);
+        streamsLock.lock();
+        try {
+            running.put(s.id, s);
+        } finally {
+            streamsLock.unlock();
+        }
         startPinger();
         Thread.ofVirtual().name("weft-h2-" + conn.id() + "-" + s.id).start(() -> {
             boolean completed = false;
@@ -695,7 +753,14 @@ final class H2Connection {
      * the connection as it ends (a handler still running then was cut: reset).
      */
     private void countForShutdown(H2Stream s, boolean completed) {
-        if (running.remove(s) && draining) {
+        boolean first;
+        streamsLock.lock();
+        try {
+            first = running.remove(s.id) != null;
+        } finally {
+            streamsLock.unlock();
+        }
+        if (first && draining) {
             conn.streamEnded(completed);
         }
     }
@@ -808,20 +873,25 @@ final class H2Connection {
 
     /** The connection is ending: every stream's blocked read or write fails, and nothing more is written. */
     private void shutdownStreams() {
+        Thread f;
         writeLock.lock();
         try {
             writesClosed = true;
+            f = flusher;
         } finally {
             writeLock.unlock();
         }
+        if (f != null) {
+            java.util.concurrent.locks.LockSupport.unpark(f); // it sees writesClosed and ends
+        }
         IOException gone = new IOException("HTTP/2 connection closed");
-        for (H2Stream s : streams.values()) {
+        for (H2Stream s : locked(streams::values)) {
             s.reset = true;
             s.fail(gone);
         }
         flowLock.lock();
         try {
-            for (H2Stream s : sendStreams) {
+            for (H2Stream s : sendStreams.values()) {
                 s.reset = true;
             }
             windowOpened.signalAll();
@@ -836,7 +906,7 @@ final class H2Connection {
 
     /** Stream error (§5.4.2): RST_STREAM, and the stream's handler sees its I/O fail. */
     void resetStream(int streamId, int code) {
-        H2Stream s = streams.remove(streamId);
+        H2Stream s = removeStream(streamId);
         if (s != null) {
             s.reset = true;
             s.fail(new IOException("stream " + streamId + " reset: " + H2Error.name(code)));
@@ -878,7 +948,7 @@ final class H2Connection {
     void handlerDone(H2Stream s) {
         s.done = true;
         if (s.remoteClosed() || s.reset) {
-            streams.remove(s.id);
+            removeStream(s.id);
             return;
         }
         resetStream(s.id, H2Error.NO_ERROR);
@@ -942,7 +1012,7 @@ final class H2Connection {
         p[at + 5] = (byte) value;
     }
 
-    /** One frame, under the write lock for that frame alone; flushed unless another writer is queued (it flushes). */
+    /** One frame, under the write lock for that frame alone; flushed at once or soon ({@link #flushSoon}). */
     void writeFrame(int type, int flags, int streamId, byte[] p, int off, int len) throws IOException {
         writeLock.lock();
         if (writesClosed) {
@@ -951,14 +1021,65 @@ final class H2Connection {
         }
         try {
             frameLocked(type, flags, streamId, p, off, len);
-            if (!writeLock.hasQueuedThreads()) {
-                out.flush();
-            }
+            flushSoon();
         } catch (IOException e) {
             writesClosed = true;
             throw e;
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Under the write lock: what the buffer holds goes out. With one handler running (or none) at
+     * once; with more, by the {@link #flusher}, which runs after the threads already waiting for a
+     * carrier, so the streams answered in one scheduling round share one socket write (as an
+     * event loop flushes once per read) instead of one write each.
+     */
+    private void flushSoon() throws IOException {
+        if (flushScheduled) {
+            return;
+        }
+        if (active.get() <= 1) {
+            out.flush();
+            return;
+        }
+        flushScheduled = true;
+        Thread f = flusher;
+        if (f == null) {
+            flusher = Thread.ofVirtual().name("weft-h2-flush-" + conn.id()).start(this::flushLoop);
+        } else {
+            java.util.concurrent.locks.LockSupport.unpark(f);
+        }
+    }
+
+    /** The flusher's loop: until writes close (the connection's end), each scheduled flush. */
+    private void flushLoop() {
+        while (true) {
+            // An unparked virtual thread runs before the threads started meanwhile (the JDK's scheduler
+            // takes its carrier's local queue first, and Thread.start submits to the shared one); a
+            // yield puts this one behind them, so the stream threads the reader just started write first.
+            Thread.yield();
+            writeLock.lock();
+            try {
+                if (writesClosed) {
+                    return;
+                }
+                if (flushScheduled) {
+                    flushScheduled = false;
+                    out.flush();
+                }
+            } catch (IOException e) {
+                // The streams whose frames were in the buffer had handed them over, as to the kernel; the
+                // connection is gone, and the reader learns it from its next read.
+                writesClosed = true;
+                LOG.debug("conn {}: h2 flush failed: {}", conn.id(), e.toString());
+                conn.close();
+                return;
+            } finally {
+                writeLock.unlock();
+            }
+            java.util.concurrent.locks.LockSupport.park(this);
         }
     }
 
@@ -1013,7 +1134,7 @@ final class H2Connection {
             throw new IOException(s.reset ? resetMessage(s) : "HTTP/2 connection closed");
         }
         try {
-            ByteArrayOutputStream b = headerScratch;
+            Scratch b = headerScratch;
             b.reset();
             encoder.begin(b);
             for (int i = 0; i < fields.size(); i += 2) {
@@ -1022,25 +1143,26 @@ final class H2Connection {
                 // second sends it as one byte; content-length and :status vary more than they repeat.
                 encoder.field(b, n, fields.get(i + 1), !n.equals("content-length") && !n.equals(":status"));
             }
-            byte[] block = b.toByteArray();
+            byte[] block = b.array();
+            int size = b.size();
             int max = peerMaxFrameSize;
-            int first = Math.min(block.length, max);
-            int flags = (endStream ? END_STREAM : 0) | (first == block.length ? END_HEADERS : 0);
+            int first = Math.min(size, max);
+            int flags = (endStream ? END_STREAM : 0) | (first == size ? END_HEADERS : 0);
             if (endStream && s.remoteClosed) {
                 leaveConcurrency(s);
             }
             frameLocked(HEADERS, flags, s.id, block, 0, first);
             int at = first;
-            while (at < block.length) {
-                int n = Math.min(block.length - at, max);
-                frameLocked(CONTINUATION, at + n == block.length ? END_HEADERS : 0, s.id, block, at, n);
+            while (at < size) {
+                int n = Math.min(size - at, max);
+                frameLocked(CONTINUATION, at + n == size ? END_HEADERS : 0, s.id, block, at, n);
                 at += n;
             }
-            if (b.size() > 64 << 10) {
-                headerScratch.reset();
+            if (size > 64 << 10) {
+                headerScratch = new Scratch(); // a rare huge head does not stay with the connection
             }
-            if (flush && !writeLock.hasQueuedThreads()) {
-                out.flush();
+            if (flush) {
+                flushSoon();
             }
             if (endStream) {
                 s.localClosed = true;

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,19 @@ final class H2Response implements ProtocolResponse {
     private static final int BUFFER = 8192;
     private static final DateTimeFormatter IMF_FIXDATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-    private static volatile String[] dateCache = {"", ""};
+    /** The date field of the current second: one formatting a second, not one per response. */
+    private record Date(long second, String value) {
+    }
+
+    private static volatile Date dateCache = new Date(Long.MIN_VALUE, "");
+    /** :status values, so a head does not format its status each time. */
+    private static final String[] STATUS = new String[600];
+
+    static {
+        for (int i = 100; i < STATUS.length; i++) {
+            STATUS[i] = Integer.toString(i).intern();
+        }
+    }
 
     private final H2Connection c;
     private final H2Stream s;
@@ -345,7 +356,7 @@ final class H2Response implements ProtocolResponse {
         }
         List<String> f = new ArrayList<>(headers.size() + 8);
         f.add(":status");
-        f.add(Integer.toString(status));
+        f.add(status >= 100 && status < STATUS.length ? STATUS[status] : Integer.toString(status));
         for (int i = 0; i < headers.size(); i += 2) {
             String n = headers.get(i);
             // §8.2.2: connection-specific fields do not exist in HTTP/2; content-length is ours to set.
@@ -372,12 +383,12 @@ final class H2Response implements ProtocolResponse {
 
     private static String date() {
         long sec = System.currentTimeMillis() / 1000;
-        String[] d = dateCache;
-        if (!d[0].equals(Long.toString(sec))) {
-            d = new String[] {Long.toString(sec), IMF_FIXDATE.format(ZonedDateTime.now(ZoneOffset.UTC))};
+        Date d = dateCache;
+        if (d.second != sec) {
+            d = new Date(sec, IMF_FIXDATE.format(java.time.Instant.ofEpochSecond(sec)));
             dateCache = d;
         }
-        return d[1];
+        return d.value;
     }
 
     private boolean noBody() {

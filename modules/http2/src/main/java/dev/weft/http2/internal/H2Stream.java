@@ -21,7 +21,8 @@ final class H2Stream {
     // Receive side, under lock: the reader appends, the handler takes.
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
-    private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
+    /** Body chunks not yet read; made with the first DATA (most requests have none). */
+    private ArrayDeque<byte[]> chunks;
     private int chunkPos;
     /** END_STREAM received: the request is complete. */
     boolean remoteClosed;
@@ -73,6 +74,9 @@ final class H2Stream {
                         + declaredLength + " (RFC 9113 §8.1.1)");
             }
             if (len > 0) {
+                if (chunks == null) {
+                    chunks = new ArrayDeque<>();
+                }
                 chunks.add(off == 0 && len == payload.length ? payload : java.util.Arrays.copyOfRange(payload, off, off + len));
             }
             if (end) {
@@ -150,7 +154,7 @@ final class H2Stream {
         int grant = 0;
         lock.lock();
         try {
-            while (chunks.isEmpty()) {
+            while (chunks == null || chunks.isEmpty()) {
                 if (readFailure != null) {
                     throw readFailure;
                 }

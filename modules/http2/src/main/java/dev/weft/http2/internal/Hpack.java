@@ -2,9 +2,7 @@ package dev.weft.http2.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -87,19 +85,47 @@ final class Hpack {
     /** §4.1: an entry's size is its name and value in octets plus 32. */
     static final int ENTRY_OVERHEAD = 32;
 
-    private static final Map<String, Integer> STATIC_FULL = new HashMap<>();
-    private static final Map<String, Integer> STATIC_NAME = new HashMap<>();
+    /**
+     * Per name of the static table: its lowest index (the one to refer to the name by), then the
+     * indices of its entries that carry a value (:method, :path, :scheme, :status,
+     * accept-encoding), for a whole-field match. One lookup by the name, whose hash a String keeps,
+     * instead of one by name and value joined into a new String for every field.
+     */
+    private static final Map<String, int[]> STATIC_BY_NAME = new HashMap<>();
 
     static {
-        for (int i = STATIC_SIZE; i >= 1; i--) {
-            STATIC_NAME.put(STATIC[2 * (i - 1)], i);
-            STATIC_FULL.put(STATIC[2 * (i - 1)] + '\0' + STATIC[2 * (i - 1) + 1], i);
+        for (int i = 1; i <= STATIC_SIZE; i++) {
+            String name = STATIC[2 * (i - 1)];
+            boolean valued = !STATIC[2 * (i - 1) + 1].isEmpty();
+            int[] e = STATIC_BY_NAME.get(name);
+            if (e == null) {
+                e = valued ? new int[] {i, i} : new int[] {i};
+            } else if (valued) {
+                e = java.util.Arrays.copyOf(e, e.length + 1);
+                e[e.length - 1] = i;
+            }
+            STATIC_BY_NAME.put(name, e);
         }
     }
 
-    /** A dynamic table (§2.3.2): newest first, evicted from the oldest end to fit its size. */
+    /** The static table as entries (name, value), shared: callers only read them. */
+    private static final String[][] STATIC_ENTRIES = new String[STATIC_SIZE][];
+
+    static {
+        for (int i = 0; i < STATIC_SIZE; i++) {
+            STATIC_ENTRIES[i] = new String[] {STATIC[2 * i], STATIC[2 * i + 1]};
+        }
+    }
+
+    /**
+     * A dynamic table (§2.3.2): newest first, evicted from the oldest end to fit its size. A ring
+     * of entries, so the n-th newest is one array access (no iterator walked per lookup).
+     */
     static final class Table {
-        final ArrayDeque<String[]> entries = new ArrayDeque<>();
+        /** Power-of-two ring; the newest entry at {@link #head}, the next newest after it. */
+        private String[][] ring = new String[16][];
+        private int head;
+        private int count;
         int size;
         int maxSize;
 
@@ -107,17 +133,38 @@ final class Hpack {
             this.maxSize = maxSize;
         }
 
+        /** Entries in the table. */
+        int count() {
+            return count;
+        }
+
+        /** The {@code d}-th newest entry, 0 the newest; {@code d} below {@link #count()}. */
+        String[] entry(int d) {
+            return ring[(head + d) & (ring.length - 1)];
+        }
+
         void add(String name, String value) {
             int s = name.length() + value.length() + ENTRY_OVERHEAD;
             if (s > maxSize) {
-                entries.clear(); // §4.4: an entry larger than the table empties it and is not added
+                java.util.Arrays.fill(ring, null); // §4.4: an entry larger than the table empties it and is not added
+                count = 0;
                 size = 0;
                 return;
             }
             while (size + s > maxSize) {
                 evict();
             }
-            entries.addFirst(new String[] {name, value});
+            if (count == ring.length) {
+                String[][] bigger = new String[ring.length * 2][];
+                for (int i = 0; i < count; i++) {
+                    bigger[i] = entry(i);
+                }
+                ring = bigger;
+                head = 0;
+            }
+            head = (head - 1) & (ring.length - 1);
+            ring[head] = new String[] {name, value};
+            count++;
             size += s;
         }
 
@@ -129,25 +176,23 @@ final class Hpack {
         }
 
         private void evict() {
-            String[] e = entries.removeLast();
+            int last = (head + count - 1) & (ring.length - 1);
+            String[] e = ring[last];
+            ring[last] = null;
+            count--;
             size -= e[0].length() + e[1].length() + ENTRY_OVERHEAD;
         }
 
         /** Entry {@code index} of the combined index space (§2.3.3), or null if out of range. */
         String[] get(int index) {
             if (index >= 1 && index <= STATIC_SIZE) {
-                return new String[] {STATIC[2 * (index - 1)], STATIC[2 * (index - 1) + 1]};
+                return STATIC_ENTRIES[index - 1];
             }
             int d = index - STATIC_SIZE - 1;
-            if (d < 0 || d >= entries.size()) {
+            if (d < 0 || d >= count) {
                 return null;
             }
-            Iterator<String[]> it = entries.iterator();
-            String[] e = it.next();
-            for (int i = 0; i < d; i++) {
-                e = it.next();
-            }
-            return e;
+            return entry(d);
         }
     }
 
@@ -299,15 +344,19 @@ final class Hpack {
 
         /** Encodes one field; {@code index} false for values never worth a table entry (dates, lengths). */
         void field(ByteArrayOutputStream out, String name, String value, boolean index) {
-            Integer full = STATIC_FULL.get(name + '\0' + value);
-            if (full != null) {
-                integer(out, 0x80, 7, full);
-                return;
+            int[] st = STATIC_BY_NAME.get(name);
+            if (st != null) {
+                for (int k = 1; k < st.length; k++) {
+                    if (STATIC[2 * (st[k] - 1) + 1].equals(value)) {
+                        integer(out, 0x80, 7, st[k]);
+                        return;
+                    }
+                }
             }
-            int d = 0;
             int nameIndex = 0;
-            for (String[] e : table.entries) {
-                d++;
+            for (int i = 0, n = table.count(); i < n; i++) {
+                String[] e = table.entry(i);
+                int d = i + 1;
                 if (e[0].equals(name)) {
                     if (e[1].equals(value)) {
                         integer(out, 0x80, 7, STATIC_SIZE + d);
@@ -318,9 +367,8 @@ final class Hpack {
                     }
                 }
             }
-            Integer sn = STATIC_NAME.get(name);
-            if (sn != null) {
-                nameIndex = sn;
+            if (st != null) {
+                nameIndex = st[0];
             }
             if (index) {
                 integer(out, 0x40, 6, nameIndex);

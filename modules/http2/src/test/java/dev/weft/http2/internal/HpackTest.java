@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -88,6 +89,58 @@ class HpackTest {
         assertThrows(HpackException.class, () -> Huffman.decode(hex("1fff"), 0, 2));
         // EOS itself, 30 ones.
         assertThrows(HpackException.class, () -> Huffman.decode(hex("ffffffff"), 0, 4));
+    }
+
+    /** RFC 7541 Appendix A: a whole-field match is one index byte; a name match refers to the name's lowest index. */
+    @Test
+    void encoderUsesTheStaticTable() throws Exception {
+        Hpack.Encoder e = new Hpack.Encoder();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        e.field(b, ":status", "200", false);
+        e.field(b, ":status", "404", false);
+        e.field(b, ":method", "POST", true);
+        e.field(b, ":path", "/index.html", true);
+        e.field(b, "accept-encoding", "gzip, deflate", true);
+        assertArrayEquals(hex("88 8d 83 85 90"), b.toByteArray());
+        b.reset();
+        e.field(b, ":status", "201", false); // name :status (8), literal without indexing
+        assertEquals(0x08, b.toByteArray()[0] & 0xFF);
+        b.reset();
+        e.field(b, "content-type", "text/plain", true); // name 31, incremental indexing
+        assertEquals(0x5f, b.toByteArray()[0] & 0xFF);
+        b.reset();
+        e.field(b, "content-type", "text/plain", true); // now the dynamic table's first entry, 62
+        assertArrayEquals(hex("be"), b.toByteArray());
+        b.reset();
+        e.field(b, "x-custom", "1", false); // a new name: index 0, then the name as a string
+        assertEquals(0x00, b.toByteArray()[0] & 0xFF);
+        List<String> out = new ArrayList<>();
+        byte[] block = b.toByteArray();
+        new Hpack.Decoder(4096).decode(block, 0, block.length, Long.MAX_VALUE, out);
+        assertEquals(List.of("x-custom", "1"), out);
+    }
+
+    /** The dynamic table's ring: grown past its first size, wrapped by evictions, each entry found by its index. */
+    @Test
+    void dynamicTableIndicesThroughGrowthAndEviction() throws Exception {
+        Hpack.Table t = new Hpack.Table(4096);
+        for (int i = 0; i < 500; i++) {
+            t.add("x-" + i, "v" + i);
+            int entry = 2 + Integer.toString(i).length() + 1 + Integer.toString(i).length() + Hpack.ENTRY_OVERHEAD;
+            int n = Math.min(i + 1, 4096 / entry); // entries of about equal size: the newest that fit
+            for (int d = 0; d < Math.min(n, 40); d++) {
+                String[] e = t.get(Hpack.STATIC_SIZE + 1 + d);
+                assertEquals("x-" + (i - d), e[0]);
+                assertEquals("v" + (i - d), e[1]);
+            }
+            assertEquals(null, t.get(Hpack.STATIC_SIZE + 1 + t.count()));
+            assertTrue(t.size <= 4096);
+        }
+        assertEquals(":status", t.get(8)[0]);
+        assertEquals("200", t.get(8)[1]);
+        t.add("big", "v".repeat(5000)); // §4.4: larger than the table, which it empties
+        assertEquals(0, t.count());
+        assertEquals(null, t.get(Hpack.STATIC_SIZE + 1));
     }
 
     @Test
