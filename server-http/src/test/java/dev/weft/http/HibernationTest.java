@@ -54,6 +54,42 @@ class HibernationTest {
         }
     }
 
+    /**
+     * The dev.weft.Connection JFR event of a connection that hibernates: one per stint with a
+     * thread, each but the last ending in "hibernated", each counting its own requests, so the
+     * requests served after a wake are recorded too.
+     */
+    @Test
+    void eachStintOfAHibernatingConnectionIsAConnectionEvent(@TempDir Path dir) throws Exception {
+        try (jdk.jfr.Recording r = new jdk.jfr.Recording()) {
+            r.enable("dev.weft.Connection").withoutThreshold();
+            r.start();
+            try (HttpServer server = builder().start()) {
+                try (Raw raw = new Raw(server.port())) {
+                    assertEquals("Hello, World!", raw.send("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n").read().text());
+                    awaitHibernated(server, 1);
+                    raw.send("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals("Hello, World!", raw.read().text());
+                    assertEquals("Hello, World!", raw.read().text());
+                    awaitHibernated(server, 1);
+                    raw.send("GET /plaintext HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    assertEquals("Hello, World!", raw.read().text());
+                }
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            }
+            r.stop();
+            Path file = dir.resolve("stints.jfr");
+            r.dump(file);
+            java.util.List<jdk.jfr.consumer.RecordedEvent> events = jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+                    .filter(e -> e.getEventType().getName().equals("dev.weft.Connection"))
+                    .sorted(java.util.Comparator.comparing(jdk.jfr.consumer.RecordedEvent::getStartTime)).toList();
+            assertEquals(3, events.size(), events.toString());
+            assertEquals(java.util.List.of(1L, 2L, 1L), events.stream().map(e -> e.getLong("requests")).toList());
+            assertEquals(java.util.List.of("hibernated", "hibernated", "close"), events.stream().map(e -> e.getString("end")).toList());
+            assertEquals(1, events.stream().map(e -> e.getLong("connectionId")).distinct().count(), "one connection");
+        }
+    }
+
     @Test
     void theJdkClientKeepsUsingAHibernatedConnection() throws Exception {
         try (HttpServer server = builder().start()) {

@@ -151,7 +151,38 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
     @Override
     public void handle(Connection resumed) throws IOException {
         newParserAndWriter();
-        loop(false, true);
+        // A stint of its own in the dev.weft.Connection event: the one before ended "hibernated".
+        recorded(() -> loop(false, true));
+    }
+
+    /** The connection's work on this thread, as one dev.weft.Connection event when a recording takes it. */
+    private interface Stint {
+        void run() throws IOException;
+    }
+
+    private void recorded(Stint stint) throws IOException {
+        if (!Jfr.connections()) {
+            stint.run();
+            return;
+        }
+        HttpConnectionEvent jfr = new HttpConnectionEvent();
+        long before = requests;
+        jfr.begin();
+        try {
+            stint.run();
+        } catch (IOException | RuntimeException | Error e) {
+            end = e instanceof IOException ? ioEnd(e) : "error";
+            throw e;
+        } finally {
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.connectionId = conn.id();
+                jfr.remoteAddress = AccessLog.hostPort(conn.remoteAddress());
+                jfr.requests = requests - before;
+                jfr.end = end;
+                jfr.commit();
+            }
+        }
     }
 
     private void loop(boolean firstHead, boolean resumed) throws IOException {
@@ -804,28 +835,8 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
                 String id = protocol.alpnId();
                 alpn = id != null && connection.isSecure() && id.equals(connection.applicationProtocol());
             }
-            if (!Jfr.connections()) {
-                c.runOrHandOver(alpn);
-                return;
-            }
-            HttpConnectionEvent jfr = new HttpConnectionEvent();
-            jfr.begin();
-            try {
-                c.runOrHandOver(alpn);
-            } catch (IOException | RuntimeException | Error e) {
-                c.end = e instanceof IOException ? c.ioEnd(e) : "error";
-                throw e;
-            } finally {
-                jfr.end();
-                if (jfr.shouldCommit()) {
-                    InetSocketAddress remote = connection.remoteAddress();
-                    jfr.connectionId = connection.id();
-                    jfr.remoteAddress = AccessLog.hostPort(remote);
-                    jfr.requests = c.requests;
-                    jfr.end = c.end;
-                    jfr.commit();
-                }
-            }
+            boolean byAlpn = alpn;
+            c.recorded(() -> c.runOrHandOver(byAlpn));
         }
     }
 

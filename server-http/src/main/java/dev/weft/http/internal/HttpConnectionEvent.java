@@ -26,13 +26,13 @@ public final class HttpConnectionEvent extends Event {
     public String remoteAddress;
 
     @Label("Requests")
-    @Description("Requests served on the connection (rejected heads included; HTTP/2: its streams)")
+    @Description("Requests served on the connection in this event (rejected heads included; HTTP/2: its streams; after a hibernation, since the wake)")
     public long requests;
 
     @Label("End")
     @Description("Why it ended: eof (the client closed), idle-timeout, header-timeout, body-timeout, read-timeout, "
             + "write-timeout, rejected (bad request head or body), close (a response said Connection: close), "
             + "body-unread (too much request body left to skip), reset (the peer reset it), aborted (the server "
-            + "reset it: a failure after the response began), shutdown, upgrade-ended (after a 101), protocol-ended (the protocol that took it over, HTTP/2, returned), hibernated (the connection went on waiting without a thread: its later requests are not in this event), error")
+            + "reset it: a failure after the response began), shutdown, upgrade-ended (after a 101), protocol-ended (the protocol that took it over, HTTP/2, returned), hibernated (the connection went on waiting without a thread: each stint after a wake is an event of its own, same connection id), error")
     public String end;
 }
