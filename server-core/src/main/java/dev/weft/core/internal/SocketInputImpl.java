@@ -99,6 +99,11 @@ public final class SocketInputImpl extends SocketInput {
      * timeout. TLS reads keep SO_TIMEOUT, since an SSLSocket's input cannot be shut down alone.
      */
     private int readSocket(byte[] b, int off, int len) throws IOException {
+        return readSocket(raw, b, off, len);
+    }
+
+    /** As {@link #readSocket(byte[], int, int)}, from {@code from}: the stream, or the soft wait's timed one. */
+    private int readSocket(InputStream from, byte[] b, int off, int len) throws IOException {
         if (timedOut != null) {
             throw timeout(timedOut, null, false);
         }
@@ -117,7 +122,7 @@ public final class SocketInputImpl extends SocketInput {
                 kind = ConnectionTimeoutException.Kind.DEADLINE;
             }
         }
-        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(b, off, len, due, kind);
+        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(from, b, off, len, due, kind);
         if (n > 0) {
             bytesRead += n;
             engine.counters().bytesIn.add(n);
@@ -125,15 +130,31 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
-    private int readGuarded(byte[] b, int off, int len, long due, ConnectionTimeoutException.Kind kind) throws IOException {
+    /*
+     * Every exception the socket's stream throws is recorded on the connection
+     * (ConnectionImpl.socketFailed): that record, not the exception's message, is how Failures
+     * tells the peer leaving from a handler's own I/O failing. Here rather than in a wrapping
+     * stream: one object and one stack frame fewer on every connection.
+     */
+    private int readGuarded(InputStream from, byte[] b, int off, int len, long due, ConnectionTimeoutException.Kind kind)
+            throws IOException {
         if (due == 0) {
-            return raw.read(b, off, len);
+            try {
+                return from.read(b, off, len);
+            } catch (IOException e) {
+                throw marked(e);
+            } catch (RuntimeException e) {
+                throw conn.socketFailed(e);
+            }
         }
         conn.guardRead(due);
         int n;
         try {
-            n = raw.read(b, off, len);
+            n = from.read(b, off, len);
+        } catch (RuntimeException e) {
+            throw conn.socketFailed(e);
         } catch (IOException e) {
+            marked(e);
             if (conn.readGuardEnd()) {
                 timedOut = kind;
                 throw timeout(kind, e, true);
@@ -151,6 +172,15 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
+    /**
+     * Records {@code e} as the socket's failure, except the SO_TIMEOUT that ends the bounded idle
+     * wait before a hibernation on purpose: nothing failed, and a recorded exception would stay
+     * reachable from the hibernated connection.
+     */
+    private IOException marked(IOException e) {
+        return e instanceof SocketTimeoutException && conn.softWaiting() ? e : conn.socketFailed(e);
+    }
+
     private int readTls(byte[] b, int off, int len, long due, long now, ConnectionTimeoutException.Kind kind)
             throws IOException {
         // Round up: a 0 would mean "no timeout" to SO_TIMEOUT.
@@ -162,10 +192,15 @@ public final class SocketInputImpl extends SocketInput {
         try {
             return raw.read(b, off, len);
         } catch (SocketTimeoutException e) {
+            conn.socketFailed(e);
             // Sticky as on plain TCP (where the input is shut down): an SSLSocket would read on after
             // a timeout, so a handler that caught it could be fed the rest of a slow peer's bytes.
             timedOut = kind;
             throw timeout(kind, e, true);
+        } catch (IOException e) {
+            throw conn.socketFailed(e);
+        } catch (RuntimeException e) {
+            throw conn.socketFailed(e);
         }
     }
 
@@ -221,7 +256,14 @@ public final class SocketInputImpl extends SocketInput {
         lim = n;
         if (n == wake.length) {
             // Take what else has arrived without blocking, so a large wake is not one read per 256 bytes.
-            int more = Math.min(raw.available(), buf.length - n);
+            int more;
+            try {
+                more = Math.min(raw.available(), buf.length - n);
+            } catch (IOException e) {
+                throw conn.socketFailed(e);
+            } catch (RuntimeException e) {
+                throw conn.socketFailed(e);
+            }
             if (more > 0) {
                 int m = readSocket(buf, n, more);
                 if (m > 0) {
@@ -250,13 +292,16 @@ public final class SocketInputImpl extends SocketInput {
         if (wake == null) {
             wake = new byte[WAKE_BYTES];
         }
+        // SO_TIMEOUT is the socket adaptor's: the stream it gives reads with it, ours (over the
+        // channel) never times out. A stream per wait that blocks (its few bytes are garbage after).
         java.net.Socket socket = conn.socket();
         int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (softNanos + 999_999) / 1_000_000));
         int n;
         socket.setSoTimeout(ms);
+        InputStream timed = socket.getInputStream();
         conn.softWait(true);
         try {
-            n = readSocket(wake, 0, wake.length);
+            n = readSocket(timed, wake, 0, wake.length);
         } catch (SocketTimeoutException e) {
             if (e instanceof ConnectionTimeoutException) {
                 throw e; // the idle timeout itself (the watchdog fired first): as any idle read
@@ -264,7 +309,6 @@ public final class SocketInputImpl extends SocketInput {
             return 0;
         } finally {
             conn.softWait(false);
-            socket.setSoTimeout(0);
         }
         return n <= 0 ? -1 : woke(n);
     }
