@@ -153,14 +153,9 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
         return engine;
     }
 
-    /**
-     * A socket for what only a {@link Socket} offers (SO_TIMEOUT): the TLS socket, or on plain
-     * TCP the channel's adaptor, which the JDK makes on the first call and keeps for the
-     * channel's life (80 bytes), so plain connections ask only when they need a timed read.
-     */
+    /** The socket the streams come from: the channel's adaptor, or the TLS socket over it. */
     Socket socket() {
-        Socket s = socket;
-        return s != null ? s : channel.socket();
+        return socket;
     }
 
     // ---- the connection's thread -------------------------------------------------------------
@@ -406,15 +401,11 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
         return alpnRefused;
     }
 
-    /**
-     * Plain: streams straight over the channel ({@code Channels.newInputStream} reads as the socket
-     * adaptor's stream does, without making the adaptor). TLS: the handshake, bounded by
-     * SO_TIMEOUT and the watchdog.
-     */
+    /** Plain: the channel's socket adaptor. TLS: the handshake, bounded by SO_TIMEOUT and the watchdog. */
     private void open() throws IOException {
+        Socket raw = channel.socket();
         TlsRuntime ssl = engine.tls();
         if (ssl != null) {
-            Socket raw = channel.socket();
             handshaking = true;
             long timeoutNanos = engine.config().handshakeTimeout().toNanos();
             int soTimeout = Engine.soTimeoutMillis(engine.config().handshakeTimeout());
@@ -447,12 +438,11 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
             }
             socket = s;
             handshaking = false;
-            in = new SocketInputImpl(this, s.getInputStream());
-            out = new SocketOutputImpl(this, s.getOutputStream(), null);
         } else {
-            in = new SocketInputImpl(this, java.nio.channels.Channels.newInputStream(channel));
-            out = new SocketOutputImpl(this, null, channel);
+            socket = raw;
         }
+        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()));
+        out = new SocketOutputImpl(this, socket.getOutputStream(), ssl == null ? channel : null);
     }
 
     /** The content type of a TLS record that opens every handshake (RFC 8446 §5.1: handshake(22)). */
@@ -744,12 +734,7 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
     @Override
     public InetSocketAddress localAddress() {
         // The connection's own address (on a wildcard bind, the interface the peer reached), not the listener's.
-        java.net.SocketAddress local;
-        try {
-            local = channel.getLocalAddress();
-        } catch (IOException | RuntimeException e) {
-            local = null; // closed: as the socket adaptor would say, no address
-        }
+        java.net.SocketAddress local = channel.socket().getLocalSocketAddress();
         return local instanceof InetSocketAddress a ? a : engine.localAddress();
     }
 
@@ -819,7 +804,7 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
         }
         long deadline = System.nanoTime() + Math.max(0, Math.min(maxWait.toNanos(), Long.MAX_VALUE / 4));
         try {
-            if (tls == null && channel.socket().isInputShutdown()) {
+            if (tls == null && socket.isInputShutdown()) {
                 // A read timeout shut the input: the watchdog's only way to wake a blocked read
                 // (see SocketInputImpl), and it cannot be undone. The JDK answers every read with
                 // EOF now, so nothing can be drained; Linux drops what the peer sends while the
@@ -864,7 +849,6 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
     }
 
     private void linger(long deadline, long left) throws IOException {
-        Socket socket = socket();
         java.io.InputStream raw = socket.getInputStream();
         byte[] scratch = engine.pool().acquire(id);
         try {

@@ -113,11 +113,6 @@ public final class SocketInputImpl extends SocketInput {
      * timeout. TLS reads keep SO_TIMEOUT, since an SSLSocket's input cannot be shut down alone.
      */
     private int readSocket(byte[] b, int off, int len) throws IOException {
-        return readSocket(raw, b, off, len);
-    }
-
-    /** As {@link #readSocket(byte[], int, int)}, from {@code from}: the stream, or the soft wait's timed one. */
-    private int readSocket(InputStream from, byte[] b, int off, int len) throws IOException {
         if (timedOut != null) {
             throw timeout(timedOut, null, false);
         }
@@ -136,7 +131,7 @@ public final class SocketInputImpl extends SocketInput {
                 kind = ConnectionTimeoutException.Kind.DEADLINE;
             }
         }
-        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(from, b, off, len, due, kind);
+        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(b, off, len, due, kind);
         if (n > 0) {
             bytesRead += n;
             engine.counters().bytesIn.add(n);
@@ -144,31 +139,15 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
-    /*
-     * Every exception the socket's stream throws is recorded on the connection
-     * (ConnectionImpl.socketFailed): that record, not the exception's message, is how Failures
-     * tells the peer leaving from a handler's own I/O failing. Here rather than in a wrapping
-     * stream: one object and one stack frame fewer on every connection.
-     */
-    private int readGuarded(InputStream from, byte[] b, int off, int len, long due, ConnectionTimeoutException.Kind kind)
-            throws IOException {
+    private int readGuarded(byte[] b, int off, int len, long due, ConnectionTimeoutException.Kind kind) throws IOException {
         if (due == 0) {
-            try {
-                return from.read(b, off, len);
-            } catch (IOException e) {
-                throw marked(e);
-            } catch (RuntimeException e) {
-                throw conn.socketFailed(e);
-            }
+            return raw.read(b, off, len);
         }
         conn.guardRead(due);
         int n;
         try {
-            n = from.read(b, off, len);
-        } catch (RuntimeException e) {
-            throw conn.socketFailed(e);
+            n = raw.read(b, off, len);
         } catch (IOException e) {
-            marked(e);
             if (conn.readGuardEnd()) {
                 timedOut = kind;
                 throw timeout(kind, e, true);
@@ -186,15 +165,6 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
-    /**
-     * Records {@code e} as the socket's failure, except the SO_TIMEOUT that ends the bounded idle
-     * wait before a hibernation on purpose: nothing failed, and a recorded exception would stay
-     * reachable from the hibernated connection.
-     */
-    private IOException marked(IOException e) {
-        return e instanceof SocketTimeoutException && conn.softWaiting() ? e : conn.socketFailed(e);
-    }
-
     private int readTls(byte[] b, int off, int len, long due, long now, ConnectionTimeoutException.Kind kind)
             throws IOException {
         // Round up: a 0 would mean "no timeout" to SO_TIMEOUT.
@@ -206,15 +176,10 @@ public final class SocketInputImpl extends SocketInput {
         try {
             return raw.read(b, off, len);
         } catch (SocketTimeoutException e) {
-            conn.socketFailed(e);
             // Sticky as on plain TCP (where the input is shut down): an SSLSocket would read on after
             // a timeout, so a handler that caught it could be fed the rest of a slow peer's bytes.
             timedOut = kind;
             throw timeout(kind, e, true);
-        } catch (IOException e) {
-            throw conn.socketFailed(e);
-        } catch (RuntimeException e) {
-            throw conn.socketFailed(e);
         }
     }
 
@@ -310,14 +275,12 @@ public final class SocketInputImpl extends SocketInput {
             return 0; // the deadline is the small wait's to enforce, as always
         }
         buf = takeBuffer();
-        // As idleWait's: SO_TIMEOUT is the socket adaptor's, read through a stream it gives.
         java.net.Socket socket = conn.socket();
         socket.setSoTimeout((int) Math.max(1, WHOLE_BUFFER_WAIT_NANOS / 1_000_000));
-        InputStream timed = socket.getInputStream();
         conn.softWait(true);
         int n;
         try {
-            n = readSocket(timed, buf, 0, buf.length);
+            n = readSocket(buf, 0, buf.length);
         } catch (SocketTimeoutException e) {
             if (e instanceof ConnectionTimeoutException) {
                 throw e; // the idle timeout itself (the watchdog fired first): as any idle read
@@ -325,6 +288,7 @@ public final class SocketInputImpl extends SocketInput {
             n = 0;
         } finally {
             conn.softWait(false);
+            socket.setSoTimeout(0);
         }
         if (n > 0) {
             wokeInIdle = true;
@@ -363,16 +327,13 @@ public final class SocketInputImpl extends SocketInput {
         if (wake == null) {
             wake = new byte[WAKE_BYTES];
         }
-        // SO_TIMEOUT is the socket adaptor's: the stream it gives reads with it, ours (over the
-        // channel) never times out. A stream per wait that blocks (its few bytes are garbage after).
         java.net.Socket socket = conn.socket();
         int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (softNanos + 999_999) / 1_000_000));
         int n;
         socket.setSoTimeout(ms);
-        InputStream timed = socket.getInputStream();
         conn.softWait(true);
         try {
-            n = readSocket(timed, wake, 0, wake.length);
+            n = readSocket(wake, 0, wake.length);
         } catch (SocketTimeoutException e) {
             if (e instanceof ConnectionTimeoutException) {
                 throw e; // the idle timeout itself (the watchdog fired first): as any idle read
@@ -380,6 +341,7 @@ public final class SocketInputImpl extends SocketInput {
             return 0;
         } finally {
             conn.softWait(false);
+            socket.setSoTimeout(0);
         }
         return n <= 0 ? -1 : woke(n);
     }
