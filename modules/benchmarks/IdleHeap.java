@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
 
 /**
  * Live heap per idle keep-alive HTTP connection of one or more builds of HttpDemo, class by class.
- * Each jar in turn (alternating for --rounds rounds) is started alone, warmed with 200 requests on
- * fresh connections, then: {@code jcmd PID GC.class_histogram} (a full GC first) and
+ * Each jar in turn (alternating for --rounds rounds) is started alone, warmed as the benchmark
+ * Runner warms it before its idle-heap workload ({@code wrk -t1 -c16} for --warmup seconds, 6 by
+ * default, after 200 requests on fresh connections), then: {@code jcmd PID GC.class_histogram} (a full GC first) and
  * {@code GC.heap_info}; N connections that each send one {@code GET /plaintext}, read the answer
  * and stay open (spread over 127.0.0.2, .3, … at --per-source connections each); --settle seconds;
  * the same two readings again. Prints the difference per connection (the histogram's sum and the
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   java modules/benchmarks/IdleHeap.java [--connections 10000] [--per-source 9000] [--rounds 1]
- *        [--settle 5] [--top 25] [--server-arg ARG]... JAR [JAR...]
+ *        [--settle 5] [--top 25] [--warmup 6] [--server-arg ARG]... JAR [JAR...]
  *   e.g. --server-arg --hibernate-idle-after --server-arg 1000
  * </pre>
  *
@@ -48,6 +49,7 @@ public final class IdleHeap {
         int rounds = 1;
         int settle = 5;
         int top = 25;
+        int warmup = 6;
         List<String> serverArgs = new ArrayList<>();
         List<String> jars = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -57,6 +59,7 @@ public final class IdleHeap {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--settle" -> settle = Integer.parseInt(args[++i]);
                 case "--top" -> top = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--server-arg" -> serverArgs.add(args[++i]);
                 default -> jars.add(args[i]);
             }
@@ -68,7 +71,7 @@ public final class IdleHeap {
         int source = 2;
         for (int r = 1; r <= rounds; r++) {
             for (String jar : jars) {
-                measure(jar, r, n, perSource, source, settle, top, serverArgs);
+                measure(jar, r, n, perSource, source, settle, top, warmup, serverArgs);
                 source += Math.max(1, (n + perSource - 1) / perSource);
                 if (source > 200) {
                     source = 2;
@@ -77,7 +80,7 @@ public final class IdleHeap {
         }
     }
 
-    private static void measure(String jar, int round, int n, int perSource, int firstSource, int settle, int top,
+    private static void measure(String jar, int round, int n, int perSource, int firstSource, int settle, int top, int warmup,
                                 List<String> serverArgs) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> cmd = new ArrayList<>(List.of(java.toString(), "-jar", jar, "--port", Integer.toString(PORT)));
@@ -93,6 +96,14 @@ public final class IdleHeap {
                     s.setSoTimeout(5000);
                     exchange(s, target);
                 }
+            }
+            if (warmup > 0) {
+                // As the benchmark Runner warms before its idle-heap workload: the request path
+                // JIT-compiled, which also sets the size of a parked thread's stack frames.
+                Process wrk = new ProcessBuilder("wrk", "-t1", "-c16", "-d" + warmup + "s",
+                        "http://127.0.0.1:" + PORT + "/plaintext").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                wrk.waitFor();
             }
             Thread.sleep(2000);
             long pid = server.pid();
