@@ -151,6 +151,10 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
     @Override
     public void handle(Connection resumed) throws IOException {
         newParserAndWriter();
+        if (!Jfr.connections()) {
+            loop(false, true); // straight: each frame more is stack an idle connection parks with
+            return;
+        }
         // A stint of its own in the dev.weft.Connection event: the one before ended "hibernated".
         recorded(() -> loop(false, true));
     }
@@ -353,15 +357,6 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
             }
         }
         return false;
-    }
-
-    /** A TLS connection whose handshake agreed the protocol's ALPN id is the protocol's from the start. */
-    private void runOrHandOver(boolean alpn) throws IOException {
-        if (alpn) {
-            handOver(dev.weft.http.HttpProtocol.Via.ALPN, null);
-        } else {
-            run();
-        }
     }
 
     /** The protocol owns the connection on this thread until it returns; a failure resets it. */
@@ -835,8 +830,16 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
                 String id = protocol.alpnId();
                 alpn = id != null && connection.isSecure() && id.equals(connection.applicationProtocol());
             }
-            boolean byAlpn = alpn;
-            c.recorded(() -> c.runOrHandOver(byAlpn));
+            if (!Jfr.connections()) {
+                // Straight, not through recorded(): each frame more is stack an idle connection parks with.
+                if (alpn) {
+                    c.handOver(dev.weft.http.HttpProtocol.Via.ALPN, null);
+                } else {
+                    c.run();
+                }
+                return;
+            }
+            c.recorded(alpn ? () -> c.handOver(dev.weft.http.HttpProtocol.Via.ALPN, null) : c::run);
         }
     }
 
