@@ -119,7 +119,10 @@ public interface Connection extends AutoCloseable {
      * peer's FIN or a reset) {@code resume} runs on a fresh virtual thread with this same
      * connection, as a handler would (when it returns the connection is closed, unless it
      * hibernated again). It finds the connection still idle: it calls this method again, which
-     * returns the first byte at once (or -1), and then {@link #markBusy()}.
+     * returns the first byte at once (or -1), and then {@link #markBusy()}. A hibernated
+     * connection keeps no streams either: {@link #in()} and {@link #out()} are new objects on
+     * the fresh thread (their byte counts go on), so {@code resume} takes them again from the
+     * connection rather than keep the ones from before.
      *
      * <p>While hibernated the connection is idle in every respect: the idle timeout closes it at
      * the same deadline it would have had, graceful shutdown closes it at once and counts it

@@ -4,6 +4,7 @@ import static dev.weft.core.Net.ascii;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.ConnectionTimeoutException.Kind;
@@ -37,6 +38,8 @@ class HibernationTest {
      */
     static class LineEcho implements ConnectionHandler {
         final Set<String> threads = ConcurrentHashMap.newKeySet();
+        /** Per line served: the streams it was served with and their byte counts, read before the reply. */
+        final java.util.List<Object[]> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public void handle(Connection conn) throws Exception {
@@ -70,6 +73,7 @@ class HibernationTest {
                 }
                 String name = Thread.currentThread().getName() + "@" + System.identityHashCode(Thread.currentThread());
                 threads.add(name);
+                streams.add(new Object[] {conn.in(), conn.out(), conn.in().bytesRead(), conn.out().bytesWritten()});
                 conn.out().write(ascii(line + " " + name + "\n"));
                 if (conn.in().buffered() == 0) {
                     conn.out().flush();
@@ -119,6 +123,26 @@ class HibernationTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
             assertTrue(c.call("three").startsWith("weft-conn-1@"));
             assertEquals(1, server.stats().accepted());
+        }
+    }
+
+    @Test
+    void aWokenConnectionHasNewStreamsWhoseByteCountsGoOn() throws Exception {
+        LineEcho echo = new LineEcho();
+        try (TcpServer server = start(echo, Duration.ofMillis(50), Duration.ofSeconds(30));
+             Client c = new Client(server)) {
+            String first = c.call("one");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            c.call("two");
+            Object[] before = echo.streams.get(0);
+            Object[] after = echo.streams.get(1);
+            // A hibernated connection holds no streams: the woken one has new ones.
+            assertNotSame(before[0], after[0], "a new input after the hibernation");
+            assertNotSame(before[1], after[1], "a new output after the hibernation");
+            assertEquals(4L, before[2], "\"one\\n\" read");
+            assertEquals(0L, before[3], "nothing written yet");
+            assertEquals(8L, after[2], "\"one\\n\" and \"two\\n\" read: the count goes on");
+            assertEquals((long) ("one " + first + "\n").length(), after[3], "the first reply written: the count goes on");
         }
     }
 

@@ -124,6 +124,12 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
     private boolean softWait;
     /** While hibernated: when the idle timeout closes it (System.nanoTime); 0 for none. */
     private long hibernatedIdleDue;
+    /**
+     * While hibernated the streams are gone (see {@link #hibernate}); these carry their byte counts
+     * over to the ones made on waking.
+     */
+    private long hibernatedRead;
+    private long hibernatedWritten;
     private Socket socket;
     private SSLSocket tls;
     /** Set on this thread from the start of a TLS handshake until it succeeds. */
@@ -181,6 +187,7 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
                 open();
                 engine.handler().handle(this);
             } else {
+                streams(hibernatedRead, hibernatedWritten);
                 next.handle(this);
             }
             if (hibernateNext) {
@@ -261,6 +268,13 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
         } catch (IOException | RuntimeException e) {
             return false; // closed meanwhile: end as usual
         }
+        // The streams go too (with the JDK's socket streams under them, about 230 bytes): made
+        // again on waking, with the byte counts carried over. A protocol takes them again from
+        // the connection in its continuation (see Connection#awaitIdle).
+        hibernatedRead = in.bytesRead();
+        hibernatedWritten = out.bytesWritten();
+        in = null;
+        out = null;
         thread = Hibernator.noThread();
         engine.counters().hibernated.increment();
         hib = HIBERNATED;
@@ -441,8 +455,13 @@ public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, 
         } else {
             socket = raw;
         }
-        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()));
-        out = new SocketOutputImpl(this, socket.getOutputStream(), ssl == null ? channel : null);
+        streams(0, 0);
+    }
+
+    /** The connection's streams over {@link #socket}: when it opens, and again on waking from a hibernation. */
+    private void streams(long bytesRead, long bytesWritten) throws IOException {
+        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()), bytesRead);
+        out = new SocketOutputImpl(this, socket.getOutputStream(), tls == null ? channel : null, bytesWritten);
     }
 
     /** The content type of a TLS record that opens every handshake (RFC 8446 §5.1: handshake(22)). */

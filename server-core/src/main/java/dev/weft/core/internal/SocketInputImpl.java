@@ -93,10 +93,11 @@ public final class SocketInputImpl extends SocketInput {
     /** Set once a read timeout shut the input down: every later read throws it again. */
     private ConnectionTimeoutException.Kind timedOut;
 
-    SocketInputImpl(ConnectionImpl conn, InputStream raw) {
+    SocketInputImpl(ConnectionImpl conn, InputStream raw, long bytesRead) {
         this.conn = conn;
         this.raw = raw;
         this.engine = conn.engine();
+        this.bytesRead = bytesRead;
     }
 
     // ---- the socket read ---------------------------------------------------------------------

@@ -65,11 +65,12 @@ public final class SocketOutputImpl extends SocketOutput {
     /** The word of the guard armed by the current write (its kind tells which bound fired). */
     private long guardWord;
 
-    SocketOutputImpl(ConnectionImpl conn, OutputStream raw, SocketChannel channel) {
+    SocketOutputImpl(ConnectionImpl conn, OutputStream raw, SocketChannel channel, long bytesWritten) {
         this.conn = conn;
         this.raw = raw;
         this.channel = channel;
         this.engine = conn.engine();
+        this.bytesWritten = bytesWritten;
     }
 
     @Override

@@ -47,8 +47,9 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
 
     final HttpSettings settings;
     final Connection conn;
-    final SocketInput in;
-    final SocketOutput out;
+    /** Taken again from the connection on waking: a hibernation replaces them (see {@link #handle}). */
+    SocketInput in;
+    SocketOutput out;
     /** Dropped while hibernated (see {@link #handle}), made again on waking: an idle connection keeps only what it needs. */
     RequestParser parser;
     ResponseWriter writer;
@@ -150,6 +151,9 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
      */
     @Override
     public void handle(Connection resumed) throws IOException {
+        // New streams: the ones before went with the hibernation (Connection#awaitIdle).
+        in = resumed.in();
+        out = resumed.out();
         newParserAndWriter();
         if (!Jfr.connections()) {
             loop(false, true); // straight: each frame more is stack an idle connection parks with
@@ -219,6 +223,8 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
                     // and the writer (their scratch already back in the pool) are made again then.
                     parser = null;
                     writer = null;
+                    in = null;
+                    out = null;
                     end = "hibernated";
                     return;
                 }
