@@ -40,7 +40,8 @@ import javax.net.ssl.SSLSocket;
  * <p>Protocol modules may cast a {@link Connection} to this class for {@link #inputImpl()},
  * {@link #outputImpl()} and {@link #pool()}.
  */
-public final class ConnectionImpl implements Connection, dev.weft.core.Buffers, Runnable {
+public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
+        implements Connection, dev.weft.core.Buffers, Runnable {
 
     static final int BUSY = 0;
     static final int IDLE = 1;

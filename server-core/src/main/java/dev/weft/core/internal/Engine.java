@@ -13,7 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,7 +40,7 @@ public final class Engine {
     private final LongAdder handshakeFailuresUnlogged = new LongAdder();
     private final BufferPool pool;
     private final Semaphore permits;
-    private final ConcurrentHashMap<Long, ConnectionImpl> connections = new ConcurrentHashMap<>();
+    private final Registry<ConnectionImpl> connections = new Registry<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong closedIdle = new AtomicLong();
     private final long readTimeoutNanos;
@@ -220,11 +219,12 @@ public final class Engine {
         }
         long id = ids.incrementAndGet();
         boolean registered = false;
+        ConnectionImpl conn = null;
         try {
-            ConnectionImpl conn = new ConnectionImpl(this, id, ch, remote);
+            conn = new ConnectionImpl(this, id, ch, remote);
             Thread t = Thread.ofVirtual().name("weft-conn-" + id).unstarted(conn);
             conn.thread(t);
-            connections.put(id, conn);
+            connections.add(conn);
             registered = true;
             counters.accepted.increment();
             if (draining) {
@@ -233,7 +233,7 @@ public final class Engine {
             t.start();
         } catch (Throwable e) {
             if (registered) {
-                connections.remove(id);
+                connections.remove(conn);
                 counters.completed.increment();
             }
             closeQuietly(ch);
@@ -274,7 +274,7 @@ public final class Engine {
             counters.completed.increment();
         } finally {
             try {
-                connections.remove(conn.id());
+                connections.remove(conn);
             } finally {
                 permits.release();
             }
@@ -291,7 +291,7 @@ public final class Engine {
         for (int attempt = 0; attempt < 4; attempt++) {
             ConnectionImpl oldest = null;
             long oldestSince = 0;
-            for (ConnectionImpl c : connections.values()) {
+            for (ConnectionImpl c : connections) {
                 if (c.isIdle()) {
                     long since = c.idleSince();
                     if (oldest == null || since - oldestSince < 0) {
@@ -469,7 +469,7 @@ public final class Engine {
     }
 
     Collection<ConnectionImpl> connections() {
-        return connections.values();
+        return connections;
     }
 
     long readTimeoutNanos() {
