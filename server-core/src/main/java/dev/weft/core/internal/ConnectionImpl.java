@@ -63,6 +63,9 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     private static final VarHandle DRAIN_ACTIONS;
     private static final Runnable[] DRAIN_BEGUN = {};
     private static final VarHandle SOCKET_FAILURES;
+    /** The two {@link Guard} words. */
+    static final VarHandle WRITE_GUARD;
+    private static final VarHandle READ_GUARD;
     private static final int MAX_SOCKET_FAILURES = 8;
     private static final Throwable[] NO_FAILURES = {};
 
@@ -73,6 +76,8 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
             HIB = l.findVarHandle(ConnectionImpl.class, "hib", int.class);
             DRAIN_ACTIONS = l.findVarHandle(ConnectionImpl.class, "drainActions", Runnable[].class);
             SOCKET_FAILURES = l.findVarHandle(ConnectionImpl.class, "socketFailures", Throwable[].class);
+            WRITE_GUARD = l.findVarHandle(ConnectionImpl.class, "writeGuardWord", long.class);
+            READ_GUARD = l.findVarHandle(ConnectionImpl.class, "readGuardWord", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -89,9 +94,11 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
      * handshake. Reads have their own guard: a protocol may read on one thread while another
      * writes (a chat's broadcaster), and neither may clear the other's bound.
      */
-    private final Guard guard = new Guard();
-    /** A plain read's bound; fired means the watchdog shut the input down. */
-    private final Guard readGuard = new Guard();
+    @SuppressWarnings("unused") // through WRITE_GUARD
+    private volatile long writeGuardWord;
+    /** A plain read's bound (a {@link Guard} word); fired means the watchdog shut the input down. */
+    @SuppressWarnings("unused") // through READ_GUARD
+    private volatile long readGuardWord;
     private volatile boolean closedAsIdle;
     /**
      * Accepted once the shutdown had begun (during the drain delay) and not yet busy after an
@@ -132,13 +139,26 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     private long hibernatedRead;
     private long hibernatedWritten;
     private Socket socket;
-    private SSLSocket tls;
-    /** Set on this thread from the start of a TLS handshake until it succeeds. */
-    private boolean handshaking;
-    private volatile java.util.List<String> alpnRefused;
-    private volatile java.util.Optional<dev.weft.core.TlsInfo> tlsInfo;
+    /** TLS only (null on a plain connection, which keeps none of it). */
+    private TlsState tlsState;
     private SocketInputImpl in;
     private SocketOutputImpl out;
+
+    /** What a TLS connection has beyond a plain one: a side object, so that plain ones do not carry the fields. */
+    private static final class TlsState {
+        /** Set once the TLS socket is layered, before its handshake. */
+        SSLSocket socket;
+        /** Set on the connection's thread from the start of a TLS handshake until it succeeds. */
+        boolean handshaking;
+        volatile java.util.List<String> alpnRefused;
+        volatile java.util.Optional<dev.weft.core.TlsInfo> info;
+    }
+
+    /** The TLS socket once layered; null on a plain connection and before the layering. */
+    private SSLSocket sslSocket() {
+        TlsState t = tlsState;
+        return t == null ? null : t.socket;
+    }
 
     ConnectionImpl(Engine engine, long id, SocketChannel channel, InetSocketAddress remote) {
         this.engine = engine;
@@ -215,7 +235,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         java.util.Objects.requireNonNull(resume, "resume");
         long after = engine.hibernator().afterNanos();
         long idle = engine.idleTimeoutNanos();
-        if (after == 0 || (idle > 0 && after >= idle) || tls != null || in == null || state != IDLE
+        if (after == 0 || (idle > 0 && after >= idle) || tlsState != null || in == null || state != IDLE
                 || Thread.currentThread() != thread || in.buffered() > 0 || in.hasDeadline()
                 || keepThroughDrain || engine.isDraining() || !engine.hibernator().available()) {
             return in.peek();
@@ -396,7 +416,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
 
     @Override
     public String applicationProtocol() {
-        SSLSocket s = tls;
+        SSLSocket s = sslSocket();
         // "" when the handshake agreed no protocol, null before it completed: both are "none".
         String p = s == null ? null : s.getApplicationProtocol();
         return p == null || p.isEmpty() ? null : p;
@@ -404,16 +424,21 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
 
     /** True while a TLS handshake has begun and not completed (also when it failed). */
     boolean inHandshake() {
-        return handshaking;
+        TlsState t = tlsState;
+        return t != null && t.handshaking;
     }
 
     /** The client's ALPN offer, when it had nothing in common with ours (for the log line). */
     void alpnRefused(java.util.List<String> offered) {
-        alpnRefused = offered;
+        TlsState t = tlsState;
+        if (t != null) {
+            t.alpnRefused = offered;
+        }
     }
 
     java.util.List<String> alpnRefused() {
-        return alpnRefused;
+        TlsState t = tlsState;
+        return t == null ? null : t.alpnRefused;
     }
 
     /** Plain: the channel's socket adaptor. TLS: the handshake, bounded by SO_TIMEOUT and the watchdog. */
@@ -421,7 +446,9 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         Socket raw = channel.socket();
         TlsRuntime ssl = engine.tls();
         if (ssl != null) {
-            handshaking = true;
+            TlsState t = new TlsState();
+            tlsState = t;
+            t.handshaking = true;
             long timeoutNanos = engine.config().handshakeTimeout().toNanos();
             int soTimeout = Engine.soTimeoutMillis(engine.config().handshakeTimeout());
             raw.setSoTimeout(soTimeout);
@@ -436,7 +463,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 }
                 ssl.beforeHandshake();
                 s = ssl.layer(raw, head, this);
-                tls = s;
+                t.socket = s;
                 s.setSoTimeout(soTimeout);
                 s.startHandshake();
             } catch (SocketTimeoutException e) {
@@ -452,7 +479,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 throw handshakeTimeout(null, false);
             }
             socket = s;
-            handshaking = false;
+            t.handshaking = false;
         } else {
             socket = raw;
         }
@@ -462,7 +489,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     /** The connection's streams over {@link #socket}: when it opens, and again on waking from a hibernation. */
     private void streams(long bytesRead, long bytesWritten) throws IOException {
         in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()), bytesRead);
-        out = new SocketOutputImpl(this, socket.getOutputStream(), tls == null ? channel : null, bytesWritten);
+        out = new SocketOutputImpl(this, socket.getOutputStream(), tlsState == null ? channel : null, bytesWritten);
     }
 
     /** The content type of a TLS record that opens every handshake (RFC 8446 §5.1: handshake(22)). */
@@ -611,6 +638,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         if (!STATE.compareAndSet(this, BUSY, CLOSED) && !STATE.compareAndSet(this, IDLE, CLOSED)) {
             return;
         }
+        SSLSocket tls = sslSocket();
         if (tls != null && clean) {
             long timeoutNanos = engine.config().writeTimeout().toNanos();
             if (timeoutNanos > 0) {
@@ -632,27 +660,24 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     // ---- read/write/handshake guard, read by the watchdog -----------------------------------
 
     void guardStart(int kind, long timeoutNanos) {
-        guard.arm(kind, System.nanoTime() + timeoutNanos);
+        Guard.arm(WRITE_GUARD, this, kind, System.nanoTime() + timeoutNanos);
     }
 
-    /** The output guard itself, for writes that renew their bound as the peer takes bytes. */
-    Guard writeGuard() {
-        return guard;
-    }
+    // The write guard's word is armed and renewed by the output itself (SocketOutputImpl, through WRITE_GUARD).
 
     /** A plain read is about to block until at most {@code dueNanos} (System.nanoTime based). */
     void guardRead(long dueNanos) {
-        readGuard.arm(GUARD_READ, dueNanos);
+        Guard.arm(READ_GUARD, this, GUARD_READ, dueNanos);
     }
 
     /** Ends the guarded read; true if the watchdog fired on it (the input is shut down then). */
     boolean readGuardEnd() {
-        return readGuard.disarm();
+        return Guard.disarm(READ_GUARD, this);
     }
 
     /** Ends the guarded write or handshake; true if the watchdog fired on it (the channel is closed then). */
     boolean guardEnd() {
-        return guard.disarm();
+        return Guard.disarm(WRITE_GUARD, this);
     }
 
     /**
@@ -673,7 +698,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
             }
             return;
         }
-        if (readGuard.fireIfDue(now) != 0) {
+        if (Guard.fireIfDue(READ_GUARD, this, now) != 0) {
             try {
                 // The JDK wakes a virtual thread parked in read on shutdownInput (Poller.stopPoll).
                 channel.shutdownInput();
@@ -681,7 +706,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 closeFromOutside();
             }
         }
-        int g = guard.fireIfDue(now);
+        int g = Guard.fireIfDue(WRITE_GUARD, this, now);
         if (g != 0) {
             engine.counters().timeout(g == GUARD_HANDSHAKE ? ConnectionTimeoutException.Kind.HANDSHAKE
                     : ConnectionTimeoutException.Kind.WRITE);
@@ -765,13 +790,17 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
 
     @Override
     public java.util.Optional<dev.weft.core.TlsInfo> tls() {
-        java.util.Optional<dev.weft.core.TlsInfo> info = tlsInfo;
+        TlsState t = tlsState;
+        if (t == null) {
+            return java.util.Optional.empty();
+        }
+        java.util.Optional<dev.weft.core.TlsInfo> info = t.info;
         if (info == null) {
-            if (tls == null || socket == null) {
+            if (t.socket == null || socket == null) {
                 return java.util.Optional.empty();
             }
-            info = java.util.Optional.of(tlsInfo(tls));
-            tlsInfo = info;
+            info = java.util.Optional.of(tlsInfo(t.socket));
+            t.info = info;
         }
         return info;
     }
@@ -804,6 +833,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     public void shutdownOutput() throws IOException {
         out.flush();
         try {
+            SSLSocket tls = sslSocket();
             if (tls != null) {
                 tls.shutdownOutput();
             } else {
@@ -824,7 +854,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         }
         long deadline = System.nanoTime() + Math.max(0, Math.min(maxWait.toNanos(), Long.MAX_VALUE / 4));
         try {
-            if (tls == null && socket.isInputShutdown()) {
+            if (tlsState == null && socket.isInputShutdown()) {
                 // A read timeout shut the input: the watchdog's only way to wake a blocked read
                 // (see SocketInputImpl), and it cannot be undone. The JDK answers every read with
                 // EOF now, so nothing can be drained; Linux drops what the peer sends while the

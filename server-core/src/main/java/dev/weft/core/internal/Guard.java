@@ -1,6 +1,5 @@
 package dev.weft.core.internal;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
@@ -16,6 +15,10 @@ import java.lang.invoke.VarHandle;
  * If B happens to get the very same word (same due time to the nanosecond, same kind), B is past
  * that same due time too, so firing is still right.
  *
+ * <p>The word is a {@code volatile long} field of its owner, reached through a {@link VarHandle}
+ * (the connection has two: its read bound and its write bound): a guard object of its own per
+ * bound would be 24 bytes more on every connection, idle or hibernated ones included.
+ *
  * <p>Encoding: the low two bits are the kind (1–3), the rest the due time ({@link System#nanoTime}
  * based, rounded down by at most 3 ns). A word whose low bits are 0 is not armed: {@link #NONE}
  * or {@link #FIRED}. Only the owner (the thread doing the operation) arms, renews and disarms;
@@ -27,24 +30,15 @@ final class Guard {
     static final long FIRED = 4;
 
     private static final long KIND_BITS = 3;
-    private static final VarHandle WORD;
 
-    static {
-        try {
-            WORD = MethodHandles.lookup().findVarHandle(Guard.class, "word", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private Guard() {
     }
 
-    @SuppressWarnings("unused") // through WORD
-    private volatile long word;
-
     /** The owner starts a bound of {@code kind} (1–3) due at {@code dueNanos}; returns its word. */
-    long arm(int kind, long dueNanos) {
+    static long arm(VarHandle word, Object owner, int kind, long dueNanos) {
         long w = (dueNanos & ~KIND_BITS) | kind;
         // Release is enough: the word is NONE (only the owner leaves FIRED, in disarm), so no CAS can race it.
-        WORD.setRelease(this, w);
+        word.setRelease(owner, w);
         return w;
     }
 
@@ -52,25 +46,25 @@ final class Guard {
      * The owner moves its bound to {@code dueNanos} of {@code kind} (progress was made); returns the new word, or
      * {@link #FIRED} if the watchdog fired on {@code mine} first (the guard stays FIRED then).
      */
-    long renew(long mine, int kind, long dueNanos) {
+    static long renew(VarHandle word, Object owner, long mine, int kind, long dueNanos) {
         long w = (dueNanos & ~KIND_BITS) | kind;
-        long seen = (long) WORD.compareAndExchange(this, mine, w);
+        long seen = (long) word.compareAndExchange(owner, mine, w);
         return seen == mine ? w : FIRED;
     }
 
     /** The owner ends its bound; true if the watchdog fired on it. */
-    boolean disarm() {
-        return (long) WORD.getAndSet(this, NONE) == FIRED;
+    static boolean disarm(VarHandle word, Object owner) {
+        return (long) word.getAndSet(owner, NONE) == FIRED;
     }
 
     /** The word now, as the watchdog reads it. */
-    long current() {
-        return (long) WORD.getVolatile(this);
+    static long current(VarHandle word, Object owner) {
+        return (long) word.getVolatile(owner);
     }
 
     /** The watchdog: fires on the bound now in force if it is past {@code now}; its kind, or 0. */
-    int fireIfDue(long now) {
-        return fire(current(), now);
+    static int fireIfDue(VarHandle word, Object owner, long now) {
+        return fire(word, owner, current(word, owner), now);
     }
 
     /**
@@ -78,8 +72,8 @@ final class Guard {
      * read and the compare-and-set: fires only if {@code seen} is armed, past due at {@code now},
      * and still the word in force. Returns the kind fired, or 0.
      */
-    int fire(long seen, long now) {
-        if (kind(seen) != 0 && now - (seen & ~KIND_BITS) > 0 && WORD.compareAndSet(this, seen, FIRED)) {
+    static int fire(VarHandle word, Object owner, long seen, long now) {
+        if (kind(seen) != 0 && now - (seen & ~KIND_BITS) > 0 && word.compareAndSet(owner, seen, FIRED)) {
             return kind(seen);
         }
         return 0;

@@ -223,7 +223,7 @@ public final class SocketOutputImpl extends SocketOutput {
             due = deadlineNanos;
             kind = ConnectionImpl.GUARD_WRITE_DEADLINE;
         }
-        return guardWord = conn.writeGuard().arm(kind, due);
+        return guardWord = Guard.arm(ConnectionImpl.WRITE_GUARD, conn, kind, due);
     }
 
     /** The kernel took bytes: the no-progress bound starts again. {@link Guard#FIRED} if the watchdog cut us first. */
@@ -237,7 +237,7 @@ public final class SocketOutputImpl extends SocketOutput {
             due = deadlineNanos;
             kind = ConnectionImpl.GUARD_WRITE_DEADLINE;
         }
-        long next = conn.writeGuard().renew(w, kind, due);
+        long next = Guard.renew(ConnectionImpl.WRITE_GUARD, conn, w, kind, due);
         if (next != Guard.FIRED) {
             guardWord = next;
         }

@@ -12,12 +12,52 @@ import org.junit.jupiter.api.Test;
  */
 class GuardTest {
 
+    /** The owner of a guard word, as the connection owns its two. */
+    static final class G {
+        private static final java.lang.invoke.VarHandle WORD;
+
+        static {
+            try {
+                WORD = java.lang.invoke.MethodHandles.lookup().findVarHandle(G.class, "word", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        @SuppressWarnings("unused") // through WORD
+        private volatile long word;
+
+        long arm(int kind, long due) {
+            return Guard.arm(WORD, this, kind, due);
+        }
+
+        long renew(long mine, int kind, long due) {
+            return Guard.renew(WORD, this, mine, kind, due);
+        }
+
+        boolean disarm() {
+            return Guard.disarm(WORD, this);
+        }
+
+        long current() {
+            return Guard.current(WORD, this);
+        }
+
+        int fireIfDue(long now) {
+            return Guard.fireIfDue(WORD, this, now);
+        }
+
+        int fire(long seen, long now) {
+            return Guard.fire(WORD, this, seen, now);
+        }
+    }
+
     private static final int WRITE = 1;
     private static final int HANDSHAKE = 2;
 
     @Test
     void aStalePastBoundCannotKillTheNextOperation() {
-        Guard g = new Guard();
+        G g = new G();
         g.arm(WRITE, 1_000);                 // operation A, due at 1000
         long seen = g.current();            // the watchdog reads A's word at now = 2000: past due
         assertFalse(g.disarm());            // A ends in time, as far as its owner knows
@@ -29,7 +69,7 @@ class GuardTest {
 
     @Test
     void aBoundRenewedByProgressCannotBeFiredOnItsOldDueTime() {
-        Guard g = new Guard();
+        G g = new G();
         long mine = g.arm(WRITE, 1_000);
         long seen = g.current();
         mine = g.renew(mine, WRITE, 5_000);        // the write made progress: a new due time
@@ -44,7 +84,7 @@ class GuardTest {
 
     @Test
     void firesOnceOnTheBoundInForceAndTellsItsKind() {
-        Guard g = new Guard();
+        G g = new G();
         g.arm(HANDSHAKE, 1_000);
         assertEquals(0, g.fireIfDue(1_000), "due means past, not at");
         assertEquals(HANDSHAKE, g.fireIfDue(1_001));
@@ -55,7 +95,7 @@ class GuardTest {
 
     @Test
     void theSameWordAgainIsPastTheSameDueTimeSoFiringIsRight() {
-        Guard g = new Guard();
+        G g = new G();
         g.arm(WRITE, 1_000);
         long seen = g.current();
         g.disarm();
@@ -66,7 +106,7 @@ class GuardTest {
 
     @Test
     void dueTimesAreNanoTimeValuesOfAnySign() {
-        Guard g = new Guard();
+        G g = new G();
         g.arm(WRITE, -10);                   // nanoTime may be negative
         assertEquals(0, g.fireIfDue(-20));
         assertEquals(WRITE, g.fireIfDue(0));

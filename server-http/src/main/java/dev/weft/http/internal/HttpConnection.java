@@ -53,7 +53,8 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
     /** Dropped while hibernated (see {@link #handle}), made again on waking: an idle connection keeps only what it needs. */
     RequestParser parser;
     ResponseWriter writer;
-    final byte[] serverLine;
+    /** The server's: settings, the protocol that may take over, the Server line (shared, so not a field each). */
+    final RequestLoop loop;
     /** The socket failed under a handler (peer gone, timeout): nothing more can be said on it. */
     boolean ioFailed;
     /** Requests begun on this connection (rejected heads included), for the Connection event. */
@@ -63,18 +64,14 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
      * decides to end, so the event (when recorded) can say so; a field write, nothing allocated.
      */
     String end = "eof";
-    /** Another protocol that may take this connection over (HTTP/2), or null; see {@link dev.weft.http.HttpProtocol}. */
-    private dev.weft.http.HttpProtocol protocol;
-    private dev.weft.http.HttpDispatcher dispatcher;
 
-    public HttpConnection(HttpSettings settings, Connection conn) {
-        this.settings = settings;
+    HttpConnection(RequestLoop loop, Connection conn) {
+        this.loop = loop;
+        this.settings = loop.settings;
         this.conn = conn;
         this.in = conn.in();
         this.out = conn.out();
         newParserAndWriter();
-        this.serverLine = settings.serverHeader() == null ? null
-                : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private void newParserAndWriter() {
@@ -132,8 +129,8 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
         if (firstHead) {
             in.deadlineAfter(settings.headerTimeout());
         }
-        if (protocol != null && protocol.preface() != null && !conn.isSecure()) {
-            int preface = prefaceFirst(protocol.preface());
+        if (loop.protocol != null && loop.protocol.preface() != null && !conn.isSecure()) {
+            int preface = prefaceFirst(loop.protocol.preface());
             if (preface > 0) {
                 in.deadline(null);
                 handOver(dev.weft.http.HttpProtocol.Via.PRIOR_KNOWLEDGE, null);
@@ -278,7 +275,7 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
                 in.deadline(null);
             }
             requests++;
-            if (protocol != null && upgradeTo(head)) {
+            if (loop.protocol != null && upgradeTo(head)) {
                 return; // handOver says how it ended
             }
             if (!serve(head, log, start, jfr)) {
@@ -336,12 +333,12 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
      * @return true if the connection was handed over (and is done here)
      */
     private boolean upgradeTo(RequestHead head) throws IOException {
-        String token = protocol.upgradeToken();
+        String token = loop.protocol.upgradeToken();
         String upgrade = head.headers.get("upgrade");
         if (token == null || upgrade == null || head.minorVersion != 1 || head.chunked || head.expectContinue
                 || head.contentLength > Math.min(settings.maxBodyBytes(), dev.weft.http.HttpProtocol.MAX_UPGRADE_BODY)
                 || !hasToken(upgrade, token) || !hasToken(head.headers.get("connection"), "upgrade")
-                || !protocol.acceptsUpgrade(new Exchange(this, head))) {
+                || !loop.protocol.acceptsUpgrade(new Exchange(this, head))) {
             return false;
         }
         byte[] body = head.contentLength > 0 ? in.readExactly((int) head.contentLength) : new byte[0];
@@ -371,18 +368,18 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
         writer.release();
         end = "protocol-ended";
         // Its own view of the dispatcher: the exchanges the protocol ends are this connection's requests.
-        dev.weft.http.HttpDispatcher mine = dispatcher.forConnection();
+        dev.weft.http.HttpDispatcher mine = loop.dispatcher.forConnection();
         try {
-            protocol.serve(conn, new dev.weft.http.HttpProtocol.Handoff(via, request, mine));
+            loop.protocol.serve(conn, new dev.weft.http.HttpProtocol.Handoff(via, request, mine));
         } catch (Throwable e) {
             if (fatal(e)) {
                 throw (VirtualMachineError) e;
             }
             if (conn.isClosed() || e instanceof java.net.SocketException || e instanceof EOFException
                     || e instanceof ConnectionTimeoutException) {
-                LOG.debug("conn {}: {} ended: {}", conn.id(), protocol.alpnId(), e.toString());
+                LOG.debug("conn {}: {} ended: {}", conn.id(), loop.protocol.alpnId(), e.toString());
             } else {
-                LOG.warn("conn {}: {} failed", conn.id(), protocol.alpnId(), e);
+                LOG.warn("conn {}: {} failed", conn.id(), loop.protocol.alpnId(), e);
                 end = "error";
             }
             conn.abort();
@@ -404,8 +401,8 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
         boolean answered = false;
         try {
             writer.start(status);
-            if (serverLine != null) {
-                writer.raw(serverLine);
+            if (loop.serverLine != null) {
+                writer.raw(loop.serverLine);
             }
             writer.header(ResponseWriter.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .contentLength(body.length).raw(ResponseWriter.CONNECTION_CLOSE).end();
@@ -812,8 +809,11 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
     /** Runs each accepted connection's request loop (a class for the same reason as {@link Builtin}). */
     public static final class RequestLoop implements dev.weft.core.ConnectionHandler {
         private final HttpSettings settings;
-        private final dev.weft.http.HttpProtocol protocol;
-        private final dev.weft.http.HttpDispatcher dispatcher;
+        /** Another protocol that may take connections over (HTTP/2), or null; see {@link dev.weft.http.HttpProtocol}. */
+        final dev.weft.http.HttpProtocol protocol;
+        final dev.weft.http.HttpDispatcher dispatcher;
+        /** The {@code Server} header line, or null. */
+        final byte[] serverLine;
 
         public RequestLoop(HttpSettings settings) {
             this(settings, null, null);
@@ -824,15 +824,15 @@ public final class HttpConnection implements dev.weft.core.ConnectionHandler {
             this.settings = settings;
             this.protocol = protocol;
             this.dispatcher = dispatcher;
+            this.serverLine = settings.serverHeader() == null ? null
+                    : ("Server: " + settings.serverHeader() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
         }
 
         @Override
         public void handle(Connection connection) throws IOException {
-            HttpConnection c = new HttpConnection(settings, connection);
+            HttpConnection c = new HttpConnection(this, connection);
             boolean alpn = false;
             if (protocol != null) {
-                c.protocol = protocol;
-                c.dispatcher = dispatcher;
                 String id = protocol.alpnId();
                 alpn = id != null && connection.isSecure() && id.equals(connection.applicationProtocol());
             }

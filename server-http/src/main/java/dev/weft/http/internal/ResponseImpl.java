@@ -510,8 +510,8 @@ final class ResponseImpl implements Response {
             runHooks();
             ResponseWriter w = c.writer;
             w.start(101);
-            if (c.serverLine != null) {
-                w.raw(c.serverLine);
+            if (c.loop.serverLine != null) {
+                w.raw(c.loop.serverLine);
             }
             for (int i = 0; i < count; i++) {
                 w.header(names[i], values[i]);
@@ -576,8 +576,8 @@ final class ResponseImpl implements Response {
         boolean http10 = ex.head.minorVersion == 0;
         closeAfter = userClose || c.mustClose(ex) || (length < 0 && http10 && !headRequest);
         w.start(status);
-        if (c.serverLine != null) {
-            w.raw(c.serverLine);
+        if (c.loop.serverLine != null) {
+            w.raw(c.loop.serverLine);
         }
         // A 304 carries no representation metadata beyond what guides cache updates (RFC 9110 §15.4.5).
         if (contentType != null && status != 304) {
