@@ -183,7 +183,7 @@ public final class Report {
         Double lowestPeer = null;
         for (var e : stats.getOrDefault(Workload.IDLE_RSS.id(), Map.of()).entrySet()) {
             // The JVM peers: Go's and nginx's rows are references, not the peers the target names.
-            if (!e.getKey().equals("weft") && !e.getKey().equals("go") && !e.getKey().equals("nginx") && e.getValue().runs() > 0) {
+            if (!e.getKey().startsWith("weft") && !e.getKey().equals("go") && !e.getKey().equals("nginx") && e.getValue().runs() > 0) {
                 lowestPeer = lowestPeer == null ? e.getValue().median() : Math.min(lowestPeer, e.getValue().median());
             }
         }
@@ -192,6 +192,7 @@ public final class Report {
                 rss == null || lowestPeer == null ? null : rss < lowestPeer);
         ratioTarget(md, stats, Workload.TCP_PINGPONG, "weft-echo", "weft-eventloop-echo", 1.0);
         ratioTarget(md, stats, Workload.TCP_PINGPONG, "weft-echo", "netty-epoll-echo", 1.0);
+        hibernationTargets(md, stats);
         // Issue #12: server CPU per request (lower is better) and p99 at 16 connections, against Netty epoll;
         // POST echo and the 1 GiB stream by throughput.
         for (Workload w : List.of(Workload.PLAINTEXT_16, Workload.PLAINTEXT_256, Workload.JSON_16, Workload.JSON_256)) {
@@ -206,6 +207,23 @@ public final class Report {
         row(md, "Start-up to first response ≤ 300 ms", startup == null ? null : String.format(Locale.ROOT, "%.0f ms", startup),
                 startup == null ? null : startup <= 300);
         md.append('\n');
+    }
+
+    /**
+     * Issue #12: a hibernated idle connection holds at most 1.0 KB of heap, half of Netty epoll's, at
+     * the large idle count when it ran (the small one otherwise), and hibernation costs no
+     * throughput or CPU between back-to-back requests.
+     */
+    private static void hibernationTargets(StringBuilder md, Map<String, Map<String, Stats>> stats) {
+        Workload heap = median(stats, Workload.IDLE_HEAP_LARGE, "weft-hibernate") != null ? Workload.IDLE_HEAP_LARGE : Workload.IDLE_HEAP;
+        String at = heap == Workload.IDLE_HEAP_LARGE ? "--idle-large" : "--idle";
+        Double h = median(stats, heap, "weft-hibernate");
+        row(md, "Heap after GC per hibernated idle connection ≤ 1.0 KB (" + at + " connections): " + ServerSpec.label("weft-hibernate"),
+                h == null ? null : String.format(Locale.ROOT, "%.2f KB", h), h == null ? null : h <= 1.0);
+        atMostTarget(md, stats, heap.id(), heap.id(), "weft-hibernate", "netty-epoll", 0.5);
+        ratioTarget(md, stats, Workload.PLAINTEXT_256, "weft-hibernate", "weft", 0.95);
+        atMostTarget(md, stats, Workload.PLAINTEXT_256.cpu(), Workload.PLAINTEXT_256.id() + " CPU µs/request",
+                "weft-hibernate", "weft", 1.05);
     }
 
     private static void ratioTarget(StringBuilder md, Map<String, Map<String, Stats>> stats, Workload w, String weft,

@@ -72,6 +72,11 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
                 // needs more, asked for with a system property in the style of its -Dweft.accessLog.
                 new ServerSpec("weft", "Weft HttpDemo", Kind.HTTP, true, Launcher.JAVA,
                         List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT), List.of("--files", FILES), jvmStaticH2c),
+                // The same demo with idle keep-alive connections hibernated after 1 s (issue #12): what it
+                // saves shows in the idle rows, what it costs (if anything) in the throughput rows.
+                new ServerSpec("weft-hibernate", "Weft HttpDemo, hibernateIdleAfter 1 s", Kind.HTTP, false, Launcher.JAVA,
+                        List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT, "--hibernate-idle-after", "1000"),
+                        List.of(), jvm),
                 new ServerSpec("helidon", "Helidon 4 WebServer", Kind.HTTP, false, Launcher.JAVA,
                         List.of("-cp", bench, "dev.weft.benchmarks.peers.HelidonHttpServer", PORT), List.of(), jvm),
                 new ServerSpec("netty-epoll", "Netty 4.1 epoll", Kind.HTTP, false, Launcher.JAVA,

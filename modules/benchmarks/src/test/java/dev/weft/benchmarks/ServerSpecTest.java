@@ -28,6 +28,17 @@ class ServerSpecTest {
     }
 
     @Test
+    void theHibernatingDemoIsTheDemoWithHibernateIdleAfterOneSecond() {
+        assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9",
+                        "--hibernate-idle-after", "1000"),
+                spec("weft-hibernate").command("0", "java", TOOLS, 9, null, null));
+        assertEquals(ServerSpec.Kind.HTTP, spec("weft-hibernate").kind());
+        assertFalse(spec("weft-hibernate").reference(), "figures are divided by the demo without hibernation");
+        assertTrue(spec("weft-hibernate").has(ServerSpec.Feature.JVM_HEAP));
+        assertEquals(1, ServerSpec.order().indexOf("weft-hibernate"), "right after the demo in each round");
+    }
+
+    @Test
     void filesArgumentsOnlyOnTheStaticLaunch() {
         ServerSpec weft = spec("weft");
         assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9"), weft.command("0", "java", TOOLS, 9, null, null));
