@@ -372,7 +372,12 @@ public final class SocketInputImpl extends SocketInput {
     private void enterIdleWait() {
         releaseIdleBuffers();
         if (YIELD_BEFORE_IDLE_READ && Thread.currentThread().isVirtual()) {
-            Thread.yield();
+            if (Fairness.on()) {
+                // Never past a starving wake-up from outside the scheduler (see Fairness).
+                Fairness.SCHEDULER.yieldNow();
+            } else {
+                Thread.yield();
+            }
         }
     }
 
