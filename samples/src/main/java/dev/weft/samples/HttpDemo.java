@@ -98,7 +98,7 @@ public final class HttpDemo {
         }
         HttpServer server = builder(port, options.files()).tls(tls).registerShutdownHook(true)
                 .drainDelay(options.drainDelay()).reusePort(options.reusePort())
-                .hibernateIdleAfter(options.hibernateIdleAfter()).start();
+                .hibernateIdleAfter(options.hibernateIdleAfter()).maxConnections(options.maxConnections()).start();
         if (tls != null) {
             log.info("TLS: {}; try curl {}https://localhost:{}/plaintext", tls, flags.cert() == null ? "-k " : "", server.port());
         }
@@ -119,13 +119,16 @@ public final class HttpDemo {
      * @param files      {@code --files DIR}: the directory {@code GET /files/*} serves; null: the demo's own files
      * @param hibernateIdleAfter {@code --hibernate-idle-after MILLIS}: idle keep-alive connections give up
      *                   their thread after that long; default 0, never
+     * @param maxConnections {@code --max-connections N}: open connections at most (the server's
+     *                   {@code maxConnections}); default 10,000
      */
-    public record Options(Duration drainDelay, boolean reusePort, String[] rest, Path files, Duration hibernateIdleAfter) {
+    public record Options(Duration drainDelay, boolean reusePort, String[] rest, Path files, Duration hibernateIdleAfter,
+                          int maxConnections) {
     }
 
     /** The usage text of {@code main}. */
     public static String usage() {
-        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR] [--tls | --cert FILE --key FILE] [--hibernate-idle-after MILLIS]")
+        return SampleArgs.usage("HttpDemo", DEFAULT_PORT).replace("[--port N]", "[--port N] [--drain-delay SECONDS] [--reuse-port] [--files DIR] [--tls | --cert FILE --key FILE] [--hibernate-idle-after MILLIS] [--max-connections N]")
                 + "\n  --drain-delay S     on SIGTERM, keep serving for S seconds (0-3600; /health answers 503,"
                 + "\n                      responses say Connection: close) before the 10 s graceful drain; default 0"
                 + "\n  --reuse-port        SO_REUSEPORT: a new instance can bind the port beside this one"
@@ -133,7 +136,9 @@ public final class HttpDemo {
                 + "\n  --tls               HTTPS with a self-signed certificate for localhost made at start"
                 + "\n  --cert FILE --key FILE"
                 + "\n                      HTTPS with this PEM certificate chain and private key (reloaded when they change)"
-                + HIBERNATE_USAGE;
+                + HIBERNATE_USAGE
+                + "\n  --max-connections N open connections at most; at the limit the longest idle one makes room;"
+                + "\n                      default " + DEFAULT_MAX_CONNECTIONS;
     }
 
     /**
@@ -146,6 +151,7 @@ public final class HttpDemo {
         boolean reusePort = false;
         Path files = null;
         long hibernateMillis = 0;
+        int maxConnections = DEFAULT_MAX_CONNECTIONS;
         java.util.List<String> rest = new java.util.ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -163,6 +169,10 @@ public final class HttpDemo {
             } else if (arg.equals(HIBERNATE_FLAG) || arg.startsWith(HIBERNATE_FLAG + "=")) {
                 hibernateMillis = millis(arg.equals(HIBERNATE_FLAG)
                         ? (i + 1 < args.length ? args[++i] : "") : arg.substring(HIBERNATE_FLAG.length() + 1));
+                continue;
+            } else if (arg.equals(MAX_CONNECTIONS_FLAG) || arg.startsWith(MAX_CONNECTIONS_FLAG + "=")) {
+                maxConnections = count(arg.equals(MAX_CONNECTIONS_FLAG)
+                        ? (i + 1 < args.length ? args[++i] : "") : arg.substring(MAX_CONNECTIONS_FLAG.length() + 1));
                 continue;
             } else if (arg.equals("--files") || arg.startsWith("--files=")) {
                 if (files != null) {
@@ -187,7 +197,7 @@ public final class HttpDemo {
             drainDelay = seconds(value);
         }
         return new Options(drainDelay == null ? Duration.ZERO : drainDelay, reusePort, rest.toArray(new String[0]), files,
-                Duration.ofMillis(hibernateMillis));
+                Duration.ofMillis(hibernateMillis), maxConnections);
     }
 
     private static Duration seconds(String value) {
@@ -236,6 +246,23 @@ public final class HttpDemo {
             throw new IllegalArgumentException(HIBERNATE_FLAG + ": '" + v + "' is not a number of milliseconds");
         }
         return Long.parseLong(v);
+    }
+
+    private static final String MAX_CONNECTIONS_FLAG = "--max-connections";
+    private static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
+    /** A count of connections from 1 to {@link Integer#MAX_VALUE}, digits only. */
+    static int count(String v) {
+        boolean digits = !v.isEmpty() && v.length() <= 10;
+        for (int i = 0; i < v.length() && digits; i++) {
+            digits = v.charAt(i) >= '0' && v.charAt(i) <= '9';
+        }
+        long n = digits ? Long.parseLong(v) : 0;
+        if (n < 1 || n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(MAX_CONNECTIONS_FLAG + ": '" + v + "' is not a count of connections (1-"
+                    + Integer.MAX_VALUE + ")");
+        }
+        return (int) n;
     }
 
     /** Starts the demo on {@code port} (0 = ephemeral), without a shutdown hook: for tests. */

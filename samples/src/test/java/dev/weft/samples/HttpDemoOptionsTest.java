@@ -46,9 +46,31 @@ class HttpDemoOptionsTest {
     }
 
     @Test
+    void maxConnectionsIsTheServersDefaultUnlessGivenInEitherForm() {
+        assertEquals(10_000, HttpDemo.options(new String[] {"--port", "0"}).maxConnections());
+        HttpDemo.Options o = HttpDemo.options(new String[] {"--max-connections", "200000", "--port=0"});
+        assertEquals(200_000, o.maxConnections());
+        assertArrayEquals(new String[] {"--port=0"}, o.rest());
+        assertEquals(1, HttpDemo.options(new String[] {"--max-connections=1"}).maxConnections());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "--max-connections            | --max-connections: '' is not a count of connections (1-2147483647)",
+            "--max-connections 0          | --max-connections: '0' is not a count of connections (1-2147483647)",
+            "--max-connections -5         | --max-connections: '-5' is not a count of connections (1-2147483647)",
+            "--max-connections 2147483648 | --max-connections: '2147483648' is not a count of connections (1-2147483647)",
+            "--max-connections=10k        | --max-connections: '10k' is not a count of connections (1-2147483647)"})
+    void aBadMaxConnectionsSaysWhatIsWrong(String args, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpDemo.options(args.split(" ")));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
     void theUsageNamesTheFlags() {
         String usage = HttpDemo.usage();
         assertTrue(usage.startsWith("usage: HttpDemo [--port N] [--drain-delay SECONDS] [--reuse-port]"), usage);
         assertTrue(usage.contains("--reuse-port"), usage);
+        assertTrue(usage.contains("[--max-connections N]"), usage);
     }
 }

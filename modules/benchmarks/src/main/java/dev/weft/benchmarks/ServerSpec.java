@@ -37,8 +37,8 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
     static final String PORT = "{port}";
     static final String FILES = "{files}";
     static final String CONF = "{conf}";
-    /** The JVM flag that lifts HttpDemo's connection limit above the largest idle count. */
-    static final String WEFT_MAX_CONNECTIONS = "-Dweft.maxConnections=1000000";
+    /** HttpDemo's flag that lifts its connection limit (10,000 by default) above the largest idle count. */
+    static final List<String> WEFT_MAX_CONNECTIONS = List.of("--max-connections", "1000000");
 
     /** Where the launchers and jars are; {@code goBinary} and {@code nginx} may be missing on a machine. */
     record Tools(Path weftJar, Path benchJar, Path goBinary, Path nginx) {
@@ -53,6 +53,12 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
     /** The Weft server that figures of this kind are divided by. */
     static String referenceFor(Kind kind) {
         return kind == Kind.HTTP ? "weft" : "weft-echo";
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        var all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
     }
 
     /** Server ids in the order of a round. */
@@ -71,11 +77,11 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
                 // HttpDemo keeps ServerBuilder's default of 10,000 open connections; the large idle count
                 // needs more, asked for with a system property in the style of its -Dweft.accessLog.
                 new ServerSpec("weft", "Weft HttpDemo", Kind.HTTP, true, Launcher.JAVA,
-                        List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT), List.of("--files", FILES), jvmStaticH2c),
+                        concat(List.of("-jar", weft, "--port", PORT), WEFT_MAX_CONNECTIONS), List.of("--files", FILES), jvmStaticH2c),
                 // The same demo with idle keep-alive connections hibernated after 1 s (issue #12): what it
                 // saves shows in the idle rows, what it costs (if anything) in the throughput rows.
                 new ServerSpec("weft-hibernate", "Weft HttpDemo, hibernateIdleAfter 1 s", Kind.HTTP, false, Launcher.JAVA,
-                        List.of(WEFT_MAX_CONNECTIONS, "-jar", weft, "--port", PORT, "--hibernate-idle-after", "1000"),
+                        concat(List.of("-jar", weft, "--port", PORT, "--hibernate-idle-after", "1000"), WEFT_MAX_CONNECTIONS),
                         List.of(), jvm),
                 new ServerSpec("helidon", "Helidon 4 WebServer", Kind.HTTP, false, Launcher.JAVA,
                         List.of("-cp", bench, "dev.weft.benchmarks.peers.HelidonHttpServer", PORT), List.of(), jvm),

@@ -29,8 +29,8 @@ class ServerSpecTest {
 
     @Test
     void theHibernatingDemoIsTheDemoWithHibernateIdleAfterOneSecond() {
-        assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9",
-                        "--hibernate-idle-after", "1000"),
+        assertEquals(List.of("taskset", "-c", "0", "java", "-jar", "/w.jar", "--port", "9",
+                        "--hibernate-idle-after", "1000", "--max-connections", "1000000"),
                 spec("weft-hibernate").command("0", "java", TOOLS, 9, null, null));
         assertEquals(ServerSpec.Kind.HTTP, spec("weft-hibernate").kind());
         assertFalse(spec("weft-hibernate").reference(), "figures are divided by the demo without hibernation");
@@ -41,8 +41,8 @@ class ServerSpecTest {
     @Test
     void filesArgumentsOnlyOnTheStaticLaunch() {
         ServerSpec weft = spec("weft");
-        assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9"), weft.command("0", "java", TOOLS, 9, null, null));
-        assertEquals(List.of("taskset", "-c", "0", "java", "-Dweft.maxConnections=1000000", "-jar", "/w.jar", "--port", "9", "--files", "/tmp/static"),
+        assertEquals(List.of("taskset", "-c", "0", "java", "-jar", "/w.jar", "--port", "9", "--max-connections", "1000000"), weft.command("0", "java", TOOLS, 9, null, null));
+        assertEquals(List.of("taskset", "-c", "0", "java", "-jar", "/w.jar", "--port", "9", "--max-connections", "1000000", "--files", "/tmp/static"),
                 weft.command("0", "java", TOOLS, 9, Path.of("/tmp/static"), null));
         assertEquals(List.of("taskset", "-c", "0", "/go-httpserver", "9", "/tmp/static"),
                 spec("go").command("0", "java", TOOLS, 9, Path.of("/tmp/static"), null));
