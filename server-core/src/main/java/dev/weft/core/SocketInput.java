@@ -3,6 +3,7 @@ package dev.weft.core;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 
 /**
@@ -30,6 +31,34 @@ public abstract class SocketInput extends InputStream {
      * @throws EOFException if the stream ends first; the message says how many of the {@code n} bytes arrived
      */
     public abstract byte[] readExactly(int n) throws IOException;
+
+    /**
+     * Reads up to {@code dst.remaining()} bytes into {@code dst}, as {@link #read(byte[], int, int)}
+     * does, and advances its position by the count. Buffered bytes come first; with none buffered,
+     * a direct buffer of at least the server's buffer size is read into straight from the socket
+     * on plain TCP: no copy through a heap array (which the JDK makes through a direct buffer of
+     * its own). For bulk streams; the same bounds apply as to every read.
+     *
+     * @return the bytes read, 0 only if {@code dst} has no room, or -1 at end of stream
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        if (dst.hasArray()) {
+            int n = read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+            if (n > 0) {
+                dst.position(dst.position() + n);
+            }
+            return n;
+        }
+        byte[] b = new byte[Math.min(dst.remaining(), 8192)];
+        int n = read(b, 0, b.length);
+        if (n > 0) {
+            dst.put(b, 0, n);
+        }
+        return n;
+    }
 
     /** Reads exactly {@code len} bytes into {@code b} at {@code off}; see {@link #readExactly(int)}. */
     public abstract void readExactly(byte[] b, int off, int len) throws IOException;

@@ -2,6 +2,7 @@ package dev.weft.core;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Instant;
 
@@ -40,6 +41,26 @@ public abstract class SocketOutput extends OutputStream {
      * @return the bytes sent, {@code count} unless the file is shorter
      */
     public abstract long transferFrom(FileChannel file, long position, long count) throws IOException;
+
+    /**
+     * Writes all of {@code src}'s remaining bytes, as {@link #write(byte[], int, int)} does, and
+     * advances its position to its limit. On plain TCP a direct buffer of at least the server's
+     * buffer size goes to the socket straight, after what is buffered: no copy through a heap
+     * array. For bulk streams; the same bounds apply as to every write.
+     */
+    public void write(ByteBuffer src) throws IOException {
+        if (src.hasArray()) {
+            write(src.array(), src.arrayOffset() + src.position(), src.remaining());
+            src.position(src.limit());
+            return;
+        }
+        byte[] b = new byte[Math.min(src.remaining(), 8192)];
+        while (src.hasRemaining()) {
+            int n = Math.min(b.length, src.remaining());
+            src.get(b, 0, n);
+            write(b, 0, n);
+        }
+    }
 
     /** Bytes waiting in the buffer. */
     public abstract int buffered();

@@ -101,6 +101,29 @@ class TlsTest {
         }
     }
 
+    /** The ByteBuffer calls on TLS: a direct buffer goes through the connection's buffers and the records, not the channel. */
+    @Test
+    void aDirectBufferEchoesOverTls() throws Exception {
+        try (TcpServer server = Net.builder().tls(serverContext)
+                .handler(ByteBufferIoTest.echoThrough(64 * 1024, true, new CompletableFuture<>())).start();
+             SSLSocket s = tlsConnect(server)) {
+            OutputStream out = s.getOutputStream();
+            byte[] big = new byte[1024 * 1024 + 5];
+            new Random(9).nextBytes(big);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    out.write(big);
+                    out.flush();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertArrayEquals(big, s.getInputStream().readNBytes(big.length));
+            writer.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().bytesOut() >= big.length);
+        }
+    }
+
     @Test
     void transferFromFallsBackToACopyLoopOnTls() throws Exception {
         Path file = dir.resolve("payload.bin");

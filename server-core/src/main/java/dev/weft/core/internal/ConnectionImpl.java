@@ -488,7 +488,8 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
 
     /** The connection's streams over {@link #socket}: when it opens, and again on waking from a hibernation. */
     private void streams(long bytesRead, long bytesWritten) throws IOException {
-        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()), bytesRead);
+        in = new SocketInputImpl(this, new MarkingInputStream(this, socket.getInputStream()), tlsState == null ? channel : null,
+                bytesRead);
         out = new SocketOutputImpl(this, socket.getOutputStream(), tlsState == null ? channel : null, bytesWritten);
     }
 

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +68,8 @@ public final class SocketInputImpl extends SocketInput {
 
     private final ConnectionImpl conn;
     private final InputStream raw;
+    /** The plain socket's channel, for reads straight into a direct buffer; null on TLS. */
+    private final SocketChannel channel;
     private final Engine engine;
 
     /** Plain reads and writes by the reading thread; given back only through a compare-and-set (releaseBuffer). */
@@ -93,9 +97,10 @@ public final class SocketInputImpl extends SocketInput {
     /** Set once a read timeout shut the input down: every later read throws it again. */
     private ConnectionTimeoutException.Kind timedOut;
 
-    SocketInputImpl(ConnectionImpl conn, InputStream raw, long bytesRead) {
+    SocketInputImpl(ConnectionImpl conn, InputStream raw, SocketChannel channel, long bytesRead) {
         this.conn = conn;
         this.raw = raw;
+        this.channel = channel;
         this.engine = conn.engine();
         this.bytesRead = bytesRead;
     }
@@ -114,6 +119,11 @@ public final class SocketInputImpl extends SocketInput {
      * timeout. TLS reads keep SO_TIMEOUT, since an SSLSocket's input cannot be shut down alone.
      */
     private int readSocket(byte[] b, int off, int len) throws IOException {
+        return readSocket(b, off, len, null);
+    }
+
+    /** {@link #readSocket(byte[], int, int)} into {@code direct} instead, when not null: the plain channel's own read. */
+    private int readSocket(byte[] b, int off, int len, ByteBuffer direct) throws IOException {
         if (timedOut != null) {
             throw timeout(timedOut, null, false);
         }
@@ -132,7 +142,7 @@ public final class SocketInputImpl extends SocketInput {
                 kind = ConnectionTimeoutException.Kind.DEADLINE;
             }
         }
-        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(b, off, len, due, kind);
+        int n = conn.isSecure() ? readTls(b, off, len, due, now, kind) : readGuarded(b, off, len, direct, due, kind);
         if (n > 0) {
             bytesRead += n;
             engine.counters().bytesIn.add(n);
@@ -140,14 +150,15 @@ public final class SocketInputImpl extends SocketInput {
         return n;
     }
 
-    private int readGuarded(byte[] b, int off, int len, long due, ConnectionTimeoutException.Kind kind) throws IOException {
+    private int readGuarded(byte[] b, int off, int len, ByteBuffer direct, long due, ConnectionTimeoutException.Kind kind)
+            throws IOException {
         if (due == 0) {
-            return raw.read(b, off, len);
+            return rawRead(b, off, len, direct);
         }
         conn.guardRead(due);
         int n;
         try {
-            n = raw.read(b, off, len);
+            n = rawRead(b, off, len, direct);
         } catch (IOException e) {
             if (conn.readGuardEnd()) {
                 timedOut = kind;
@@ -164,6 +175,19 @@ public final class SocketInputImpl extends SocketInput {
             engine.counters().timeout(kind);
         }
         return n;
+    }
+
+    private int rawRead(byte[] b, int off, int len, ByteBuffer direct) throws IOException {
+        if (direct == null) {
+            return raw.read(b, off, len);
+        }
+        try {
+            return channel.read(direct);
+        } catch (IOException e) {
+            throw conn.socketFailed(e); // as MarkingInputStream records the stream's failures
+        } catch (RuntimeException e) {
+            throw conn.socketFailed(e);
+        }
     }
 
     private int readTls(byte[] b, int off, int len, long due, long now, ConnectionTimeoutException.Kind kind)
@@ -471,6 +495,36 @@ public final class SocketInputImpl extends SocketInput {
         }
         int n = Math.min(avail, len);
         System.arraycopy(buf, pos, b, off, n);
+        pos += n;
+        return n;
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        int len = dst.remaining();
+        if (len == 0) {
+            return 0;
+        }
+        if (dst.hasArray()) {
+            return super.read(dst);
+        }
+        int avail = lim - pos;
+        if (avail <= 0) {
+            if (channel != null && len >= engine.pool().bufferSize()) {
+                // As read(byte[]) with a large array: straight from the socket, and with a direct
+                // buffer the JDK reads into it without a copy of its own.
+                if (conn.isIdle() && !wokeInIdle) {
+                    enterIdleWait();
+                }
+                return readSocket(null, 0, 0, dst);
+            }
+            if (fill() < 0) {
+                return -1;
+            }
+            avail = lim - pos;
+        }
+        int n = Math.min(avail, len);
+        dst.put(buf, pos, n);
         pos += n;
         return n;
     }

@@ -140,20 +140,44 @@ public final class SocketOutputImpl extends SocketOutput {
 
     /** The writen loop: every byte handed to the kernel, slice by slice, under the write guard. */
     private void writeRaw(byte[] b, int off, int len) throws IOException {
+        if (channel != null) {
+            writeChannel(ByteBuffer.wrap(b, off, len));
+            return;
+        }
         long w = armWrite();
         try {
             while (len > 0) {
-                int n;
-                if (channel != null) {
-                    n = channel.write(ByteBuffer.wrap(b, off, Math.min(len, CHUNK)));
-                } else {
-                    n = Math.min(len, TLS_SLICE);
-                    raw.write(b, off, n);
+                int n = Math.min(len, TLS_SLICE);
+                raw.write(b, off, n);
+                wrote(n);
+                off += n;
+                len -= n;
+                if ((w = progress(w)) == Guard.FIRED) {
+                    break;
                 }
+            }
+        } catch (IOException | RuntimeException e) {
+            throw failed(w, e);
+        }
+        endWrite(w);
+    }
+
+    /**
+     * The writen loop on the plain channel. A heap buffer goes in slices of {@value #CHUNK} bytes
+     * (the JDK copies each into a temporary direct buffer of its size); a direct one whole.
+     */
+    private void writeChannel(ByteBuffer src) throws IOException {
+        int end = src.limit();
+        boolean slice = !src.isDirect();
+        long w = armWrite();
+        try {
+            while (src.position() < end) {
+                if (slice) {
+                    src.limit(Math.min(end, src.position() + CHUNK));
+                }
+                int n = channel.write(src);
                 if (n > 0) {
                     wrote(n);
-                    off += n;
-                    len -= n;
                     if ((w = progress(w)) == Guard.FIRED) {
                         break;
                     }
@@ -161,8 +185,40 @@ public final class SocketOutputImpl extends SocketOutput {
             }
         } catch (IOException | RuntimeException e) {
             throw failed(w, e);
+        } finally {
+            src.limit(end);
         }
         endWrite(w);
+    }
+
+    @Override
+    public void write(ByteBuffer src) throws IOException {
+        int len = src.remaining();
+        if (len == 0) {
+            return;
+        }
+        if (src.hasArray()) {
+            super.write(src);
+            return;
+        }
+        if (channel != null && len >= engine.pool().bufferSize()) {
+            flushBuffer();
+            writeChannel(src);
+            return;
+        }
+        while (src.hasRemaining()) { // small, or TLS: through our buffer, as write(byte[]) would
+            if (buf == null) {
+                buf = takeBuffer();
+            } else if (count == buf.length) {
+                flushBuffer();
+            }
+            int n = Math.min(buf.length - count, src.remaining());
+            src.get(buf, count, n);
+            count += n;
+        }
+        if (len >= engine.pool().bufferSize()) {
+            flushBuffer(); // as a large array's write, a large buffer's is on its way when this returns
+        }
     }
 
     /** One byte of {@code file} at {@code at}, written through the blocking channel write; 0 past the file's end. */
