@@ -355,6 +355,12 @@ public final class Report {
                   under `wrk -c256`, 4.0 syscalls per request without it (`-Ddev.weft.core.yieldBeforeIdleRead=false`)
                   and 2.2 with it, against Netty's 2.0. On this virtual machine a syscall is dear (two thirds of the
                   server's CPU is in the kernel), so syscalls per request largely decide the HTTP and ping-pong figures.
+                  A plain `Thread.yield` would starve the threads the JDK's poller wakes while the server is saturated
+                  (p99 of hundreds of milliseconds); while a sentinel thread woken every millisecond waits over 2 ms,
+                  the yields park instead and are woken behind the waiting ones
+                  (`-Ddev.weft.core.yieldFairness=false` turns that off; docs/performance-history.md). The `weft-hibernate`
+                  row is the same demo with `--hibernate-idle-after 1000`: its idle connections give up their thread
+                  and stack (docs/hibernation.md).
                 """);
     }
 
