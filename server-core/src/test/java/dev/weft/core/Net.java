@@ -11,6 +11,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Test helpers: a loopback builder, client sockets, descriptor and thread counts, log capture. */
@@ -31,6 +34,16 @@ final class Net {
         s.connect(new InetSocketAddress(LOOPBACK, server.port()), 5_000);
         s.setSoTimeout(10_000);
         return s;
+    }
+
+    /** The exception {@code f} failed with, within 10 s; an AssertionError if it completed normally. */
+    static Throwable failureOf(CompletableFuture<?> f) throws Exception {
+        try {
+            f.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected a failure");
     }
 
     static byte[] ascii(String s) {

@@ -1,6 +1,7 @@
 package dev.weft.core;
 
 import static dev.weft.core.Net.ascii;
+import static dev.weft.core.Net.failureOf;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -17,21 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** readTimeout, idleTimeout, deadlines and the write watchdog, each ending only its own connection. */
 class TimeoutsTest {
-
-    private static Throwable failureOf(CompletableFuture<?> f) throws Exception {
-        try {
-            f.get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-        throw new AssertionError("expected a failure");
-    }
 
     @Test
     void readTimeoutEndsTheConnectionAndFreesThreadAndDescriptor() throws Exception {
