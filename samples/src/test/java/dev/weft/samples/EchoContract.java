@@ -110,6 +110,37 @@ abstract class EchoContract {
     }
 
     @Test
+    void streamsThenAnswersEveryRoundTripAtOnceThenStreamsAgain() throws Exception {
+        Random random = new Random(5);
+        try (Socket s = connect()) {
+            OutputStream out = s.getOutputStream();
+            InputStream in = s.getInputStream();
+            for (int round = 0; round < 2; round++) {
+                // A stream: the server's reads fill its arrays, and it gathers what arrives.
+                byte[] stream = new byte[3 << 20];
+                random.nextBytes(stream);
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        out.write(stream);
+                    } catch (IOException e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                assertEquals(sha256(stream), sha256(in.readNBytes(stream.length)));
+                writer.get(10, TimeUnit.SECONDS);
+                // Then messages the client waits on: each echoed whole while nothing more comes,
+                // the sizes around a full array of the server's among them.
+                for (int size : new int[] {8192, 8192, 1, 8191, 8193, 16_384, 65_536, 3}) {
+                    byte[] message = new byte[size];
+                    random.nextBytes(message);
+                    out.write(message);
+                    assertArrayEquals(message, in.readNBytes(size), "a round trip of " + size + " bytes");
+                }
+            }
+        }
+    }
+
+    @Test
     void servesManyClientsAtOnce() throws Exception {
         List<Socket> sockets = new ArrayList<>();
         try {

@@ -91,6 +91,19 @@ public abstract class SocketInput extends InputStream {
     public abstract int buffered();
 
     /**
+     * Bytes that can be read now without blocking: the buffered ones if there are any, else what
+     * has arrived on the socket and waits to be read, which on plain TCP is one ioctl
+     * ({@code FIONREAD}) and on TLS the decrypted bytes the TLS engine holds (what is still
+     * encrypted is not counted). For a loop that takes everything that has arrived before it
+     * writes, so that one write carries it (an echo, a proxy); {@link #buffered()} never touches
+     * the socket. 0 once a timeout has ended the input.
+     *
+     * @throws IOException if the socket failed or was closed
+     */
+    @Override
+    public abstract int available() throws IOException;
+
+    /**
      * The byte {@code index} places past the read position (0 is the next one {@link #read()}
      * would return) if it is already buffered, else -1. Never reads and never consumes: a
      * protocol can look ahead (has a whole frame, a chunked body's end, a preface arrived?)

@@ -544,8 +544,12 @@ public final class SocketInputImpl extends SocketInput {
     }
 
     @Override
-    public int available() {
-        return lim - pos;
+    public int available() throws IOException {
+        int n = lim - pos;
+        if (n > 0 || timedOut != null) {
+            return n;
+        }
+        return raw.available();
     }
 
     /**
