@@ -27,9 +27,11 @@ import java.util.regex.Pattern;
  * default, after 200 requests on fresh connections), then: {@code jcmd PID GC.class_histogram} (a full GC first) and
  * {@code GC.heap_info}; N connections that each send one {@code GET /plaintext}, read the answer
  * and stay open (spread over 127.0.0.2, .3, … at --per-source connections each); --settle seconds;
- * the same two readings again. Prints the difference per connection (the histogram's sum and the
- * heap in use after GC, which is what the benchmark's idle-heap workload reads) and the classes
- * that grew most, with bytes and instances per connection.
+ * the same two readings again. Prints the difference per connection (the histogram's sum without
+ * the JVM's filler objects, which is what the benchmark's idle-heap workload reads, and the heap in
+ * use after GC, which also counts the dead space a full GC of the Serial collector leaves as
+ * fillers: the JVM picks that collector when pinned to one CPU, as the benchmark pins servers) and
+ * the classes that grew most, with bytes and instances per connection.
  *
  * <pre>
  *   java modules/benchmarks/IdleHeap.java [--connections 10000] [--per-source 9000] [--rounds 1]
@@ -170,6 +172,9 @@ public final class IdleHeap {
             Matcher x = row.matcher(line);
             if (x.matches()) {
                 String name = x.group(3); // without the module, "(java.base@25)"
+                if (name.startsWith("jdk.internal.vm.Filler") || name.startsWith("[Ljdk.internal.vm.Filler")) {
+                    continue; // dead space left by the GC, not live objects (see the class comment)
+                }
                 long[] v = m.computeIfAbsent(name, k -> new long[2]);
                 v[0] += Long.parseLong(x.group(1));
                 v[1] += Long.parseLong(x.group(2));
@@ -178,16 +183,15 @@ public final class IdleHeap {
         return m;
     }
 
-    /** Sums "used" over the heap's spaces as GC.heap_info prints them (the same parse as the benchmark Runner). */
+    /** Sums "used" over the heap's spaces as GC.heap_info prints them: one "total" line for G1, one per generation for Serial and Parallel. */
     private static long heapUsedKb(String info) {
-        Matcher total = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
-        if (total.find()) {
-            return Long.parseLong(total.group(2));
-        }
+        Pattern used = Pattern.compile("\\btotal\\b.*?\\bused (\\d+)K");
         long sum = 0;
-        Matcher gen = Pattern.compile("used (\\d+)K").matcher(info);
-        while (gen.find()) {
-            sum += Long.parseLong(gen.group(1));
+        for (String line : info.split("\n")) {
+            Matcher m = used.matcher(line);
+            if (m.find() && !line.contains("Metaspace") && !line.contains("class space")) {
+                sum += Long.parseLong(m.group(1));
+            }
         }
         return sum;
     }

@@ -26,7 +26,7 @@ record ServerSpec(String id, String label, Kind kind, boolean reference, Launche
     enum Feature {
         /** Answers {@code POST /echo} with the body. */
         ECHO,
-        /** A JVM: heap after GC can be read with jcmd. */
+        /** A JVM: its live heap can be read with jcmd. */
         JVM_HEAP,
         /** Serves a directory under {@code /files/NAME} when started with {@code filesArgs}. */
         STATIC,

@@ -23,9 +23,9 @@ public record Workload(String id, String title, String unit, boolean higherIsBet
     public static final Workload STATIC_4K = new Workload("static-4k-64", "GET /files/4k.bin (a 4 KiB file), 64 connections", "req/s", true, "static");
     public static final Workload STATIC_1M = new Workload("static-1m-16", "GET /files/1m.bin (a 1 MiB file), 16 connections", "req/s", true, "static");
     public static final Workload IDLE_RSS = new Workload("idle-rss", "Idle keep-alive connection: RSS growth per connection", "KB/conn", false, "memory");
-    public static final Workload IDLE_HEAP = new Workload("idle-heap", "Idle keep-alive connection: heap after GC per connection", "KB/conn", false, "memory");
+    public static final Workload IDLE_HEAP = new Workload("idle-heap", "Idle keep-alive connection: live heap per connection", "KB/conn", false, "memory");
     public static final Workload IDLE_RSS_LARGE = new Workload("idle-rss-large", "Many idle keep-alive connections (--idle-large): RSS growth per connection", "KB/conn", false, "memory");
-    public static final Workload IDLE_HEAP_LARGE = new Workload("idle-heap-large", "Many idle keep-alive connections (--idle-large): heap after GC per connection", "KB/conn", false, "memory");
+    public static final Workload IDLE_HEAP_LARGE = new Workload("idle-heap-large", "Many idle keep-alive connections (--idle-large): live heap per connection", "KB/conn", false, "memory");
     public static final Workload STARTUP = new Workload("startup", "Start-up: process launch to first 200 response", "ms", false, "startup");
     public static final Workload TCP_PINGPONG = new Workload("tcp-pingpong-64", "TCP ping-pong, 64 connections x 64-byte messages", "round trips/s", true, "tcp-pingpong");
     public static final Workload TCP_STREAM = new Workload("tcp-stream", "TCP stream over one connection, echoed", "GB/s", true, "tcp-stream");
