@@ -475,48 +475,35 @@ public final class SocketInputImpl extends SocketInput {
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
-        if (len == 0) {
-            return 0;
-        }
-        int avail = lim - pos;
-        if (avail <= 0) {
-            if (len >= engine.pool().bufferSize()) {
-                // Large reads go straight into the caller's array: one copy fewer. While idle the
-                // caller's array is the only memory the wait holds, so ours go back first.
-                if (conn.isIdle() && !wokeInIdle) {
-                    enterIdleWait();
-                }
-                return readSocket(b, off, len);
-            }
-            if (fill() < 0) {
-                return -1;
-            }
-            avail = lim - pos;
-        }
-        int n = Math.min(avail, len);
-        System.arraycopy(buf, pos, b, off, n);
-        pos += n;
-        return n;
+        return readInto(b, off, len, null);
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        int len = dst.remaining();
-        if (len == 0) {
-            return 0;
-        }
         if (dst.hasArray()) {
             return super.read(dst);
         }
+        return readInto(null, 0, dst.remaining(), dst);
+    }
+
+    /**
+     * {@link #read(byte[], int, int)} into {@code b}, or, with {@code direct} not null, into that
+     * direct buffer ({@code len} its room, {@code b} unused).
+     */
+    private int readInto(byte[] b, int off, int len, ByteBuffer direct) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
         int avail = lim - pos;
         if (avail <= 0) {
-            if (channel != null && len >= engine.pool().bufferSize()) {
-                // As read(byte[]) with a large array: straight from the socket, and with a direct
-                // buffer the JDK reads into it without a copy of its own.
+            if (len >= engine.pool().bufferSize() && (direct == null || channel != null)) {
+                // Large reads go straight into the caller's memory: one copy fewer, and none at all
+                // into a direct buffer on plain TCP (the JDK reads into it itself). While idle the
+                // caller's memory is the only memory the wait holds, so ours go back first.
                 if (conn.isIdle() && !wokeInIdle) {
                     enterIdleWait();
                 }
-                return readSocket(null, 0, 0, dst);
+                return readSocket(b, off, len, direct);
             }
             if (fill() < 0) {
                 return -1;
@@ -524,7 +511,11 @@ public final class SocketInputImpl extends SocketInput {
             avail = lim - pos;
         }
         int n = Math.min(avail, len);
-        dst.put(buf, pos, n);
+        if (direct == null) {
+            System.arraycopy(buf, pos, b, off, n);
+        } else {
+            direct.put(buf, pos, n);
+        }
         pos += n;
         return n;
     }
