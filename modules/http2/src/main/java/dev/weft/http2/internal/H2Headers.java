@@ -22,6 +22,11 @@ final class H2Headers implements Headers {
 
     @Override
     public String get(String name) {
+        return first(fields, name);
+    }
+
+    /** The first value of {@code name} (any case) in a list of lower-case names and values, or null. */
+    static String first(List<String> fields, String name) {
         String n = name.toLowerCase(Locale.ROOT);
         for (int i = 0; i < fields.size(); i += 2) {
             if (fields.get(i).equals(n)) {

@@ -170,13 +170,7 @@ final class H2Response implements ProtocolResponse {
 
     /** The value of header {@code name} (any case), or null. */
     private String headerValue(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (int i = 0; i < headers.size(); i += 2) {
-            if (headers.get(i).equals(lower)) {
-                return headers.get(i + 1);
-            }
-        }
-        return null;
+        return H2Headers.first(headers, name);
     }
 
     /**
