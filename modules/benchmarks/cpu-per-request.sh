@@ -26,11 +26,10 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#JARS[@]} -ge 1 ]] || { echo "cpu-per-request.sh: give at least one jar" >&2; exit 2; }
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"  # JAVA, HZ, cpu PID
 PORT=18383
 SCRIPT_ARGS=(); [[ -n "$SCRIPT" ]] && SCRIPT_ARGS=(-s "$SCRIPT")
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
-HZ=$(getconf CLK_TCK)
 for r in $(seq "$ROUNDS"); do
   for spec in "${JARS[@]}"; do
     jar=${spec%%@*}; extra=""; [[ "$spec" == *@* ]] && extra=${spec#*@}

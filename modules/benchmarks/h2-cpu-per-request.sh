@@ -28,10 +28,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#SERVERS[@]} -ge 1 ]] || { echo "h2-cpu-per-request.sh: give at least one server" >&2; exit 2; }
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"  # JAVA, HZ, cpu PID
 PORT=18484
-HZ=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
 URL="http://127.0.0.1:$PORT/plaintext"
 for r in $(seq "$ROUNDS"); do
   for server in "${SERVERS[@]}"; do

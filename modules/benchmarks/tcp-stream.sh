@@ -26,13 +26,12 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ ${#JARS[@]} -ge 1 ]] || { echo "tcp-stream.sh: give at least one weft-samples.jar" >&2; exit 2; }
-JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
+# shellcheck source=common.sh
+source "$(dirname "$0")/common.sh"  # JAVA, HZ, cpu PID
 BENCH="$(cd "$(dirname "$0")" && pwd)/target/weft-benchmarks.jar"
 [[ -f "$BENCH" ]] || { echo "tcp-stream.sh: $BENCH is missing (./mvnw -Pbenchmarks -DskipTests package)" >&2; exit 2; }
 PORT=18384
 BYTES=$((MIB << 20))
-HZ=$(getconf CLK_TCK)
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # clock ticks (USER_HZ)
 SERVERS=("netty-epoll" "selector" "${JARS[@]}")
 declare -A GBS CPUS
 for r in $(seq "$ROUNDS"); do
