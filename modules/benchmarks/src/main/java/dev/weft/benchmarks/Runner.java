@@ -727,7 +727,7 @@ public final class Runner {
      * every class but the JVM's fillers. Not the heap in use after a GC: a server pinned to one CPU
      * gets the Serial collector, whose full GC leaves up to {@code MarkSweepDeadRatio} (5%) of the
      * old generation's capacity uncompacted as filler arrays ({@code jdk.internal.vm.FillerElement}),
-     * and counts them as used (measured: 640 of 1,616 bytes per idle connection at 18,000).
+     * and counts them as used (docs/performance-history.md, "The idle-heap rows").
      */
     static long liveHeapBytes(long pid) throws IOException, InterruptedException {
         return parseLiveHeapBytes(jcmd(pid, "GC.class_histogram"));
