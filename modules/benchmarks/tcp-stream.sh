@@ -34,6 +34,7 @@ PORT=18384
 BYTES=$((MIB << 20))
 SERVERS=("netty-epoll" "selector" "${JARS[@]}")
 declare -A GBS CPUS
+stream() { taskset -c 1 "$JAVA" -cp "$BENCH" dev.weft.benchmarks.load.TcpStream 127.0.0.1 "$PORT" "$BYTES" 0 60; }
 for r in $(seq "$ROUNDS"); do
   for spec in "${SERVERS[@]}"; do
     case "$spec" in
@@ -46,14 +47,13 @@ for r in $(seq "$ROUNDS"); do
     pid=$!
     trap 'kill $pid 2>/dev/null || true' EXIT
     for _ in $(seq 100); do (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && break; sleep 0.1; done
-    stream() { taskset -c 1 "$JAVA" -cp "$BENCH" dev.weft.benchmarks.load.TcpStream 127.0.0.1 "$PORT" "$BYTES" 0 60; }
     for _ in $(seq "$WARMUP"); do stream > /dev/null; done
     line="$spec round $r:"
     for _ in $(seq "$STREAMS"); do
       t0=$(cpu "$pid"); out=$(stream); t1=$(cpu "$pid")
       grep -q "complete=true errors=0" <<< "$out" || { echo "tcp-stream.sh: $spec: $out" >&2; exit 1; }
       gbs=$(sed -n 's/.*gb_per_sec=\([0-9.]*\).*/\1/p' <<< "$out")
-      s=$(echo "scale=3; ($t1 - $t0) / $HZ / ($BYTES / 1073741824)" | bc)
+      s=$(echo "scale=3; ($t1 - $t0) * 1024 / ($HZ * $MIB)" | bc)  # CPU seconds per GiB
       GBS[$spec]+="$gbs "; CPUS[$spec]+="$s "
       line+=" $gbs GB/s ${s}s"
     done
