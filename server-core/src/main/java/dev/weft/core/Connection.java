@@ -64,7 +64,9 @@ public interface Connection extends AutoCloseable {
     /**
      * Closes without destroying what was just sent: flushes, sends FIN (TLS: close_notify), then
      * reads and discards what the peer still sends until it closes its side, {@code maxBytes} were
-     * discarded or {@code maxWait} has passed, and only then closes. For a protocol that answers
+     * discarded or {@code maxWait} has passed, and only then closes. If {@code maxBytes} run out
+     * first, it stops reading but keeps the socket open for the rest of {@code maxWait}: the
+     * peer's sends stall while it has the time to read the response. For a protocol that answers
      * an error (an HTTP 400, 408 or 413) while the peer may still be sending: closing a socket
      * with unread input makes the kernel send RST instead of FIN, and an RST can discard the
      * response before the peer has read it (RFC 9112 §9.6; Go's closeWriteAndWait). Call it from

@@ -2,6 +2,7 @@ package dev.weft.core;
 
 import static dev.weft.core.Net.ascii;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -325,6 +326,36 @@ class ConnectionTest {
             assertEquals(answer.length, got.size(), end);
             assertTrue(java.util.Arrays.equals(answer, got.toByteArray()));
             assertEquals("EOF", end);
+        }
+    }
+
+    /**
+     * A client that goes on sending past maxBytes and reads late (a busy HTTP client streaming an
+     * upload the server refused): the server stops reading but keeps the socket open for the rest
+     * of maxWait, so the answer is still there when the client reads, not reset away with the
+     * client's unread bytes the moment the budget ran out.
+     */
+    @Test
+    void closeGracefullyPastMaxBytesHoldsTheAnswerForALateReader() throws Exception {
+        byte[] answer = ascii("HTTP/1.1 413 Content Too Large\r\n\r\n");
+        CompletableFuture<Long> closedAfter = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> {
+            conn.in().readLine(100);
+            conn.out().write(answer);
+            long start = System.nanoTime();
+            conn.closeGracefully(Duration.ofSeconds(2), 4096);
+            closedAfter.complete((System.nanoTime() - start) / 1_000_000);
+        }).start(); Socket s = Net.connect(server)) {
+            s.getOutputStream().write(ascii("upload follows\n"));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread sender = keepSending(s, stop);
+            Thread.sleep(300); // plays a client busy sending: it reads only now, long past the 4 KiB budget
+            byte[] got = s.getInputStream().readNBytes(answer.length);
+            stop.set(true);
+            sender.join();
+            assertArrayEquals(answer, got);
+            long ms = closedAfter.get(10, TimeUnit.SECONDS);
+            assertTrue(ms >= 1500 && ms < 5000, "held open for the rest of maxWait, then closed: " + ms + " ms");
         }
     }
 

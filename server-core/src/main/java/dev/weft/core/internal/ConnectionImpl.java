@@ -868,8 +868,13 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 shutdownOutput();
             } else {
                 shutdownOutput();
-                if (maxWait.isPositive() && maxBytes > 0) {
-                    linger(deadline, maxBytes - in.buffered());
+                if (maxWait.isPositive() && maxBytes > 0 && !linger(deadline, maxBytes - in.buffered())) {
+                    // The peer is still sending past maxBytes. Closing now, with its bytes unread,
+                    // resets the connection, and the reset can destroy the answer before a busy
+                    // client has read it. So stop reading and keep the socket open for the rest of
+                    // maxWait: the peer's sends stall on a full window while it reads (as Go's
+                    // closeWriteAndWait sleeps out its rstAvoidanceDelay).
+                    holdOpen(deadline);
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -879,12 +884,6 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         }
     }
 
-    /**
-     * Reads and discards until the peer's FIN, {@code left} bytes or the deadline. Straight from
-     * the socket with SO_TIMEOUT, not through {@link SocketInputImpl}: no watchdog bound is armed
-     * (a lingering read is not the handler's read and must not count as a read timeout), and the
-     * timed park SO_TIMEOUT costs on a virtual thread does not matter once per closing connection.
-     */
     /**
      * Waits until the deadline with the socket open, when nothing can be read to know the peer is
      * done (there is no portable way to see the send queue drain); shutdown's forced close ends it.
@@ -899,22 +898,31 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         }
     }
 
-    private void linger(long deadline, long left) throws IOException {
+    /**
+     * Reads and discards until the peer's FIN, {@code left} bytes or the deadline. Straight from
+     * the socket with SO_TIMEOUT, not through {@link SocketInputImpl}: no watchdog bound is armed
+     * (a lingering read is not the handler's read and must not count as a read timeout), and the
+     * timed park SO_TIMEOUT costs on a virtual thread does not matter once per closing connection.
+     *
+     * @return false if {@code left} ran out while the peer was still sending
+     */
+    private boolean linger(long deadline, long left) throws IOException {
         java.io.InputStream raw = socket.getInputStream();
         byte[] scratch = engine.pool().acquire(id);
         try {
             while (left > 0) {
                 long rem = deadline - System.nanoTime();
                 if (rem <= 0) {
-                    return;
+                    return true;
                 }
                 socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (rem + 999_999) / 1_000_000)));
                 int n = raw.read(scratch, 0, (int) Math.min(scratch.length, left));
                 if (n < 0) {
-                    return; // the peer's FIN: it has read what it wanted
+                    return true; // the peer's FIN: it has read what it wanted
                 }
                 left -= n;
             }
+            return false;
         } finally {
             engine.pool().release(scratch, id);
         }
