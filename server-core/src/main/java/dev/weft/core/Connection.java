@@ -133,10 +133,12 @@ public interface Connection extends AutoCloseable {
      *
      * <p>Exactly {@code in().peek()} (never hibernates) when hibernation is off, on TLS, when
      * the connection is not idle, when bytes are already buffered, while a read deadline is in
-     * force, when an {@link #onDraining} action is registered, during a drain, or when called
-     * from another thread than the connection's own. Call it only while no other thread reads or
-     * writes the connection (a hibernation switches the channel's blocking mode, which waits for
-     * both).
+     * force, during a drain, or when called from another thread than the connection's own. No
+     * other thread may read meanwhile, and none may write but between {@link #acquireWriter()}
+     * and {@link #releaseWriter()}: a writer that holds the connection when the wait ends keeps it
+     * awake (the handler returns all the same, and {@code resume} runs at once on this thread).
+     * A connection with an {@link #onDraining} action may hibernate: the action then runs while
+     * the connection has no thread, and writes through {@link #acquireWriter()}, which wakes it.
      *
      * @param resume what continues the protocol on the fresh thread (typically the protocol's
      *               connection object itself, so that nothing is allocated per wait)
@@ -144,6 +146,38 @@ public interface Connection extends AutoCloseable {
      * @throws java.io.IOException as {@code in().peek()} (the idle timeout, a reset)
      */
     int awaitIdle(ConnectionHandler resume) throws IOException;
+
+    /**
+     * Declares that threads other than the connection's own will write to it (a WebSocket's
+     * sends from a broadcasting thread), each between {@link #acquireWriter()} and
+     * {@link #releaseWriter()}. Call it on the connection's thread before any such thread can
+     * see the connection. From then on the connection's idle waits give the output buffer back
+     * only while no writer holds the connection, and a hibernated connection is woken for a
+     * writer. Writers still take turns among themselves (the protocol's own lock): the output
+     * is one stream. Idempotent. The default does nothing.
+     */
+    default void shareOutput() {
+    }
+
+    /**
+     * Makes the connection writable from this thread until {@link #releaseWriter()}, for a
+     * connection that {@link #shareOutput() shares its output}. A hibernated connection is woken
+     * first (as when bytes arrive: its protocol continues on a fresh thread) and this waits until
+     * its socket is back in blocking mode; while held, the connection does not hibernate and no
+     * idle wait gives its output buffer back. Take {@link #out()} after this returns: the stream
+     * is a new object after a hibernation. The connection's own thread may call it too (so every
+     * write of the protocol goes the same way); it never waits there.
+     *
+     * @return false if the connection is closed (nothing may be written; do not release)
+     * @throws java.io.InterruptedIOException if interrupted while waiting for the wake-up
+     */
+    default boolean acquireWriter() throws java.io.InterruptedIOException {
+        return !isClosed();
+    }
+
+    /** Ends what {@link #acquireWriter()} began (only after it returned true). The default does nothing. */
+    default void releaseWriter() {
+    }
 
     /** True while idle (see {@link #markIdle()}). */
     boolean isIdle();

@@ -315,7 +315,7 @@ class HibernationTest {
     }
 
     @Test
-    void noHibernationWhileADeadlineIsInForceOrWithADrainActionOrWhenOff() throws Exception {
+    void noHibernationWhileADeadlineIsInForceOrWhenOff() throws Exception {
         LineEcho deadline = new LineEcho() {
             @Override
             public void handle(Connection conn) throws Exception {
@@ -323,29 +323,175 @@ class HibernationTest {
                 super.handle(conn);
             }
         };
-        LineEcho drainAction = new LineEcho() {
-            @Override
-            public void handle(Connection conn) throws Exception {
-                conn.onDraining(() -> { }); // the drain must find a thread to run it
-                super.handle(conn);
-            }
-        };
         try (TcpServer a = start(deadline, Duration.ofMillis(20), Duration.ofSeconds(30));
-             TcpServer b = start(drainAction, Duration.ofMillis(20), Duration.ofSeconds(30));
              TcpServer c = start(new LineEcho(), Duration.ZERO, Duration.ofSeconds(30));
              TcpServer d = start(new LineEcho(), Duration.ofSeconds(2), Duration.ofSeconds(2));
-             Client ca = new Client(a); Client cb = new Client(b); Client cc = new Client(c); Client cd = new Client(d)) {
+             Client ca = new Client(a); Client cc = new Client(c); Client cd = new Client(d)) {
             String ta = ca.call("x");
-            String tb = cb.call("x");
             String tc = cc.call("x");
             String td = cd.call("x");
             // Well past hibernateIdleAfter, each still waits with its thread (d: hibernateIdleAfter = idleTimeout).
             await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() ->
-                    a.stats().hibernated() + b.stats().hibernated() + c.stats().hibernated() + d.stats().hibernated() == 0);
+                    a.stats().hibernated() + c.stats().hibernated() + d.stats().hibernated() == 0);
             assertEquals(ta, ca.call("y"), "the same thread");
-            assertEquals(tb, cb.call("y"), "the same thread");
             assertEquals(tc, cc.call("y"), "the same thread");
             assertEquals(td, cd.call("y"), "the same thread");
+        }
+    }
+
+    /** A LineEcho whose output other threads share: it publishes its connection for them. */
+    static final class SharedEcho extends LineEcho {
+        final java.util.concurrent.atomic.AtomicReference<Connection> conn = new java.util.concurrent.atomic.AtomicReference<>();
+        final Runnable onDraining;
+
+        SharedEcho(Runnable onDraining) {
+            this.onDraining = onDraining;
+        }
+
+        @Override
+        public void handle(Connection c) throws Exception {
+            c.shareOutput();
+            if (onDraining != null) {
+                c.onDraining(onDraining);
+            }
+            conn.set(c);
+            super.handle(c);
+        }
+    }
+
+    /** Writes a line as a writer from another thread: acquire, take the output, write, release. */
+    private static boolean push(Connection conn, String line) throws IOException {
+        if (!conn.acquireWriter()) {
+            return false;
+        }
+        try {
+            conn.out().write(ascii(line + "\n"));
+            conn.out().flush();
+        } finally {
+            conn.releaseWriter();
+        }
+        return true;
+    }
+
+    @Test
+    void aWriterFromAnotherThreadWakesAHibernatedConnectionAndKeepsItAwakeWhileItHoldsIt() throws Exception {
+        SharedEcho echo = new SharedEcho(null);
+        try (TcpServer server = start(echo, Duration.ofMillis(30), Duration.ofSeconds(30));
+             Client c = new Client(server)) {
+            c.call("one");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            Connection conn = echo.conn.get();
+            assertTrue(push(conn, "pushed while hibernated"));
+            assertEquals("pushed while hibernated", c.in.readLine());
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+
+            assertTrue(conn.acquireWriter());
+            try {
+                assertEquals(0, server.stats().hibernated(), "woken for the writer");
+                // Held: many times hibernateIdleAfter pass and the connection stays awake.
+                await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> server.stats().hibernated() == 0);
+                conn.out().write(ascii("held\n"));
+                conn.out().flush();
+            } finally {
+                conn.releaseWriter();
+            }
+            assertEquals("held", c.in.readLine());
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            assertTrue(c.call("two").startsWith("weft-conn-1@"), "the protocol goes on");
+            c.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            assertTrue(!conn.acquireWriter(), "a closed connection takes no writer");
+        }
+    }
+
+    @Test
+    void writersFromFourThreadsAcrossManyHibernationsLoseAndMixNoLine() throws Exception {
+        SharedEcho echo = new SharedEcho(null);
+        int threads = 4;
+        int lines = 150;
+        try (TcpServer server = start(echo, Duration.ofMillis(2), Duration.ofSeconds(30));
+             Client c = new Client(server)) {
+            c.call("start");
+            Connection conn = echo.conn.get();
+            java.util.concurrent.locks.ReentrantLock turns = new java.util.concurrent.locks.ReentrantLock(); // the protocol's lock
+            List<Thread> writers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                writers.add(Thread.ofVirtual().start(() -> {
+                    for (int i = 0; i < lines; i++) {
+                        turns.lock();
+                        try {
+                            push(conn, "w" + id + " " + i + " " + "x".repeat(ThreadLocalRandom.current().nextInt(2000)));
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        } finally {
+                            turns.unlock();
+                        }
+                        if (ThreadLocalRandom.current().nextInt(8) == 0) {
+                            // A pause longer than hibernateIdleAfter, so the connection hibernates between some writes.
+                            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                        }
+                    }
+                }));
+            }
+            int[] next = new int[threads];
+            for (int n = 0; n < threads * lines; n++) {
+                String line = c.in.readLine();
+                assertTrue(line != null && line.matches("w[0-3] \\d+ x*"), "line " + n + ": " + line);
+                String[] parts = line.split(" ");
+                int id = parts[0].charAt(1) - '0';
+                assertEquals(next[id]++, Integer.parseInt(parts[1]), "in order per writer");
+            }
+            for (Thread w : writers) {
+                w.join(Duration.ofSeconds(5));
+            }
+            assertTrue(c.call("end").startsWith("weft-conn-1@"));
+        }
+    }
+
+    @Test
+    void aDrainActionOfAHibernatedConnectionWritesThroughAWriterAndTheDrainWaitsForItsEnd() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<SharedEcho> self = new java.util.concurrent.atomic.AtomicReference<>();
+        SharedEcho echo = new SharedEcho(() -> Thread.ofVirtual().start(() -> {
+            try {
+                push(self.get().conn.get(), "bye"); // the protocol's goodbye, from a thread of its own
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }));
+        self.set(echo);
+        TcpServer server = start(echo, Duration.ofMillis(30), Duration.ofSeconds(30));
+        try (Client c = new Client(server)) {
+            c.call("one");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            java.util.concurrent.CompletableFuture<ShutdownReport> report =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(10)));
+            assertEquals("bye", c.in.readLine(), "the drain action's write woke the connection");
+            // The connection is given the grace like a busy one: it ends when the client closes.
+            assertTrue(c.call("after").startsWith("weft-conn-1@"), "still served during the drain");
+            c.close();
+            ShutdownReport r = report.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(1, r.completed(), r.toString());
+            assertEquals(0, r.forced(), r.toString());
+            assertEquals(0, r.closedIdle(), r.toString());
+        } finally {
+            server.close();
+        }
+    }
+
+    @Test
+    void aHibernatedConnectionWithADrainActionThatNeverWakesItIsForcedAtTheEndOfTheGrace() throws Exception {
+        SharedEcho echo = new SharedEcho(() -> { });
+        TcpServer server = start(echo, Duration.ofMillis(30), Duration.ofSeconds(30));
+        try (Client c = new Client(server)) {
+            c.call("one");
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            ShutdownReport r = server.shutdown(Duration.ofMillis(300));
+            assertEquals(1, r.forced(), r.toString());
+            assertEquals(0, r.completed(), r.toString());
+            assertEquals(-1, c.socket.getInputStream().read(), "closed");
+        } finally {
+            server.close();
         }
     }
 

@@ -31,7 +31,12 @@ import javax.net.ssl.SSLSocket;
  *   AWAKE --thread returns after awaitIdle said HIBERNATED--> HIBERNATED
  *   HIBERNATED --fresh thread starts (readable)--> AWAKE
  *   HIBERNATED --closed by anyone--> ENDED     (the closer ends it: counters, registry, permit)
+ *   AWAKE --the connection's thread hibernates or gives the output buffer back--> OWN --> HIBERNATED or AWAKE
  * </pre>
+ *
+ * <p>The same word counts the writers from other threads ({@link #acquireWriter}) above its two
+ * low bits, while AWAKE only: the connection's thread enters OWN only with no writer in, and a
+ * writer waits out OWN (a few instructions) or wakes a HIBERNATED connection.
  *
  * <p>Only the connection's own thread reads, writes and touches the buffers. Other threads
  * (shutdown, the watchdog) only ever close the channel, which makes a blocked read or write fail
@@ -57,6 +62,10 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     static final int AWAKE = 0;
     static final int HIBERNATED = 1;
     static final int ENDED = 2;
+    static final int OWN = 3;
+    private static final int HIB_STATE = 3;
+    /** One writer in the {@code hib} word. */
+    private static final int WRITER = 4;
 
     private static final VarHandle STATE;
     private static final VarHandle HIB;
@@ -122,8 +131,10 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
 
     /** Volatile: a hibernated connection gets a fresh thread, and shutdown joins whichever is current. */
     private volatile Thread thread;
-    /** Who owns the connection while it has no thread: AWAKE, HIBERNATED or ENDED. */
+    /** Who owns the connection while it has no thread: AWAKE, HIBERNATED, ENDED or OWN, and the writers. */
     private volatile int hib;
+    /** {@link #shareOutput()} was called: threads other than this one's write (see {@link #acquireWriter}). */
+    private volatile boolean sharedOutput;
     /** What continues the protocol after a hibernation; set by awaitIdle, taken by the fresh thread. */
     private dev.weft.core.ConnectionHandler resume;
     /** awaitIdle returned HIBERNATED: when the handler returns, hibernate instead of closing. */
@@ -193,7 +204,8 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         dev.weft.core.ConnectionHandler next = null;
         if (hib == HIBERNATED) {
             // Started by the hibernator: the connection is this thread's only if no close ended it first.
-            if (!HIB.compareAndSet(this, HIBERNATED, AWAKE)) {
+            // OWN until its streams exist: a writer waiting for the wake-up takes out() then.
+            if (!HIB.compareAndSet(this, HIBERNATED, OWN)) {
                 return;
             }
             engine.counters().hibernated.decrement();
@@ -208,12 +220,25 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 open();
                 engine.handler().handle(this);
             } else {
-                streams(hibernatedRead, hibernatedWritten);
+                try {
+                    streams(hibernatedRead, hibernatedWritten);
+                } finally {
+                    hib = AWAKE;
+                    engine.hibernator().changed();
+                }
                 next.handle(this);
             }
-            if (hibernateNext) {
+            while (hibernateNext) {
                 hibernateNext = false;
-                hibernated = hibernate();
+                int h = hibernate();
+                if (h == HIBERNATE_DONE) {
+                    hibernated = true;
+                } else if (h == HIBERNATE_STAY) {
+                    // A writer held the connection: the protocol goes on here, awake (see awaitIdle).
+                    dev.weft.core.ConnectionHandler again = resume;
+                    resume = null;
+                    again.handle(this);
+                }
             }
             if (!hibernated && !isClosed()) {
                 out.flush();
@@ -237,7 +262,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         long idle = engine.idleTimeoutNanos();
         if (after == 0 || (idle > 0 && after >= idle) || tlsState != null || in == null || state != IDLE
                 || Thread.currentThread() != thread || in.buffered() > 0 || in.hasDeadline()
-                || keepThroughDrain || engine.isDraining() || !engine.hibernator().available()) {
+                || engine.isDraining() || !engine.hibernator().available()) {
             return in.peek();
         }
         // The deadline the idle read below has (it arms the watchdog with the same sum): kept for the hibernation.
@@ -263,22 +288,35 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         return softWait;
     }
 
+    /** What {@link #hibernate} did: ended as usual, hibernated, or kept awake by a writer. */
+    private static final int HIBERNATE_END = 0;
+    private static final int HIBERNATE_DONE = 1;
+    private static final int HIBERNATE_STAY = 2;
+
     /**
      * The handler returned after awaitIdle said HIBERNATED: hand the connection to the
      * hibernator, with nothing left that only a thread needs. On this thread, which ends right
-     * after; true if the connection is no longer this thread's (hibernated, or ended by a close
-     * that raced), false to end it as usual.
+     * after if this returns HIBERNATE_DONE (hibernated, or ended by a close that raced);
+     * HIBERNATE_END to end it as usual; HIBERNATE_STAY if a writer holds it (the protocol goes on).
      */
-    private boolean hibernate() throws IOException {
-        if (engine.isDraining()) {
+    private int hibernate() throws IOException {
+        if (engine.isDraining() && !keepThroughDrain) {
             closeIfIdle(); // the drain began during the wait: closed as idle, and counted so, like the others
-            return false;
+            return HIBERNATE_END;
         }
         if (state != IDLE) {
-            return false;
+            return HIBERNATE_END;
+        }
+        if (engine.isDraining() || !HIB.compareAndSet(this, AWAKE, OWN)) {
+            return HIBERNATE_STAY; // a writer is in (or the drain began for a connection that says goodbye itself)
         }
         if (out.buffered() > 0) {
-            out.flush();
+            try {
+                out.flush();
+            } catch (IOException | RuntimeException e) {
+                hib = AWAKE;
+                throw e;
+            }
         }
         in.hibernate();
         out.hibernate();
@@ -287,7 +325,8 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
             // the descriptor non-blocking, so this flips the channel's mode, not the socket's.
             channel.configureBlocking(false);
         } catch (IOException | RuntimeException e) {
-            return false; // closed meanwhile: end as usual
+            hib = AWAKE;
+            return HIBERNATE_END; // closed meanwhile: end as usual
         }
         // The streams go too (with the JDK's socket streams under them, about 230 bytes): made
         // again on waking, with the byte counts carried over. A protocol takes them again from
@@ -304,7 +343,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         if (state == CLOSED || !engine.hibernator().register(this, channel)) {
             endHibernated();
         }
-        return true;
+        return HIBERNATE_DONE;
     }
 
     /**
@@ -340,6 +379,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
             return;
         }
         engine.counters().hibernated.decrement();
+        engine.hibernator().changed();
         STATE.getAndSet(this, CLOSED);
         try {
             channel.close();
@@ -363,6 +403,88 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     /** True while the connection waits without a thread. */
     boolean isHibernated() {
         return hib == HIBERNATED;
+    }
+
+    SocketChannel channel() {
+        return channel;
+    }
+
+    // ---- writers from other threads ----------------------------------------------------------
+
+    @Override
+    public void shareOutput() {
+        sharedOutput = true;
+    }
+
+    @Override
+    public boolean acquireWriter() throws java.io.InterruptedIOException {
+        while (true) {
+            int h = hib;
+            int s = h & HIB_STATE;
+            if (s == ENDED || state == CLOSED) {
+                return false;
+            }
+            if (s == AWAKE) {
+                if (HIB.compareAndSet(this, h, h + WRITER)) {
+                    return true;
+                }
+            } else if (s == OWN) {
+                Thread.onSpinWait(); // the connection's thread is a few steps from HIBERNATED or AWAKE
+                Thread.yield();
+            } else {
+                engine.hibernator().wake(this);
+                engine.hibernator().awaitChange(this, Long.MAX_VALUE);
+            }
+        }
+    }
+
+    @Override
+    public void releaseWriter() {
+        HIB.getAndAdd(this, -WRITER);
+    }
+
+    /**
+     * Before an idle wait, on the connection's thread: gives the output buffer back, unless a
+     * writer from another thread holds the connection ({@link #shareOutput}); its own flush gives
+     * it back then, the connection being idle.
+     */
+    void releaseIdleOutput() {
+        if (!sharedOutput) {
+            out.releaseBuffer();
+        } else if (HIB.compareAndSet(this, AWAKE, OWN)) {
+            try {
+                out.releaseBuffer();
+            } finally {
+                hib = AWAKE;
+            }
+        }
+    }
+
+    /**
+     * Shutdown waits for the connection to end, until {@code deadline} (System.nanoTime): its
+     * thread, or the fresh one after a hibernation, or the close of a hibernated one.
+     */
+    void joinUntil(long deadline) throws InterruptedException {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            Thread t = thread;
+            if (hib == HIBERNATED) {
+                try {
+                    engine.hibernator().awaitChange(this, left);
+                } catch (java.io.InterruptedIOException e) {
+                    Thread.interrupted(); // as an InterruptedException: the flag is cleared
+                    throw new InterruptedException(e.getMessage());
+                }
+                continue;
+            }
+            t.join(java.time.Duration.ofNanos(left));
+            if (thread == t && hib != HIBERNATED) {
+                return;
+            }
+        }
     }
 
     /**

@@ -112,7 +112,7 @@ final class GracefulShutdown {
                 break;
             }
             try {
-                c.thread().join(Duration.ofNanos(left));
+                c.joinUntil(deadline); // also across a hibernation (a WebSocket saying goodbye)
             } catch (InterruptedException e) {
                 // Interrupted: treat as the end of the grace.
                 Thread.currentThread().interrupt();
@@ -130,7 +130,7 @@ final class GracefulShutdown {
             if (c.closedAsIdle()) {
                 continue;
             }
-            if (c.thread().isAlive()) {
+            if (c.thread().isAlive() || c.isHibernated()) {
                 forced++;
                 forcedIds.add(c.id());
                 c.closeFromOutside();

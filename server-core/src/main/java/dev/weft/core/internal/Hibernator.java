@@ -9,6 +9,9 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,6 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * hibernated (by shutdown, eviction, the idle timeout) is ended by the closing thread; the
  * selector is only woken so that it deregisters the key, which is when the JDK really closes the
  * descriptor of a channel that was registered.
+ *
+ * <p>A writer from another thread ({@link ConnectionImpl#acquireWriter}) wakes a hibernated
+ * connection through {@link #wake}: the poller takes it as if it were readable. Writers and
+ * shutdown wait for a hibernated connection to change (woken or ended) on one condition per
+ * server, signalled only while someone waits.
  */
 final class Hibernator implements Runnable {
 
@@ -83,6 +91,12 @@ final class Hibernator implements Runnable {
     private volatile boolean unavailable;
     private long loggedAt;
     private boolean logged;
+    /** Connections a writer wants awake; taken by the poller's loop. */
+    private final ConcurrentLinkedQueue<ConnectionImpl> wakeups = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock changeLock = new ReentrantLock();
+    private final Condition change = changeLock.newCondition();
+    /** Threads in {@link #awaitChange}: a wake-up or an end signals only if there are any. */
+    private volatile int waiting;
 
     Hibernator(Engine engine, long afterNanos) {
         this.engine = engine;
@@ -163,24 +177,101 @@ final class Hibernator implements Runnable {
         }
     }
 
+    /** A writer wants this hibernated connection awake: the poller wakes it as if readable. */
+    void wake(ConnectionImpl conn) {
+        wakeups.add(conn);
+        Selector s = selector;
+        if (s != null) {
+            s.wakeup();
+        }
+    }
+
+    /**
+     * Waits until {@code conn} is no longer hibernated (woken or ended), at most {@code nanos}.
+     *
+     * @throws java.io.InterruptedIOException if interrupted (the interrupt stays set)
+     */
+    void awaitChange(ConnectionImpl conn, long nanos) throws java.io.InterruptedIOException {
+        changeLock.lock();
+        try {
+            waiting++;
+            try {
+                long left = nanos;
+                // No signal is missed (the count is published before the state is read, and a
+                // change is published before the count is read); the bounded turns are a safety net.
+                while (conn.isHibernated() && left > 0) {
+                    long turn = Math.min(left, TimeUnit.SECONDS.toNanos(1));
+                    left -= turn - change.awaitNanos(turn);
+                }
+            } finally {
+                waiting--;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a hibernated connection to wake");
+        } finally {
+            changeLock.unlock();
+        }
+    }
+
+    /** A hibernated connection woke or ended: tell the waiters, if any. */
+    void changed() {
+        if (waiting > 0) {
+            changeLock.lock();
+            try {
+                change.signalAll();
+            } finally {
+                changeLock.unlock();
+            }
+        }
+    }
+
+    /** The writers' wake-ups: the keys of the connections still hibernated, cancelled, into {@code ready}. */
+    private void takeWakeups(Selector s, List<ConnectionImpl> ready, List<ConnectionImpl> later) {
+        ConnectionImpl c;
+        while ((c = wakeups.poll()) != null) {
+            if (!c.isHibernated()) {
+                continue;
+            }
+            SelectionKey k = c.channel().keyFor(s);
+            if (k == null) {
+                // Hibernated a moment ago and not registered yet: its register() wakes the selector again.
+                later.add(c);
+            } else if (k.isValid()) {
+                k.cancel();
+                ready.add(c);
+            }
+        }
+        wakeups.addAll(later);
+        later.clear();
+    }
+
     @Override
     public void run() {
         Selector s = selector;
         List<ConnectionImpl> ready = new ArrayList<>();
+        List<ConnectionImpl> later = new ArrayList<>();
         while (!stopped) {
             try {
                 s.select();
                 Set<SelectionKey> keys = s.selectedKeys();
-                while (!keys.isEmpty()) {
+                takeWakeups(s, ready, later);
+                while (!keys.isEmpty() || !ready.isEmpty()) {
                     for (SelectionKey k : keys) {
-                        k.cancel();
-                        ready.add((ConnectionImpl) k.attachment());
+                        if (k.isValid()) { // not one a wake-up cancelled already
+                            k.cancel();
+                            ready.add((ConnectionImpl) k.attachment());
+                        }
                     }
                     keys.clear();
                     // Deregisters the cancelled keys now, so that each channel can be registered
                     // again when it next hibernates (a cancelled key that is still registered
-                    // makes that throw); it may select more, taken in the next round.
+                    // makes that throw) and can go back to blocking mode; it may select more,
+                    // taken in the next turn.
                     s.selectNow();
+                    if (keys.isEmpty()) {
+                        break;
+                    }
                 }
                 for (ConnectionImpl c : ready) {
                     try {

@@ -408,8 +408,9 @@ public final class SocketInputImpl extends SocketInput {
     private void releaseIdleBuffers() {
         releaseBuffer();
         if (Thread.currentThread() == conn.thread()) {
-            // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
-            conn.outputImpl().releaseBuffer();
+            // Only the connection's thread writes, or writers that hold the connection (shareOutput);
+            // a helper thread reading (chat) must not touch the output.
+            conn.releaseIdleOutput();
         }
     }
 
