@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * Routes: {@code GET|HEAD /plaintext}, {@code GET /json}, {@code POST /echo},
  * {@code GET /stream?n=K}, {@code GET /slow?ms=M}, {@code GET /status/{code}}, {@code GET /health}
- * (503 while draining), {@code GET /ws/echo} (a WebSocket echo), {@code POST /upload} (multipart:
+ * (503 while draining), {@code GET /ws/echo} (a WebSocket echo), {@code GET /ws/listener-echo} (the
+ * same echo as a listener, which holds no thread between messages and hibernates with
+ * {@code --hibernate-idle-after}), {@code POST /upload} (multipart:
  * each part's name, filename, size and sha-256), {@code POST /form} (urlencoded: the fields),
  * {@code GET /files/*} (static files:
  * the directory given with {@code --files DIR}, else a few files shipped in the jar). Ctrl-C or SIGTERM drains with a 10 s grace and logs the report;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * every response says {@code Connection: close}), so a load balancer moves away first.
  * {@code --reuse-port} sets SO_REUSEPORT, so a new instance can bind the port beside an old one.
  * Every route also answers over HTTP/2 on the same port (h2c by prior knowledge or by
- * {@code Upgrade: h2c}; h2 by ALPN with {@code --tls}), except {@code /ws/echo}, which needs HTTP/1.1's upgrade.
+ * {@code Upgrade: h2c}; h2 by ALPN with {@code --tls}), except the two WebSockets, which need HTTP/1.1's upgrade.
  */
 public final class HttpDemo {
 
@@ -280,6 +282,11 @@ public final class HttpDemo {
         return builder(port, null).drainDelay(drainDelay).start();
     }
 
+    /** {@link #start(int)} with {@code hibernateIdleAfter}, as {@code --hibernate-idle-after} sets it: for tests. */
+    public static HttpServer startHibernating(int port, Duration hibernateIdleAfter) {
+        return builder(port, null).hibernateIdleAfter(hibernateIdleAfter).start();
+    }
+
     /** Starts the demo on {@code port} over TLS ({@code null}: plain), without a shutdown hook: for tests. */
     public static HttpServer start(int port, Tls tls) {
         return builder(port, null).tls(tls).start();
@@ -404,6 +411,13 @@ public final class HttpDemo {
                 .get("/health", HttpDemo::health)
                 .get("/events", HttpDemo::events)
                 .get("/ws/echo", WebSocket.endpoint(HttpDemo::wsEcho))
+                .get("/ws/listener-echo", WebSocket.listener((session, m) -> {
+                    if (m.isText()) {
+                        session.send(m.text());
+                    } else {
+                        session.send(m.bytes());
+                    }
+                }))
                 .post("/upload", HttpDemo::upload)
                 .post("/form", HttpDemo::form)
                 .staticFiles("/files", files != null ? StaticFiles.directory(files)

@@ -74,6 +74,20 @@ class WebSocketChatTest {
         }
     }
 
+    @Test
+    void httpDemoEchoesOnWsListenerEchoAcrossAHibernation() throws Exception {
+        try (HttpServer server = HttpDemo.startHibernating(0, Duration.ofMillis(50))) {
+            WsClient c = WsClient.connect(server.port(), "/ws/listener-echo");
+            c.ws.sendText("before", true).get(5, TimeUnit.SECONDS);
+            assertEquals("before", c.next());
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+            c.ws.sendBinary(ByteBuffer.wrap(new byte[] {4, 5}), true).get(5, TimeUnit.SECONDS);
+            assertArrayEquals(new byte[] {4, 5}, (byte[]) c.next());
+            c.ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+            assertEquals(1000, c.closed.get(5, TimeUnit.SECONDS));
+        }
+    }
+
     /**
      * Headless Chromium opens the chat page: its WebSocket sends the page's hash on open (which a
      * JDK client in the same chat receives), and a JDK client's message shows up in the page's

@@ -13,6 +13,9 @@ import java.util.Objects;
  * of base64), 426 with {@code Sec-WebSocket-Version: 13} for another version, 403 when the
  * Origin check refuses. Otherwise it answers 101, negotiating the subprotocol and
  * permessage-deflate, and runs the endpoint.
+ *
+ * <p>Two ways to serve a session: {@link #endpoint} runs blocking code on a thread of its own,
+ * {@link #listener} calls back per message and holds no thread while the session is idle.
  */
 public final class WebSocket {
 
@@ -26,6 +29,21 @@ public final class WebSocket {
 
     /** An endpoint with the given options. */
     public static Handler endpoint(WebSocketOptions options, WebSocketEndpoint endpoint) {
-        return new Handshake(Objects.requireNonNull(options, "options"), Objects.requireNonNull(endpoint, "endpoint"));
+        return new Handshake(Objects.requireNonNull(options, "options"), Objects.requireNonNull(endpoint, "endpoint"),
+                null);
+    }
+
+    /**
+     * Sessions served by callbacks, with {@link WebSocketOptions#defaults()}: no thread is held
+     * between messages, so idle sessions can hibernate (see {@link WebSocketListener}).
+     */
+    public static Handler listener(WebSocketListener listener) {
+        return listener(WebSocketOptions.defaults(), listener);
+    }
+
+    /** Sessions served by callbacks, with the given options. */
+    public static Handler listener(WebSocketOptions options, WebSocketListener listener) {
+        return new Handshake(Objects.requireNonNull(options, "options"), null,
+                Objects.requireNonNull(listener, "listener"));
     }
 }

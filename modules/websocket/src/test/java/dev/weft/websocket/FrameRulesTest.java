@@ -19,21 +19,41 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every frame rule of RFC 6455 as raw bytes in, the server's close code out (then the TCP close).
- * The endpoint echoes; messages over 1000 bytes and frames over 4000 bytes are too big.
+ * The endpoint echoes; messages over 1000 bytes and frames over 4000 bytes are too big. The same
+ * tables again against a listener session that has hibernated before the bytes come (the frames
+ * are read by a fresh thread, through the other loop).
  */
 class FrameRulesTest {
 
     static HttpServer server;
+    static HttpServer listeners;
 
     @BeforeAll
     static void start() {
-        server = Servers.echoServer(WebSocketOptions.defaults().withCompression(false)
-                .withMaxMessageBytes(1000).withMaxFrameBytes(4000));
+        WebSocketOptions o = WebSocketOptions.defaults().withCompression(false).withMaxMessageBytes(1000).withMaxFrameBytes(4000);
+        server = Servers.echoServer(o);
+        listeners = Servers.builder().hibernateIdleAfter(java.time.Duration.ofMillis(20))
+                .get("/echo", WebSocket.listener(o, (session, m) -> {
+                    if (m.isText()) {
+                        session.send(m.text());
+                    } else {
+                        session.send(m.bytes());
+                    }
+                })).start();
     }
 
     @AfterAll
     static void stop() {
         server.close();
+        listeners.close();
+    }
+
+    /** A session on the listener server, hibernated (the only connection open there). */
+    static WsRaw hibernatedListener() throws Exception {
+        WsRaw c = WsRaw.open(listeners.port(), "/echo", "");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> listeners.stats().active() == 1 && listeners.stats().hibernated() == 1);
+        return c;
     }
 
     static byte[] ascii(String s) {
@@ -95,12 +115,24 @@ class FrameRulesTest {
     @MethodSource("violations")
     void aViolationClosesWithItsCodeAndThenTcp(String name, byte[] bytes, int code) throws Exception {
         try (WsRaw c = WsRaw.open(server.port(), "/echo", "")) {
-            c.send(bytes);
-            WsRaw.Frame f = c.read();
-            assertEquals(8, f.opcode(), name + ": a close frame");
-            assertEquals(code, f.closeCode(), name + ": " + f.text());
-            assertTrue(c.closedByServer(), name + ": then the server closes TCP");
+            violation(c, name, bytes, code);
         }
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("violations")
+    void aViolationClosesAHibernatedListenerSessionWithItsCode(String name, byte[] bytes, int code) throws Exception {
+        try (WsRaw c = hibernatedListener()) {
+            violation(c, name, bytes, code);
+        }
+    }
+
+    private static void violation(WsRaw c, String name, byte[] bytes, int code) throws Exception {
+        c.send(bytes);
+        WsRaw.Frame f = c.read();
+        assertEquals(8, f.opcode(), name + ": a close frame");
+        assertEquals(code, f.closeCode(), name + ": " + f.text());
+        assertTrue(c.closedByServer(), name + ": then the server closes TCP");
     }
 
     static Stream<Arguments> exchanges() {
@@ -129,13 +161,25 @@ class FrameRulesTest {
     @MethodSource("exchanges")
     void validFramesGetTheirAnswer(String name, byte[] bytes, byte[][] expected) throws Exception {
         try (WsRaw c = WsRaw.open(server.port(), "/echo", "")) {
-            c.send(bytes);
-            byte[] want = concat(expected);
-            byte[] got = c.in.readNBytes(want.length);
-            assertArrayEquals(want, got, name);
-            if (name.startsWith("close") || name.startsWith("empty close")) {
-                assertTrue(c.closedByServer(), name + ": after the echo the server closes TCP");
-            }
+            exchange(c, name, bytes, expected);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("exchanges")
+    void validFramesGetTheirAnswerFromAHibernatedListenerSession(String name, byte[] bytes, byte[][] expected) throws Exception {
+        try (WsRaw c = hibernatedListener()) {
+            exchange(c, name, bytes, expected);
+        }
+    }
+
+    private static void exchange(WsRaw c, String name, byte[] bytes, byte[][] expected) throws Exception {
+        c.send(bytes);
+        byte[] want = concat(expected);
+        byte[] got = c.in.readNBytes(want.length);
+        assertArrayEquals(want, got, name);
+        if (name.startsWith("close") || name.startsWith("empty close")) {
+            assertTrue(c.closedByServer(), name + ": after the echo the server closes TCP");
         }
     }
 }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class JdkClientTest {
 
     /** Collects what a JDK client receives: whole messages (parts joined), pongs, the close. */
-    static final class Collector implements Listener {
+    static class Collector implements Listener {
         final LinkedBlockingQueue<Object> messages = new LinkedBlockingQueue<>();
         final LinkedBlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
         final CompletableFuture<String> closed = new CompletableFuture<>();

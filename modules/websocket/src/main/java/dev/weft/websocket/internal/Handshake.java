@@ -6,6 +6,7 @@ import dev.weft.http.HttpException;
 import dev.weft.http.Request;
 import dev.weft.http.Response;
 import dev.weft.websocket.WebSocketEndpoint;
+import dev.weft.websocket.WebSocketListener;
 import dev.weft.websocket.WebSocketOptions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,11 +26,14 @@ public final class Handshake implements Handler {
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     private final WebSocketOptions options;
+    /** Exactly one of the two is set. */
     private final WebSocketEndpoint endpoint;
+    private final WebSocketListener listener;
 
-    public Handshake(WebSocketOptions options, WebSocketEndpoint endpoint) {
+    public Handshake(WebSocketOptions options, WebSocketEndpoint endpoint, WebSocketListener listener) {
         this.options = options;
         this.endpoint = endpoint;
+        this.listener = listener;
     }
 
     @Override
@@ -77,7 +81,11 @@ public final class Handshake implements Handler {
         if (deflate != null) {
             res.header("Sec-WebSocket-Extensions", deflate.responseHeader());
         }
-        res.switchProtocols("websocket", conn -> new SessionImpl(conn, options, info, deflate).run(endpoint));
+        if (listener != null) {
+            res.switchProtocols("websocket", conn -> new SessionImpl(conn, options, info, deflate).listen(listener));
+        } else {
+            res.switchProtocols("websocket", conn -> new SessionImpl(conn, options, info, deflate).run(endpoint));
+        }
     }
 
     /** True when a field's comma-separated tokens include {@code token}, case-insensitively (RFC 9110 §5.6.1). */

@@ -8,6 +8,7 @@ import dev.weft.websocket.CloseStatus;
 import dev.weft.websocket.IncomingMessage;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocketEndpoint;
+import dev.weft.websocket.WebSocketListener;
 import dev.weft.websocket.WebSocketOptions;
 import dev.weft.websocket.WebSocketSession;
 import java.io.EOFException;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,8 +53,16 @@ import org.slf4j.LoggerFactory;
  * whole data message (so a streamed message's fragments are not interleaved with another
  * message; control frames take only {@code frameLock} and go out between fragments),
  * {@code readLock} for reading, {@code stateLock} for the close state.
+ *
+ * <p>A listener session ({@link #listen}) has one thread, the connection's, which reads and calls
+ * the listener; it waits between messages through {@link Connection#awaitIdle}, so it may
+ * hibernate and go on in {@link #handle} on a fresh thread. Its connection shares its output
+ * ({@link Connection#shareOutput}): every frame is written between {@code acquireWriter} and
+ * {@code releaseWriter}, which wakes a hibernated connection. Pings and the idle timeout come from
+ * {@link KeepAlive}'s timer, which also tells the listener when core closed a session that had no
+ * thread.
  */
-public final class SessionImpl implements WebSocketSession {
+public final class SessionImpl implements WebSocketSession, dev.weft.core.ConnectionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.weft.websocket");
 
@@ -69,8 +79,10 @@ public final class SessionImpl implements WebSocketSession {
     }
 
     private final Connection conn;
-    private final SocketInput in;
-    private final SocketOutput out;
+    /** The connection's input; a listener session takes it again after each hibernation. */
+    private SocketInput in;
+    /** Endpoint sessions only: a listener session takes the output per frame (see writeFrameLocked). */
+    private SocketOutput out;
     private final WebSocketOptions options;
     private final Info info;
     private final PerMessageDeflate deflate;
@@ -110,6 +122,20 @@ public final class SessionImpl implements WebSocketSession {
     private long messagesOut;
     private long bytesOut;
 
+    // Listener sessions only.
+    /** The longest between two keep-alive turns of a listener session. */
+    private static final long BACKSTOP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private WebSocketListener listener;
+    /** The thread running the listener loop now; null while hibernated. */
+    private volatile Thread loopThread;
+    /** The loop returned for a hibernation: no thread serves the session until it wakes. */
+    private volatile boolean parked;
+    /** Under stateLock: the end of a listener session (onClose, resources) has run. */
+    private boolean finished;
+    private volatile ScheduledFuture<?> keepAliveTask;
+    private volatile long pingedAt;
+    private WebSocketSessionEvent listenerJfr;
+
     SessionImpl(Connection conn, WebSocketOptions options, Info info, PerMessageDeflate deflate) {
         this.conn = conn;
         this.in = conn.in();
@@ -134,24 +160,28 @@ public final class SessionImpl implements WebSocketSession {
         try {
             runSession(endpoint);
         } finally {
-            if (jfr != null) {
-                jfr.end();
-                if (jfr.shouldCommit()) {
-                    jfr.connectionId = conn.id();
-                    jfr.path = info.path();
-                    jfr.subprotocol = info.subprotocol();
-                    jfr.compressed = deflate != null;
-                    jfr.messagesIn = messagesIn;
-                    jfr.bytesIn = bytesIn;
-                    jfr.messagesOut = messagesOut;
-                    jfr.bytesOut = bytesOut;
-                    CloseStatus st = status;
-                    if (st != null) {
-                        jfr.closeCode = st.code();
-                        jfr.closeReason = st.reason();
-                    }
-                    jfr.commit();
+            commit(jfr);
+        }
+    }
+
+    private void commit(WebSocketSessionEvent jfr) {
+        if (jfr != null) {
+            jfr.end();
+            if (jfr.shouldCommit()) {
+                jfr.connectionId = conn.id();
+                jfr.path = info.path();
+                jfr.subprotocol = info.subprotocol();
+                jfr.compressed = deflate != null;
+                jfr.messagesIn = messagesIn;
+                jfr.bytesIn = bytesIn;
+                jfr.messagesOut = messagesOut;
+                jfr.bytesOut = bytesOut;
+                CloseStatus st = status;
+                if (st != null) {
+                    jfr.closeCode = st.code();
+                    jfr.closeReason = st.reason();
                 }
+                jfr.commit();
             }
         }
     }
@@ -177,20 +207,25 @@ public final class SessionImpl implements WebSocketSession {
             // back to the pool then. Closed first, so one in progress fails at once; taking the
             // locks waits for it to leave, and any later one sees `ended` and touches nothing.
             endConnection();
-            frameLock.lock();
-            frameLock.unlock();
-            readLock.lock();
-            readLock.unlock();
-            if (inflater != null) {
-                inflater.end();
-            }
-            // A streamed message never closed holds the lock for good: then the deflater is left to the GC.
-            if (compressor != null && messageLock.tryLock()) {
-                try {
-                    compressor.end();
-                } finally {
-                    messageLock.unlock();
-                }
+            releaseResources();
+        }
+    }
+
+    /** After endConnection: waits out the read or write in flight, then frees the codecs' native memory. */
+    private void releaseResources() {
+        frameLock.lock();
+        frameLock.unlock();
+        readLock.lock();
+        readLock.unlock();
+        if (inflater != null) {
+            inflater.end();
+        }
+        // A streamed message never closed holds the lock for good: then the deflater is left to the GC.
+        if (compressor != null && messageLock.tryLock()) {
+            try {
+                compressor.end();
+            } finally {
+                messageLock.unlock();
             }
         }
     }
@@ -249,6 +284,205 @@ public final class SessionImpl implements WebSocketSession {
         }
     }
 
+    // ---- a listener session: the connection's thread reads and calls back --------------------
+
+    /** After the 101, on the connection's thread: opens the session and serves it until it ends or hibernates. */
+    void listen(WebSocketListener l) {
+        listener = l;
+        out = null; // not kept: the stream is a new one after each hibernation
+        if (FlightRecorder.isInitialized() && JfrType.SESSION.isEnabled()) {
+            listenerJfr = new WebSocketSessionEvent();
+            listenerJfr.begin();
+        }
+        lastReceived = System.nanoTime();
+        pingedAt = lastReceived;
+        conn.shareOutput(); // before the session is anyone else's: senders write between acquire and release
+        conn.onDraining(this::onDraining);
+        loopThread = Thread.currentThread();
+        KeepAlive.schedule(this);
+        try {
+            l.onOpen(this);
+        } catch (Throwable e) {
+            if (callbackFailed("onOpen", e)) {
+                return;
+            }
+        }
+        loop();
+    }
+
+    /** Goes on after a hibernation, on a fresh thread of the connection: not for endpoints. */
+    @Override
+    public void handle(Connection resumed) {
+        in = resumed.in(); // the streams before went with the hibernation
+        loopThread = Thread.currentThread();
+        parked = false;
+        loop();
+    }
+
+    private void loop() {
+        while (true) {
+            if (awaitMessage()) {
+                in = null; // gone with the hibernation: a hibernated session keeps no stream
+                loopThread = null;
+                parked = true; // this thread ends; handle() goes on when the client sends (or a send wakes it)
+                return;
+            }
+            Message m;
+            readLock.lock();
+            try {
+                m = readMessage();
+            } finally {
+                readLock.unlock();
+            }
+            if (m == null) {
+                finishListener();
+                return;
+            }
+            try {
+                listener.onMessage(this, m);
+            } catch (Throwable e) {
+                if (callbackFailed("onMessage", e)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Between messages: waits for the next frame as an idle connection, which may hibernate.
+     * True if it hibernated (the loop must return at once); false to read on.
+     */
+    private boolean awaitMessage() {
+        if (ended || closeReceived || closeSent || inMessage || in.buffered() > 0 || conn.isDraining()) {
+            return false; // straight to the read: it finishes the close, or the message under way
+        }
+        conn.markIdle();
+        int first;
+        try {
+            first = conn.awaitIdle(this);
+        } catch (IOException e) {
+            conn.markBusy();
+            lost(e); // the read that follows finds the session ended
+            return false;
+        }
+        if (first == Connection.HIBERNATED) {
+            return true;
+        }
+        if (!conn.markBusy()) {
+            lost(new EOFException("the connection was closed while idle"));
+        }
+        return false;
+    }
+
+    /** A callback threw: 1011, the close completed on this thread. True if the session is over. */
+    private boolean callbackFailed(String what, Throwable e) {
+        if (ended) {
+            LOG.debug("conn {}: websocket listener's {} failed after the session closed: {}", conn.id(), what, e.toString());
+        } else {
+            LOG.warn("conn {}: websocket listener's {} failed", conn.id(), what, e);
+        }
+        setStatus(new CloseStatus(CloseStatus.INTERNAL_ERROR, ""));
+        if (sendCloseQuietly(CloseStatus.INTERNAL_ERROR, "")) {
+            readLock.lock();
+            try {
+                drainUntilClose();
+            } finally {
+                readLock.unlock();
+            }
+        }
+        finishListener();
+        if (e instanceof VirtualMachineError vme) {
+            throw vme;
+        }
+        return true;
+    }
+
+    /** The end of a listener session, once: the connection closed, resources freed, the listener told. */
+    void finishListener() {
+        stateLock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+        } finally {
+            stateLock.unlock();
+        }
+        ScheduledFuture<?> t = keepAliveTask;
+        if (t != null) {
+            t.cancel(false);
+        }
+        endConnection();
+        releaseResources();
+        commit(listenerJfr);
+        try {
+            listener.onClose(this, status);
+        } catch (Throwable e) {
+            LOG.warn("conn {}: websocket listener's onClose failed", conn.id(), e);
+            if (e instanceof VirtualMachineError vme) {
+                throw vme;
+            }
+        }
+    }
+
+    /**
+     * The keep-alive timer's turn (on its platform thread, so nothing here blocks): pings after
+     * {@code pingInterval} of silence and closes after {@code idleTimeout}, each on a virtual
+     * thread (a send may wait for the client, or wake a hibernated connection); ends the session
+     * for the listener if core closed the connection while no thread served it.
+     *
+     * @return nanoseconds until the next turn; negative for none
+     */
+    long keepAliveTurn() {
+        if (finished) {
+            return -1;
+        }
+        if (ended || conn.isClosed()) {
+            if (parked) {
+                // Closed with no thread to see it (shutdown's force, the server's idle timeout, eviction).
+                Thread.ofVirtual().name("weft-ws-end-" + conn.id()).start(this::finishListener);
+                return -1;
+            }
+            return TimeUnit.SECONDS.toNanos(1); // the loop's thread ends it; look again in case it hibernated first
+        }
+        long ping = options.pingInterval().toNanos();
+        long idle = options.idleTimeout().toNanos();
+        long now = System.nanoTime();
+        long last = lastReceived;
+        // At least this often: for a hibernated session the check above is the only way the
+        // listener learns of a close by core (shutdown's force, the server's idle timeout, eviction).
+        long wait = BACKSTOP_NANOS;
+        if (idle > 0) {
+            if (now - last >= idle) {
+                Thread.ofVirtual().name("weft-ws-idle-" + conn.id()).start(this::idleTimeout);
+                return TimeUnit.SECONDS.toNanos(1);
+            }
+            wait = Math.min(wait, last + idle - now);
+        }
+        if (ping > 0) {
+            long since = Math.max(last, pingedAt);
+            if (now - since >= ping) {
+                pingedAt = now;
+                since = now;
+                Thread.ofVirtual().name("weft-ws-ping-" + conn.id()).start(this::keepAlivePing);
+            }
+            wait = Math.min(wait, since + ping - now);
+        }
+        return Math.max(wait, TimeUnit.MILLISECONDS.toNanos(1));
+    }
+
+    void keepAliveTask(ScheduledFuture<?> task) {
+        keepAliveTask = task;
+    }
+
+    private void keepAlivePing() {
+        try {
+            writeControl(OP_PING, new byte[0], 0);
+        } catch (IOException e) {
+            LOG.debug("conn {}: keep-alive ping failed: {}", conn.id(), e.toString());
+        }
+    }
+
     // ---- the endpoint's thread ---------------------------------------------------------------
 
     private void serve(WebSocketEndpoint endpoint) {
@@ -283,26 +517,39 @@ public final class SessionImpl implements WebSocketSession {
 
     @Override
     public Message receive() {
+        requireEndpoint();
         readLock.lock();
         try {
-            MessageIn m = startMessage(options.maxMessageBytes());
-            if (m == null) {
-                return null;
-            }
-            byte[] all;
-            try {
-                all = m.readAllBytes();
-            } catch (IOException e) {
-                return null; // the session was failed or lost inside MessageIn; closeStatus() says how
-            }
-            return m.text ? Message.text(new String(all, StandardCharsets.UTF_8)) : Message.binary(all);
+            return readMessage();
         } finally {
             readLock.unlock();
         }
     }
 
+    private void requireEndpoint() {
+        if (listener != null) {
+            throw new IllegalStateException("a listener session's messages go to its onMessage: receive() is for endpoints");
+        }
+    }
+
+    /** The next whole message, under readLock; null once closed. */
+    private Message readMessage() {
+        MessageIn m = startMessage(options.maxMessageBytes());
+        if (m == null) {
+            return null;
+        }
+        byte[] all;
+        try {
+            all = m.readAllBytes();
+        } catch (IOException e) {
+            return null; // the session was failed or lost inside MessageIn; closeStatus() says how
+        }
+        return m.text ? Message.text(new String(all, StandardCharsets.UTF_8)) : Message.binary(all);
+    }
+
     @Override
     public IncomingMessage receiveStream() {
+        requireEndpoint();
         readLock.lock();
         try {
             MessageIn m = startMessage(Long.MAX_VALUE);
@@ -922,6 +1169,14 @@ public final class SessionImpl implements WebSocketSession {
      * ourselves if nobody else is reading; otherwise waits for the reader to see it.
      */
     private void awaitPeerClose() {
+        if (listener != null) {
+            if (Thread.currentThread() == loopThread) {
+                return; // a callback closed: the loop reads the client's close once it returns
+            }
+            // The loop's thread is the reader (a hibernated one was woken by the close's write).
+            awaitCloseSeen();
+            return;
+        }
         if (readLock.tryLock()) {
             try {
                 drainUntilClose();
@@ -930,6 +1185,11 @@ public final class SessionImpl implements WebSocketSession {
             }
             return;
         }
+        awaitCloseSeen();
+    }
+
+    /** Waits for the reader to see the client's close, at most closeTimeout, then closes TCP. */
+    private void awaitCloseSeen() {
         long left = options.closeTimeout().toNanos();
         stateLock.lock();
         try {
@@ -1019,10 +1279,20 @@ public final class SessionImpl implements WebSocketSession {
             }
             n = 10;
         }
+        boolean held = false;
         try {
-            out.write(h, 0, n);
-            out.write(payload, off, len);
-            out.flush();
+            SocketOutput o = out;
+            if (listener != null) {
+                // Wakes a hibernated connection; its stream is a new one after a hibernation.
+                if (!conn.acquireWriter()) {
+                    throw new java.net.SocketException("the websocket connection is closed");
+                }
+                held = true;
+                o = conn.out();
+            }
+            o.write(h, 0, n);
+            o.write(payload, off, len);
+            o.flush();
             if ((b0 & 0x08) == 0) { // a data frame (text, binary, continuation), not a control one
                 bytesOut += len;
                 if ((b0 & 0x80) != 0) {
@@ -1033,6 +1303,10 @@ public final class SessionImpl implements WebSocketSession {
             setStatus(new CloseStatus(CloseStatus.ABNORMAL, ""));
             endConnection();
             throw e;
+        } finally {
+            if (held) {
+                conn.releaseWriter();
+            }
         }
     }
 
