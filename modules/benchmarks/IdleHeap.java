@@ -35,15 +35,22 @@ import java.util.regex.Pattern;
  *
  * <pre>
  *   java modules/benchmarks/IdleHeap.java [--connections 10000] [--per-source 9000] [--rounds 1]
- *        [--settle 5] [--top 25] [--warmup 6] [--server-arg ARG]... JAR [JAR...]
+ *        [--settle 5] [--top 25] [--warmup 6] [--websocket PATH] [--server-arg ARG]... JAR [JAR...]
  *   e.g. --server-arg --hibernate-idle-after --server-arg 1000
  * </pre>
+ *
+ * With {@code --websocket PATH} each connection is a WebSocket session instead (no
+ * permessage-deflate offered): the opening handshake to PATH, one text message "hi" that must
+ * come back (an echo, e.g. HttpDemo's {@code /ws/echo} or {@code /ws/listener-echo}), then idle;
+ * the warm-up opens and closes 200 such sessions as well.
  *
  * Needs the open-files limit above the connection count in this JVM and in the server.
  */
 public final class IdleHeap {
 
     private static final int PORT = 18481;
+    /** --websocket: the sessions' path; null for keep-alive HTTP connections. */
+    private static String websocketPath;
 
     public static void main(String[] args) throws Exception {
         int n = 10_000;
@@ -63,6 +70,7 @@ public final class IdleHeap {
                 case "--top" -> top = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--server-arg" -> serverArgs.add(args[++i]);
+                case "--websocket" -> websocketPath = args[++i];
                 default -> jars.add(args[i]);
             }
         }
@@ -97,6 +105,13 @@ public final class IdleHeap {
                     s.connect(target, 5000);
                     s.setSoTimeout(5000);
                     exchange(s, target);
+                }
+                if (websocketPath != null) {
+                    try (Socket s = new Socket()) {
+                        s.connect(target, 5000);
+                        s.setSoTimeout(5000);
+                        wsExchange(s, target);
+                    }
                 }
             }
             if (warmup > 0) {
@@ -245,7 +260,11 @@ public final class IdleHeap {
                         }
                         s.connect(target, 10_000);
                         s.setSoTimeout(10_000);
-                        exchange(s, target);
+                        if (websocketPath != null) {
+                            wsExchange(s, target);
+                        } else {
+                            exchange(s, target);
+                        }
                     }
                     return null;
                 }));
@@ -273,6 +292,35 @@ public final class IdleHeap {
             }
         }
         return open;
+    }
+
+    /** A WebSocket handshake to --websocket's path, then one masked text message "hi" and its echo. */
+    private static void wsExchange(Socket s, InetSocketAddress target) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(("GET " + websocketPath + " HTTP/1.1\r\nHost: 127.0.0.1:" + target.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        // FIN + text, masked, 2 bytes; the mask 1 2 3 4 (RFC 6455 §5.3: any key will do for a test client).
+        out.write(new byte[] {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2});
+        out.flush();
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        int last4 = 0;
+        while (last4 != 0x0d0a0d0a) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed inside the handshake's answer");
+            }
+            head.append((char) b);
+            last4 = (last4 << 8) | b;
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            throw new IOException("not a 101: " + head);
+        }
+        byte[] echo = in.readNBytes(4);
+        if (echo.length != 4 || echo[0] != (byte) 0x81 || echo[1] != 2 || echo[2] != 'h' || echo[3] != 'i') {
+            throw new IOException("not the echo of \"hi\": " + java.util.Arrays.toString(echo));
+        }
     }
 
     /** One keep-alive GET /plaintext; reads the head and its Content-Length body. */
