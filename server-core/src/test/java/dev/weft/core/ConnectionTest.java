@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.internal.ConnectionImpl;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -137,6 +138,58 @@ class ConnectionTest {
                 // Blocked in read(big) while idle: neither pool buffer is held.
                 await().atMost(Duration.ofSeconds(5)).until(() -> c.isIdle()
                         && !c.inputImpl().holdsBuffer() && !c.outputImpl().holdsBuffer());
+            }
+        }
+    }
+
+    /**
+     * A protocol that reads on a thread of its own (a WebSocket endpoint's): its idle waits give
+     * the input buffer back, and the output buffer too when the output is shared and its writes
+     * go between acquireWriter and releaseWriter.
+     */
+    @Test
+    void aReaderOnAThreadOfItsOwnGivesTheIdleBuffersBack() throws Exception {
+        for (boolean shared : new boolean[] {true, false}) {
+            AtomicReference<ConnectionImpl> ref = new AtomicReference<>();
+            try (TcpServer server = Net.builder().idleTimeout(Duration.ZERO).handler(conn -> {
+                if (shared) {
+                    conn.shareOutput();
+                }
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    try {
+                        while (true) {
+                            conn.markIdle();
+                            ref.set((ConnectionImpl) conn);
+                            String line = conn.in().readLine(1000);
+                            if (line == null || !conn.markBusy()) {
+                                return;
+                            }
+                            if (shared && conn.acquireWriter()) {
+                                try {
+                                    conn.out().write(ascii(line.toUpperCase() + "\n"));
+                                    conn.out().flush();
+                                } finally {
+                                    conn.releaseWriter();
+                                }
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the client went away
+                    }
+                });
+                reader.join();
+            }).start(); Socket s = Net.connect(server)) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                for (int i = 0; i < 3; i++) {
+                    s.getOutputStream().write(ascii("req" + i + "\n"));
+                    if (shared) {
+                        assertEquals("REQ" + i, r.readLine());
+                    }
+                    ConnectionImpl c = await().atMost(Duration.ofSeconds(5)).until(ref::get, x -> x != null);
+                    long read = 5L * (i + 1);
+                    await().atMost(Duration.ofSeconds(5)).until(() -> c.isIdle() && c.inputImpl().bytesRead() >= read
+                            && !c.inputImpl().holdsBuffer() && !c.outputImpl().holdsBuffer());
+                }
             }
         }
     }

@@ -444,13 +444,17 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     }
 
     /**
-     * Before an idle wait, on the connection's thread: gives the output buffer back, unless a
-     * writer from another thread holds the connection ({@link #shareOutput}); its own flush gives
-     * it back then, the connection being idle.
+     * Before an idle wait, on the reading thread: gives the output buffer back. Without
+     * {@link #shareOutput} only on the connection's own thread (the only writer); with it on any
+     * reading thread, unless a writer holds the connection (its own flush gives the buffer back
+     * then, the connection being idle).
      */
     void releaseIdleOutput() {
         if (!sharedOutput) {
-            out.releaseBuffer();
+            if (Thread.currentThread() == thread) {
+                // Only the connection's thread writes; a helper thread reading (chat) must not touch the output.
+                out.releaseBuffer();
+            }
         } else if (HIB.compareAndSet(this, AWAKE, OWN)) {
             try {
                 out.releaseBuffer();
@@ -1106,9 +1110,11 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         if (!STATE.compareAndSet(this, BUSY, IDLE)) {
             return;
         }
-        if (out != null && Thread.currentThread() == thread) {
-            // Buffers stay until the idle hold expires in the next read (SocketInputImpl).
-            in.idle();
+        SocketInputImpl i = in;
+        if (i != null) {
+            // Buffers stay until the next read gives them back (SocketInputImpl). From whichever
+            // thread reads: a protocol may read on a thread of its own (a WebSocket endpoint's).
+            i.idle();
         }
         // Not during the drain delay: the load balancer may still send a request on this
         // connection, and it will be answered with Connection: close (so the client moves) rather

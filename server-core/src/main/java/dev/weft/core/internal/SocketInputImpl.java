@@ -407,11 +407,7 @@ public final class SocketInputImpl extends SocketInput {
 
     private void releaseIdleBuffers() {
         releaseBuffer();
-        if (Thread.currentThread() == conn.thread()) {
-            // Only the connection's thread writes, or writers that hold the connection (shareOutput);
-            // a helper thread reading (chat) must not touch the output.
-            conn.releaseIdleOutput();
-        }
+        conn.releaseIdleOutput();
     }
 
     /** The connection went idle: the next wait may give the buffer back. */

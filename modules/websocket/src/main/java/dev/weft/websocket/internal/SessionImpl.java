@@ -43,11 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: the connection's own thread (the one HTTP hands the connection to) starts the
  * endpoint on a virtual thread of its own and then keeps the session alive: it pings after
  * {@code pingInterval} of silence and ends the session after {@code idleTimeout}. The endpoint's
- * thread is the one that reads. The split is not cosmetic: server-core gives an idle
- * connection's output buffer back to the pool when the connection's thread starts an idle read,
- * which would race with another thread's send; a reader on another thread never does that, so
- * the session can mark the connection idle between frames (its waits are then bounded by the
- * server's {@code idleTimeout}, not {@code readTimeout}).
+ * thread is the one that reads; the session marks the connection idle between frames (its waits
+ * are then bounded by the server's {@code idleTimeout}, not {@code readTimeout}). Every session's
+ * connection shares its output ({@link Connection#shareOutput}): each frame is written between
+ * {@code acquireWriter} and {@code releaseWriter}, whichever thread sends, so the reading thread
+ * may give the output buffer back while idle without racing a send.
  *
  * <p>Locks: {@code frameLock} for each frame written (any thread), {@code messageLock} for a
  * whole data message (so a streamed message's fragments are not interleaved with another
@@ -81,8 +81,6 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
     private final Connection conn;
     /** The connection's input; a listener session takes it again after each hibernation. */
     private SocketInput in;
-    /** Endpoint sessions only: a listener session takes the output per frame (see writeFrameLocked). */
-    private SocketOutput out;
     private final WebSocketOptions options;
     private final Info info;
     private final PerMessageDeflate deflate;
@@ -139,7 +137,6 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
     SessionImpl(Connection conn, WebSocketOptions options, Info info, PerMessageDeflate deflate) {
         this.conn = conn;
         this.in = conn.in();
-        this.out = conn.out();
         this.options = options;
         this.info = info;
         this.deflate = deflate;
@@ -193,6 +190,10 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
 
     private void runSession(WebSocketEndpoint endpoint) {
         lastReceived = System.nanoTime();
+        // Every frame is written between acquireWriter and releaseWriter, from whichever thread
+        // sends: so the reading thread may give the idle output buffer back (server-core does
+        // that for a reader other than the connection's own thread only with a shared output).
+        conn.shareOutput();
         conn.onDraining(this::onDraining);
         Thread reader = Thread.ofVirtual().name("weft-ws-" + conn.id()).unstarted(() -> serve(endpoint));
         reader.start();
@@ -289,7 +290,6 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
     /** After the 101, on the connection's thread: opens the session and serves it until it ends or hibernates. */
     void listen(WebSocketListener l) {
         listener = l;
-        out = null; // not kept: the stream is a new one after each hibernation
         if (FlightRecorder.isInitialized() && JfrType.SESSION.isEnabled()) {
             listenerJfr = new WebSocketSessionEvent();
             listenerJfr.begin();
@@ -544,6 +544,7 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
         } catch (IOException e) {
             return null; // the session was failed or lost inside MessageIn; closeStatus() says how
         }
+        current = null; // read whole: nothing to skip, and a waiting session keeps no reader
         return m.text ? Message.text(new String(all, StandardCharsets.UTF_8)) : Message.binary(all);
     }
 
@@ -1281,15 +1282,13 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
         }
         boolean held = false;
         try {
-            SocketOutput o = out;
-            if (listener != null) {
-                // Wakes a hibernated connection; its stream is a new one after a hibernation.
-                if (!conn.acquireWriter()) {
-                    throw new java.net.SocketException("the websocket connection is closed");
-                }
-                held = true;
-                o = conn.out();
+            // Wakes a hibernated connection; the stream is a new one after a hibernation, so it is
+            // taken each time. Held, the output buffer is this thread's (see runSession).
+            if (!conn.acquireWriter()) {
+                throw new java.net.SocketException("the websocket connection is closed");
             }
+            held = true;
+            SocketOutput o = conn.out();
             o.write(h, 0, n);
             o.write(payload, off, len);
             o.flush();
