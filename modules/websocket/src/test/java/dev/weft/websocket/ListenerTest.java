@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Listener sessions (WebSocket.listener): callbacks on the connection's thread, no thread held
@@ -239,6 +240,29 @@ class ListenerTest {
             assertEquals("4002 closed by the listener", b.closed.get(5, TimeUnit.SECONDS));
             wb.sendClose(1000, "");
             await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+        }
+    }
+
+    @Test
+    void overTlsAListenerSessionKeepsItsThreadAndStillTakesSendsFromOtherThreads(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        TestTls tls = TestTls.in(dir);
+        Echo echo = new Echo();
+        try (HttpServer server = Servers.builder().tls(tls.server()).hibernateIdleAfter(Duration.ofMillis(20))
+                .get("/l", WebSocket.listener(echo)).start()) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(tls.client()).build();
+            JdkClientTest.Collector c = new JdkClientTest.Collector();
+            java.net.http.WebSocket ws = client.newWebSocketBuilder()
+                    .buildAsync(java.net.URI.create("wss://127.0.0.1:" + server.port() + "/l"), c).get(5, TimeUnit.SECONDS);
+            ws.sendText("secret", true).get(5, TimeUnit.SECONDS);
+            assertEquals("secret", c.next());
+            // Many times hibernateIdleAfter: a TLS connection never hibernates (see docs/hibernation.md).
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> server.stats().hibernated() == 0);
+            echo.session.get().send("pushed over TLS");
+            assertEquals("pushed over TLS", c.next());
+            ws.sendClose(1000, "").get(5, TimeUnit.SECONDS);
+            assertEquals("1000 ", c.closed.get(5, TimeUnit.SECONDS));
+            await().atMost(Duration.ofSeconds(5)).until(() -> echo.closes.size() == 1);
         }
     }
 
