@@ -48,7 +48,23 @@ public final class TcpPingPong {
         for (int i = 0; i < size; i++) {
             message[i] = (byte) ('a' + i % 26);
         }
-        ByteBuffer out = ByteBuffer.allocateDirect(size);
+        return run(target, connections, message, message, ch -> { }, warmupSeconds, seconds);
+    }
+
+    /** What a connection does, blocking, before the ping-pong starts (a protocol's handshake). */
+    @FunctionalInterface
+    public interface Opening {
+        void open(SocketChannel channel) throws IOException;
+    }
+
+    /**
+     * The general form: each connection, once {@code opening} has run on it, sends
+     * {@code message} and waits for exactly {@code answer} before sending it again.
+     */
+    public static Result run(InetSocketAddress target, int connections, byte[] message, byte[] answer, Opening opening,
+                             double warmupSeconds, double seconds) throws IOException {
+        int size = answer.length;
+        ByteBuffer out = ByteBuffer.allocateDirect(message.length);
         List<Conn> conns = new ArrayList<>();
         long errors = 0;
         long roundTrips = 0;
@@ -56,6 +72,7 @@ public final class TcpPingPong {
             for (int i = 0; i < connections; i++) {
                 SocketChannel ch = SocketChannel.open(target);
                 ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                opening.open(ch);
                 ch.configureBlocking(false);
                 Conn c = new Conn(ch, size);
                 conns.add(c);
@@ -95,7 +112,7 @@ public final class TcpPingPong {
                         continue;
                     }
                     if (!c.in.hasRemaining()) {
-                        if (!Arrays.equals(c.in.array(), message)) {
+                        if (!Arrays.equals(c.in.array(), answer)) {
                             errors++;
                         }
                         roundTrips++;
