@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * One session: the frame reader, the frame writer and the close handshake (RFC 6455 §5, §7).
  *
  * <p>Threads: the connection's own thread (the one HTTP hands the connection to) starts the
- * endpoint on a virtual thread of its own and then keeps the session alive: it pings after
- * {@code pingInterval} of silence and ends the session after {@code idleTimeout}. The endpoint's
- * thread is the one that reads; the session marks the connection idle between frames (its waits
+ * endpoint on a virtual thread of its own and holds the connection until the endpoint is done.
+ * Pings after {@code pingInterval} of silence and the end after {@code idleTimeout} are turns of
+ * {@link KeepAlive}'s timer, for every session. The endpoint's thread is the one that reads; the session marks the connection idle between frames (its waits
  * are then bounded by the server's {@code idleTimeout}, not {@code readTimeout}). Every session's
  * connection shares its output ({@link Connection#shareOutput}): each frame is written between
  * {@code acquireWriter} and {@code releaseWriter}, whichever thread sends, so the reading thread
@@ -58,9 +58,8 @@ import org.slf4j.LoggerFactory;
  * the listener; it waits between messages through {@link Connection#awaitIdle}, so it may
  * hibernate and go on in {@link #handle} on a fresh thread. Its connection shares its output
  * ({@link Connection#shareOutput}): every frame is written between {@code acquireWriter} and
- * {@code releaseWriter}, which wakes a hibernated connection. Pings and the idle timeout come from
- * {@link KeepAlive}'s timer, which also tells the listener when core closed a session that had no
- * thread.
+ * {@code releaseWriter}, which wakes a hibernated connection. The keep-alive timer also tells the
+ * listener when core closed a session that had no thread.
  */
 public final class SessionImpl implements WebSocketSession, dev.weft.core.ConnectionHandler {
 
@@ -120,18 +119,19 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
     private long messagesOut;
     private long bytesOut;
 
-    // Listener sessions only.
-    /** The longest between two keep-alive turns of a listener session. */
+    /** The longest between two keep-alive turns of a session. */
     private static final long BACKSTOP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** Under stateLock: the session is over (a listener's: onClose and its resources done); no more keep-alive turns. */
+    private boolean finished;
+    private volatile ScheduledFuture<?> keepAliveTask;
+    private volatile long pingedAt;
+
+    // Listener sessions only.
     private WebSocketListener listener;
     /** The thread running the listener loop now; null while hibernated. */
     private volatile Thread loopThread;
     /** The loop returned for a hibernation: no thread serves the session until it wakes. */
     private volatile boolean parked;
-    /** Under stateLock: the end of a listener session (onClose, resources) has run. */
-    private boolean finished;
-    private volatile ScheduledFuture<?> keepAliveTask;
-    private volatile long pingedAt;
     private WebSocketSessionEvent listenerJfr;
 
     SessionImpl(Connection conn, WebSocketOptions options, Info info, PerMessageDeflate deflate) {
@@ -190,6 +190,7 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
 
     private void runSession(WebSocketEndpoint endpoint) {
         lastReceived = System.nanoTime();
+        pingedAt = lastReceived;
         // Every frame is written between acquireWriter and releaseWriter, from whichever thread
         // sends: so the reading thread may give the idle output buffer back (server-core does
         // that for a reader other than the connection's own thread only with a shared output).
@@ -197,19 +198,42 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
         conn.onDraining(this::onDraining);
         Thread reader = Thread.ofVirtual().name("weft-ws-" + conn.id()).unstarted(() -> serve(endpoint));
         reader.start();
+        // Pings and the idle timeout: the shared timer's turns, as for a listener session. This
+        // thread only holds the connection until the endpoint is done (an untimed join: a timed
+        // wait per session would be a JDK timer per session).
+        KeepAlive.schedule(this);
         try {
-            keepAlive(reader);
+            reader.join();
         } catch (InterruptedException e) {
             // Shutdown forced the connection at the end of the grace: the endpoint's reads fail now.
             endConnection();
             reader.interrupt();
         } finally {
+            stopKeepAlive();
             // No read or write may be in flight when this returns: the connection's buffers go
             // back to the pool then. Closed first, so one in progress fails at once; taking the
             // locks waits for it to leave, and any later one sees `ended` and touches nothing.
             endConnection();
             releaseResources();
         }
+    }
+
+    /** The session is over: no more keep-alive turns. False if it was already (a listener's end runs once). */
+    private boolean stopKeepAlive() {
+        stateLock.lock();
+        try {
+            if (finished) {
+                return false;
+            }
+            finished = true;
+        } finally {
+            stateLock.unlock();
+        }
+        ScheduledFuture<?> t = keepAliveTask;
+        if (t != null) {
+            t.cancel(false);
+        }
+        return true;
     }
 
     /** After endConnection: waits out the read or write in flight, then frees the codecs' native memory. */
@@ -227,44 +251,6 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
                 compressor.end();
             } finally {
                 messageLock.unlock();
-            }
-        }
-    }
-
-    private void keepAlive(Thread reader) throws InterruptedException {
-        long ping = options.pingInterval().toNanos();
-        long idle = options.idleTimeout().toNanos();
-        long pingedAt = lastReceived;
-        while (reader.isAlive()) {
-            long wait = Long.MAX_VALUE;
-            if (isOpen()) {
-                long now = System.nanoTime();
-                long last = lastReceived;
-                if (idle > 0 && now - last >= idle) {
-                    idleTimeout();
-                    continue;
-                }
-                if (idle > 0) {
-                    wait = last + idle - now;
-                }
-                if (ping > 0) {
-                    long since = Math.max(last, pingedAt);
-                    if (now - since >= ping) {
-                        pingedAt = now;
-                        since = now;
-                        try {
-                            writeControl(OP_PING, new byte[0], 0);
-                        } catch (IOException e) {
-                            LOG.debug("conn {}: keep-alive ping failed: {}", conn.id(), e.toString());
-                        }
-                    }
-                    wait = Math.min(wait, since + ping - now);
-                }
-            }
-            if (wait == Long.MAX_VALUE) {
-                reader.join();
-            } else {
-                reader.join(Duration.ofNanos(Math.max(wait, TimeUnit.MILLISECONDS.toNanos(1))));
             }
         }
     }
@@ -399,18 +385,8 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
 
     /** The end of a listener session, once: the connection closed, resources freed, the listener told. */
     void finishListener() {
-        stateLock.lock();
-        try {
-            if (finished) {
-                return;
-            }
-            finished = true;
-        } finally {
-            stateLock.unlock();
-        }
-        ScheduledFuture<?> t = keepAliveTask;
-        if (t != null) {
-            t.cancel(false);
+        if (!stopKeepAlive()) {
+            return;
         }
         endConnection();
         releaseResources();
