@@ -294,6 +294,21 @@ public final class IdleHeap {
         return open;
     }
 
+    /** A response head, up to and with its blank line. */
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        int last4 = 0;
+        while (last4 != 0x0d0a0d0a) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed inside a response head: " + head);
+            }
+            head.append((char) b);
+            last4 = (last4 << 8) | b;
+        }
+        return head.toString();
+    }
+
     /** A WebSocket handshake to --websocket's path, then one masked text message "hi" and its echo. */
     private static void wsExchange(Socket s, InetSocketAddress target) throws IOException {
         OutputStream out = s.getOutputStream();
@@ -304,17 +319,8 @@ public final class IdleHeap {
         out.write(new byte[] {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2});
         out.flush();
         InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        int last4 = 0;
-        while (last4 != 0x0d0a0d0a) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed inside the handshake's answer");
-            }
-            head.append((char) b);
-            last4 = (last4 << 8) | b;
-        }
-        if (!head.toString().startsWith("HTTP/1.1 101")) {
+        String head = readHead(in);
+        if (!head.startsWith("HTTP/1.1 101")) {
             throw new IOException("not a 101: " + head);
         }
         byte[] echo = in.readNBytes(4);
@@ -330,17 +336,8 @@ public final class IdleHeap {
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         InputStream in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        int last4 = 0;
-        while (last4 != 0x0d0a0d0a) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed inside the response head");
-            }
-            head.append((char) b);
-            last4 = (last4 << 8) | b;
-        }
-        if (!head.toString().startsWith("HTTP/1.1 200")) {
+        String head = readHead(in);
+        if (!head.startsWith("HTTP/1.1 200")) {
             throw new IOException("not a 200: " + head);
         }
         Matcher m = Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
