@@ -6,8 +6,10 @@ import java.net.InetSocketAddress;
 /**
  * One accepted TCP (or TLS) connection, owned by the virtual thread that runs its handler.
  *
- * <p>Only that thread reads and writes. Other threads (shutdown, the write watchdog) may only
- * close it, which makes a blocked read or write fail at once.
+ * <p>Only that thread reads and writes, unless the protocol hands the reading to one thread of
+ * its own, or {@linkplain #shareOutput() shares the output} with writers on other threads. Other
+ * threads (shutdown, the write watchdog) may close it, which makes a blocked read or write fail at
+ * once.
  *
  * <p>Idle and busy tell graceful shutdown what it may close at once: a connection is
  * <em>busy</em> from the moment it is accepted; a protocol calls {@link #markIdle()} while it
@@ -151,9 +153,9 @@ public interface Connection extends AutoCloseable {
      * Declares that threads other than the connection's own will write to it (a WebSocket's
      * sends from a broadcasting thread), each between {@link #acquireWriter()} and
      * {@link #releaseWriter()}. Call it on the connection's thread before any such thread can
-     * see the connection. From then on the connection's idle waits give the output buffer back
-     * only while no writer holds the connection, and a hibernated connection is woken for a
-     * writer. Writers still take turns among themselves (the protocol's own lock): the output
+     * see the connection. From then on an idle read, on whichever thread reads, gives the output
+     * buffer back, but only while no writer holds the connection, and a hibernated connection is
+     * woken for a writer. Writers still take turns among themselves (the protocol's own lock): the output
      * is one stream. Idempotent. The default does nothing.
      */
     default void shareOutput() {

@@ -119,6 +119,27 @@ class DeflateTest {
     }
 
     @Test
+    void aHibernatingListenerSessionKeepsBothCompressionContextsAcrossItsHibernations() throws Exception {
+        try (HttpServer listeners = Servers.builder().hibernateIdleAfter(java.time.Duration.ofMillis(20))
+                .get("/echo", WebSocket.listener(WebSocketOptions.defaults().withMaxMessageBytes(100_000),
+                        (session, m) -> session.send(m.text()))).start();
+             WsRaw c = WsRaw.open(listeners.port(), "/echo", "Sec-WebSocket-Extensions: permessage-deflate\r\n")) {
+            Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+            Inflater inf = new Inflater(true);
+            String text = "context taken over, across a hibernation ".repeat(40);
+            for (int round = 0; round < 3; round++) {
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                        .until(() -> listeners.stats().hibernated() == 1);
+                // Each message refers back to the ones before, both ways: the contexts outlived the thread.
+                c.send(frame(0xC1, compress(d, text.getBytes(StandardCharsets.UTF_8))));
+                WsRaw.Frame f = c.read();
+                assertTrue(f.rsv1(), "compressed back");
+                assertEquals(text, new String(inflate(inf, f.payload()), StandardCharsets.UTF_8), "round " + round);
+            }
+        }
+    }
+
+    @Test
     void serverNoContextTakeoverMakesEachMessageInflateAlone() throws Exception {
         try (WsRaw c = WsRaw.open(server.port(), "/echo",
                 "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n")) {
