@@ -56,4 +56,38 @@ class FlightRecorderTest {
         assertEquals("done", e.getString("closeReason"));
         assertTrue(e.getDuration().compareTo(Duration.ZERO) > 0);
     }
+
+    @Test
+    void aHibernatingListenerSessionIsOneEventFromTheHandshakeToTheClose() throws Exception {
+        Path file = dir.resolve("listener.jfr");
+        try (Recording r = new Recording()) {
+            r.enable("dev.weft.WebSocketSession");
+            r.start();
+            try (HttpServer server = Servers.builder().hibernateIdleAfter(Duration.ofMillis(20))
+                    .get("/l", WebSocket.listener((s, m) -> s.send(m.text()))).start()) {
+                JdkClientTest.Collector c = new JdkClientTest.Collector();
+                java.net.http.WebSocket ws = JdkClientTest.connect(server, "/l", c);
+                for (String m : new String[] {"one", "two"}) {
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 1);
+                    ws.sendText(m, true).get(5, TimeUnit.SECONDS);
+                    assertEquals(m, c.next());
+                }
+                ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+                assertTrue(c.closed.get(5, TimeUnit.SECONDS).startsWith("1000"));
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().active() == 0);
+            }
+            r.stop();
+            r.dump(file);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.weft.WebSocketSession")).toList();
+        assertEquals(1, events.size(), "one event across the hibernations: " + events);
+        RecordedEvent e = events.get(0);
+        assertEquals("/l", e.getString("path"));
+        assertEquals(2, e.getLong("messagesIn"));
+        assertEquals(2, e.getLong("messagesOut"));
+        assertEquals(6, e.getLong("bytesIn"));
+        assertEquals(1000, e.getInt("closeCode"));
+        assertEquals("bye", e.getString("closeReason"));
+    }
 }
