@@ -66,6 +66,8 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
     private static final int HIB_STATE = 3;
     /** One writer in the {@code hib} word. */
     private static final int WRITER = 4;
+    /** How long a writer waits for a hibernated connection to wake before it asks again. */
+    private static final long WAKE_AGAIN_NANOS = 10_000_000;
 
     private static final VarHandle STATE;
     private static final VarHandle HIB;
@@ -432,8 +434,11 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 Thread.onSpinWait(); // the connection's thread is a few steps from HIBERNATED or AWAKE
                 Thread.yield();
             } else {
+                // Asked again after a short wait: the poller drops a request that finds the
+                // connection awake (woken for another writer), and it may hibernate again before
+                // this thread looks; the request it saw then is gone.
                 engine.hibernator().wake(this);
-                engine.hibernator().awaitChange(this, Long.MAX_VALUE);
+                engine.hibernator().awaitChange(this, WAKE_AGAIN_NANOS);
             }
         }
     }
