@@ -309,16 +309,14 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
         if (state != IDLE) {
             return HIBERNATE_END;
         }
+        if (out.buffered() > 0) {
+            // Before OWN, which writers wait out by spinning: a flush may wait for the peer. What
+            // is buffered here is this thread's own (writers from other threads flush before
+            // they release).
+            out.flush();
+        }
         if (engine.isDraining() || !HIB.compareAndSet(this, AWAKE, OWN)) {
             return HIBERNATE_STAY; // a writer is in (or the drain began for a connection that says goodbye itself)
-        }
-        if (out.buffered() > 0) {
-            try {
-                out.flush();
-            } catch (IOException | RuntimeException e) {
-                hib = AWAKE;
-                throw e;
-            }
         }
         in.hibernate();
         out.hibernate();
@@ -480,7 +478,14 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                 return;
             }
             Thread t = thread;
-            if (hib == HIBERNATED) {
+            int h = hib & HIB_STATE;
+            if (h == OWN) {
+                // Between two states (its ended thread may already be named): look again in a moment.
+                Thread.onSpinWait();
+                Thread.yield();
+                continue;
+            }
+            if (h == HIBERNATED) {
                 try {
                     engine.hibernator().awaitChange(this, left);
                 } catch (java.io.InterruptedIOException e) {
