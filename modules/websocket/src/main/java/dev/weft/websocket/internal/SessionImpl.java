@@ -421,6 +421,9 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
             }
             return TimeUnit.SECONDS.toNanos(1); // the loop's thread ends it; look again in case it hibernated first
         }
+        if (!isOpen()) {
+            return BACKSTOP_NANOS; // closing: the close handshake has its own bound (closeTimeout), and no pings
+        }
         long ping = options.pingInterval().toNanos();
         long idle = options.idleTimeout().toNanos();
         long now = System.nanoTime();
