@@ -68,6 +68,15 @@ class MainsTest {
     }
 
     @Test
+    void webSocketChatRefusesABadHibernationValueAndNamesTheFlagInItsUsage() throws Exception {
+        Process p = launch("dev.weft.samples.WebSocketChat", "--hibernate-idle-after", "soon");
+        String output = finish(p);
+        assertEquals(2, p.exitValue(), output);
+        assertTrue(output.contains("--hibernate-idle-after: 'soon' is not a number of milliseconds"), output);
+        assertTrue(output.contains("usage: WebSocketChat [--port N] [--hibernate-idle-after MILLIS]"), output);
+    }
+
+    @Test
     void helpPrintsTheUsageAndStatus0() throws Exception {
         Process p = launch("dev.weft.samples.EchoServer", "--help");
         String output = finish(p);

@@ -62,6 +62,25 @@ class WebSocketChatTest {
     }
 
     @Test
+    void withHibernationABroadcastWakesEveryHibernatedSession() throws Exception {
+        try (HttpServer server = WebSocketChat.startHibernating(0, Duration.ofMillis(50))) {
+            WsClient a = WsClient.connect(server.port(), "/chat");
+            a.ws.sendText("a joined", true).get(5, TimeUnit.SECONDS);
+            assertEquals("a joined", a.next());
+            WsClient b = WsClient.connect(server.port(), "/chat");
+            b.ws.sendText("b joined", true).get(5, TimeUnit.SECONDS);
+            assertEquals("b joined", b.next());
+            assertEquals("b joined", a.next());
+            for (String line : new String[] {"hi from a", "and again"}) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 2);
+                a.ws.sendText(line, true).get(5, TimeUnit.SECONDS);
+                assertEquals(line, a.next(), "the sender's session, woken by its message");
+                assertEquals(line, b.next(), "the other, woken by the broadcast");
+            }
+        }
+    }
+
+    @Test
     void httpDemoEchoesTextAndBinaryOnWsEcho() throws Exception {
         try (HttpServer server = HttpDemo.start(0)) {
             WsClient c = WsClient.connect(server.port(), "/ws/echo");
