@@ -35,18 +35,27 @@ class WebSocketChatTest {
     @TempDir
     Path dir;
 
+    /**
+     * Clients a and b in the chat. A session joins once its endpoint (or listener) runs, just
+     * after the 101: each client's first message coming back to itself says it is in.
+     */
+    private static WsClient[] twoInTheChat(HttpServer server) throws Exception {
+        WsClient a = WsClient.connect(server.port(), "/chat");
+        a.ws.sendText("a joined", true).get(5, TimeUnit.SECONDS);
+        assertEquals("a joined", a.next());
+        WsClient b = WsClient.connect(server.port(), "/chat");
+        b.ws.sendText("b joined", true).get(5, TimeUnit.SECONDS);
+        assertEquals("b joined", b.next());
+        assertEquals("b joined", a.next());
+        return new WsClient[] {a, b};
+    }
+
     @Test
     void everyMessageReachesEverySession() throws Exception {
         try (HttpServer server = WebSocketChat.start(0)) {
-            // A session joins the chat once its endpoint runs, just after the 101: each client's
-            // first message coming back to itself says it is in.
-            WsClient a = WsClient.connect(server.port(), "/chat");
-            a.ws.sendText("a joined", true).get(5, TimeUnit.SECONDS);
-            assertEquals("a joined", a.next());
-            WsClient b = WsClient.connect(server.port(), "/chat");
-            b.ws.sendText("b joined", true).get(5, TimeUnit.SECONDS);
-            assertEquals("b joined", b.next());
-            assertEquals("b joined", a.next());
+            WsClient[] ab = twoInTheChat(server);
+            WsClient a = ab[0];
+            WsClient b = ab[1];
             a.ws.sendText("hi from a", true).get(5, TimeUnit.SECONDS);
             assertEquals("hi from a", a.next(), "the sender gets it too");
             assertEquals("hi from a", b.next());
@@ -64,13 +73,9 @@ class WebSocketChatTest {
     @Test
     void withHibernationABroadcastWakesEveryHibernatedSession() throws Exception {
         try (HttpServer server = WebSocketChat.startHibernating(0, Duration.ofMillis(50))) {
-            WsClient a = WsClient.connect(server.port(), "/chat");
-            a.ws.sendText("a joined", true).get(5, TimeUnit.SECONDS);
-            assertEquals("a joined", a.next());
-            WsClient b = WsClient.connect(server.port(), "/chat");
-            b.ws.sendText("b joined", true).get(5, TimeUnit.SECONDS);
-            assertEquals("b joined", b.next());
-            assertEquals("b joined", a.next());
+            WsClient[] ab = twoInTheChat(server);
+            WsClient a = ab[0];
+            WsClient b = ab[1];
             for (String line : new String[] {"hi from a", "and again"}) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().hibernated() == 2);
                 a.ws.sendText(line, true).get(5, TimeUnit.SECONDS);
