@@ -114,6 +114,24 @@ public interface Connection extends AutoCloseable {
     int HIBERNATED = -2;
 
     /**
+     * A continuation for {@link #awaitIdle} that is also told when its connection is closed
+     * while hibernated by the server itself (the idle timeout, graceful shutdown, eviction at
+     * {@code maxConnections}), which no thread of the connection would see. The peer's FIN or
+     * reset is not such a close: it wakes the connection as bytes do, and {@link #handle} reads
+     * the end. For a protocol that holds resources across a hibernation or owes someone a notice
+     * (a WebSocket listener's {@code onClose}).
+     */
+    interface HibernatedHandler extends ConnectionHandler {
+        /**
+         * The connection was closed while hibernated; on a virtual thread of its own, after the
+         * connection was counted as ended. Do not use the connection; an exception is logged.
+         *
+         * @param connection the closed connection
+         */
+        void closedWhileHibernated(Connection connection);
+    }
+
+    /**
      * The idle wait of a protocol that can go on from a fresh thread: like {@code in().peek()},
      * but if nothing arrives within {@code hibernateIdleAfter} (see
      * {@link ServerBuilder#hibernateIdleAfter}) the connection <em>hibernates</em> and this

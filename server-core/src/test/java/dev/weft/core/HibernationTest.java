@@ -339,6 +339,61 @@ class HibernationTest {
         }
     }
 
+    /** A line echo whose continuation asks to be told of a close while hibernated. */
+    static final class TellingEcho implements Connection.HibernatedHandler {
+        final java.util.concurrent.CompletableFuture<String> told = new java.util.concurrent.CompletableFuture<>();
+
+        @Override
+        public void handle(Connection c) throws IOException {
+            while (true) {
+                c.markIdle(); // a no-op on a woken connection: it is still idle
+                int first;
+                try {
+                    first = c.awaitIdle(this);
+                } catch (IOException e) {
+                    return;
+                }
+                if (first == Connection.HIBERNATED || first < 0 || !c.markBusy()) {
+                    return;
+                }
+                String line = c.in().readLine(1024);
+                if (line == null) {
+                    return;
+                }
+                c.out().write(ascii(line + " " + Thread.currentThread().getName() + "\n"));
+                c.out().flush();
+            }
+        }
+
+        @Override
+        public void closedWhileHibernated(Connection c) {
+            told.complete(Thread.currentThread().getName() + " closed=" + c.isClosed());
+        }
+    }
+
+    @Test
+    void aContinuationThatAsksIsToldWhenTheServerClosesItsHibernatedConnectionButNotWhenThePeerDoes() throws Exception {
+        TellingEcho byServer = new TellingEcho();
+        TellingEcho byPeer = new TellingEcho();
+        try (TcpServer a = Net.builder().hibernateIdleAfter(Duration.ofMillis(30)).idleTimeout(Duration.ofMillis(400))
+                     .handler(byServer).start();
+             TcpServer b = Net.builder().hibernateIdleAfter(Duration.ofMillis(30)).idleTimeout(Duration.ofSeconds(30))
+                     .handler(byPeer).start();
+             Client ca = new Client(a); Client cb = new Client(b)) {
+            ca.call("x");
+            cb.call("x");
+            // a: it hibernates after 30 ms and the idle timeout closes it at 400 ms; no thread of the
+            // connection sees that (the callback is only ever made for a hibernated connection).
+            assertEquals("weft-conn-1-closed closed=true", byServer.told.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(0, a.stats().active());
+            // b: the peer's FIN wakes it, and its continuation reads the end itself.
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.stats().hibernated() == 1);
+            cb.close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> b.stats().active() == 0);
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !byPeer.told.isDone());
+        }
+    }
+
     /** A LineEcho whose output other threads share: it publishes its connection for them. */
     static final class SharedEcho extends LineEcho {
         final java.util.concurrent.atomic.AtomicReference<Connection> conn = new java.util.concurrent.atomic.AtomicReference<>();

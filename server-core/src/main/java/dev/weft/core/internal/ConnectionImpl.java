@@ -387,6 +387,7 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
             // Closing can only fail in ways that leave it closed.
         }
         engine.hibernator().closed();
+        dev.weft.core.ConnectionHandler r = resume;
         resume = null;
         try {
             if (in != null) {
@@ -397,6 +398,30 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
             }
         } finally {
             engine.ended(this);
+            if (r instanceof Connection.HibernatedHandler h) {
+                tellClosed(h);
+            }
+        }
+    }
+
+    /** The protocol's continuation learns of a close no thread of the connection saw. */
+    private void tellClosed(Connection.HibernatedHandler h) {
+        try {
+            Thread.ofVirtual().name("weft-conn-" + id + "-closed").start(() -> {
+                try {
+                    h.closedWhileHibernated(this);
+                } catch (Throwable t) {
+                    Engine.LOG.warn("{}: closedWhileHibernated failed", describe(), t);
+                    if (t instanceof VirtualMachineError vme) {
+                        throw vme;
+                    }
+                }
+            });
+        } catch (Throwable t) {
+            Engine.LOG.error("{}: cannot start a thread to report its close while hibernated", describe(), t);
+            if (t instanceof VirtualMachineError vme) {
+                throw vme;
+            }
         }
     }
 

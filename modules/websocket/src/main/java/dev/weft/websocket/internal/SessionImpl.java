@@ -58,10 +58,10 @@ import org.slf4j.LoggerFactory;
  * the listener; it waits between messages through {@link Connection#awaitIdle}, so it may
  * hibernate and go on in {@link #handle} on a fresh thread. Its connection shares its output
  * ({@link Connection#shareOutput}): every frame is written between {@code acquireWriter} and
- * {@code releaseWriter}, which wakes a hibernated connection. The keep-alive timer also tells the
- * listener when core closed a session that had no thread.
+ * {@code releaseWriter}, which wakes a hibernated connection. When core closes a hibernated
+ * session (no thread would see it), it says so: {@link #closedWhileHibernated}.
  */
-public final class SessionImpl implements WebSocketSession, dev.weft.core.ConnectionHandler {
+public final class SessionImpl implements WebSocketSession, Connection.HibernatedHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.weft.websocket");
 
@@ -119,8 +119,8 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
     private long messagesOut;
     private long bytesOut;
 
-    /** The longest between two keep-alive turns of a session. */
-    private static final long BACKSTOP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /** The longest between two keep-alive turns of a session (a safety net: core reports a close while hibernated itself). */
+    private static final long BACKSTOP_NANOS = TimeUnit.SECONDS.toNanos(30);
     /** Under stateLock: the session is over (a listener's: onClose and its resources done); no more keep-alive turns. */
     private boolean finished;
     private volatile ScheduledFuture<?> keepAliveTask;
@@ -305,6 +305,12 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
         loop();
     }
 
+    /** Core closed the connection while hibernated (its idle timeout, shutdown's force, eviction): the session ends for the listener. */
+    @Override
+    public void closedWhileHibernated(Connection closed) {
+        finishListener();
+    }
+
     private void loop() {
         while (true) {
             if (awaitMessage()) {
@@ -415,7 +421,8 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
         }
         if (ended || conn.isClosed()) {
             if (parked) {
-                // Closed with no thread to see it (shutdown's force, the server's idle timeout, eviction).
+                // Closed with no thread to see it: core reports that (closedWhileHibernated); this
+                // is only the safety net, and finishListener runs once.
                 Thread.ofVirtual().name("weft-ws-end-" + conn.id()).start(this::finishListener);
                 return -1;
             }
@@ -428,8 +435,6 @@ public final class SessionImpl implements WebSocketSession, dev.weft.core.Connec
         long idle = options.idleTimeout().toNanos();
         long now = System.nanoTime();
         long last = lastReceived;
-        // At least this often: for a hibernated session the check above is the only way the
-        // listener learns of a close by core (shutdown's force, the server's idle timeout, eviction).
         long wait = BACKSTOP_NANOS;
         if (idle > 0) {
             if (now - last >= idle) {
