@@ -118,13 +118,14 @@ public interface Connection extends AutoCloseable {
      * while hibernated by the server itself (the idle timeout, graceful shutdown, eviction at
      * {@code maxConnections}), which no thread of the connection would see. The peer's FIN or
      * reset is not such a close: it wakes the connection as bytes do, and {@link #handle} reads
-     * the end. For a protocol that holds resources across a hibernation or owes someone a notice
+     * the end. A close that comes while the connection is on its way into the hibernation, after
+     * {@code awaitIdle} returned {@link #HIBERNATED}, is told the same way. For a protocol that holds resources across a hibernation or owes someone a notice
      * (a WebSocket listener's {@code onClose}).
      */
     interface HibernatedHandler extends ConnectionHandler {
         /**
-         * The connection was closed while hibernated; on a virtual thread of its own, after the
-         * connection was counted as ended. Do not use the connection; an exception is logged.
+         * The connection was closed while hibernated; on a virtual thread of its own. Do not use
+         * the connection; an exception is logged.
          *
          * @param connection the closed connection
          */

@@ -240,6 +240,11 @@ public final class ConnectionImpl extends Registry.Node<ConnectionImpl>
                     dev.weft.core.ConnectionHandler again = resume;
                     resume = null;
                     again.handle(this);
+                } else if (resume instanceof Connection.HibernatedHandler hh) {
+                    // Closed on its way into the hibernation (shutdown, the idle timeout, eviction):
+                    // the protocol already returned, so it is told as if it had been hibernated.
+                    resume = null;
+                    tellClosed(hh);
                 }
             }
             if (!hibernated && !isClosed()) {

@@ -421,8 +421,8 @@ public final class SessionImpl implements WebSocketSession, Connection.Hibernate
         }
         if (ended || conn.isClosed()) {
             if (parked) {
-                // Closed with no thread to see it: core reports that (closedWhileHibernated); this
-                // is only the safety net, and finishListener runs once.
+                // Closed with no thread to see it: core reports that (closedWhileHibernated, also for
+                // a close on the way into the hibernation); this is a safety net, finishListener runs once.
                 Thread.ofVirtual().name("weft-ws-end-" + conn.id()).start(this::finishListener);
                 return -1;
             }
