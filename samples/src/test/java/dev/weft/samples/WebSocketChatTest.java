@@ -146,9 +146,18 @@ class WebSocketChatTest {
                         + ".map(e => e.textContent); if (li.includes('hello-from-jdk')) r(li.join('|')); else setTimeout(t, 50); }; t(); })");
                 assertEquals("hello-from-chromium|hello-from-jdk", shown, "both messages in the page, in order");
             } finally {
-                chromium.destroy();
-                if (!chromium.waitFor(10, TimeUnit.SECONDS)) {
-                    chromium.destroyForcibly();
+                // Its helper processes too, and each waited for: one still writing the profile
+                // when the test ends makes the temporary directory fail to delete (seen in CI).
+                List<ProcessHandle> all = new java.util.ArrayList<>(chromium.descendants().toList());
+                all.add(chromium.toHandle());
+                all.forEach(ProcessHandle::destroy);
+                for (ProcessHandle h : all) {
+                    try {
+                        h.onExit().get(10, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        h.destroyForcibly();
+                        h.onExit().get(10, TimeUnit.SECONDS);
+                    }
                 }
             }
         }
