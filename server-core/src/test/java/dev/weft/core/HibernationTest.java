@@ -342,6 +342,18 @@ class HibernationTest {
     /** A line echo whose continuation asks to be told of a close while hibernated. */
     static final class TellingEcho implements Connection.HibernatedHandler {
         final java.util.concurrent.CompletableFuture<String> told = new java.util.concurrent.CompletableFuture<>();
+        /** When set: after awaitIdle said HIBERNATED, the handler waits for it before it returns. */
+        final java.util.concurrent.CountDownLatch hold;
+        /** Completed with the connection when the handler waits for {@link #hold}. */
+        final java.util.concurrent.CompletableFuture<Connection> holding = new java.util.concurrent.CompletableFuture<>();
+
+        TellingEcho() {
+            this(null);
+        }
+
+        TellingEcho(java.util.concurrent.CountDownLatch hold) {
+            this.hold = hold;
+        }
 
         @Override
         public void handle(Connection c) throws IOException {
@@ -352,6 +364,14 @@ class HibernationTest {
                     first = c.awaitIdle(this);
                 } catch (IOException e) {
                     return;
+                }
+                if (first == Connection.HIBERNATED && hold != null && !holding.isDone()) {
+                    holding.complete(c);
+                    try {
+                        hold.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 if (first == Connection.HIBERNATED || first < 0 || !c.markBusy()) {
                     return;
@@ -391,6 +411,33 @@ class HibernationTest {
             cb.close();
             await().atMost(Duration.ofSeconds(5)).until(() -> b.stats().active() == 0);
             await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> !byPeer.told.isDone());
+        }
+    }
+
+    @Test
+    void aContinuationIsToldOfACloseThatComesWhileItsConnectionIsOnTheWayIntoTheHibernation() throws Exception {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        TellingEcho echo = new TellingEcho(hold);
+        TcpServer server = Net.builder().hibernateIdleAfter(Duration.ofMillis(30)).idleTimeout(Duration.ofSeconds(30))
+                .handler(echo).start();
+        try (Client c = new Client(server)) {
+            c.call("x");
+            // awaitIdle said HIBERNATED; the handler has not returned yet, so the connection is
+            // neither hibernated nor waited on by any read of its thread.
+            Connection conn = echo.holding.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.concurrent.CompletableFuture<ShutdownReport> report =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(5)));
+            await().atMost(Duration.ofSeconds(5)).until(server::isDraining);
+            hold.countDown();
+            assertEquals("weft-conn-1-closed closed=true", echo.told.get(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(conn.isClosed());
+            ShutdownReport r = report.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, r.forced(), r.toString());
+            assertEquals(1, r.closedIdle() + r.completed(), r.toString());
+            assertEquals(-1, c.socket.getInputStream().read(), "closed");
+            assertEquals(0, server.stats().hibernated());
+        } finally {
+            server.close();
         }
     }
 
