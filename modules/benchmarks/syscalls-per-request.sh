@@ -6,7 +6,8 @@
 # counts hardly move from run to run, and they tell where a server's kernel time goes: on this
 # kind of virtual machine about two thirds of a keep-alive server's CPU is in system calls.
 #
-#   modules/benchmarks/syscalls-per-request.sh [--rounds N] [--path /json] [--connections 256] JAR[@ARGS] JAR...
+#   modules/benchmarks/syscalls-per-request.sh [--rounds N] [--path /json] [--connections 256] [--script FILE.lua]
+#                                              JAR[@ARGS] JAR...
 #
 # JAR is a weft-samples.jar; JAR@ARGS starts it with those words before -jar (JVM flags, e.g.
 # @-Ddev.weft.core.yieldBeforeIdleRead=false), so one jar can be compared with itself. Prints one
@@ -15,13 +16,14 @@
 # (root), a JDK 21+ (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64) and
 # modules/benchmarks/target/weft-benchmarks.jar (./mvnw -Pbenchmarks -DskipTests package).
 set -euo pipefail
-ROUNDS=1; URL_PATH=/json; CONNS=256
+ROUNDS=1; URL_PATH=/json; CONNS=256; SCRIPT=""
 JARS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift 2 ;;
     --path) URL_PATH=$2; shift 2 ;;
     --connections) CONNS=$2; shift 2 ;;
+    --script) SCRIPT=$2; shift 2 ;;
     -*) echo "syscalls-per-request.sh: unknown option $1" >&2; exit 2 ;;
     *) JARS+=("$1"); shift ;;
   esac
@@ -33,6 +35,7 @@ BENCH="$(cd "$(dirname "$0")" && pwd)/target/weft-benchmarks.jar"
 [[ -f "$BENCH" ]] || { echo "syscalls-per-request.sh: $BENCH is missing (./mvnw -Pbenchmarks -DskipTests package)" >&2; exit 2; }
 command -v perf > /dev/null || { echo "syscalls-per-request.sh: perf is missing (apt-get install linux-perf)" >&2; exit 2; }
 PORT=18385
+SCRIPT_ARGS=(); [[ -n "$SCRIPT" ]] && SCRIPT_ARGS=(-s "$SCRIPT")
 KINDS=(read write recvfrom sendto readv writev epoll_ctl epoll_wait epoll_pwait futex sched_yield ioctl fcntl)
 EVENTS=raw_syscalls:sys_enter
 for k in "${KINDS[@]}"; do EVENTS+=",syscalls:sys_enter_$k"; done
@@ -52,8 +55,8 @@ for r in $(seq "$ROUNDS"); do
     pid=$!
     trap 'kill $pid 2>/dev/null || true; rm -rf "$OUT"' EXIT
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/plaintext" > /dev/null 2>&1 && break; sleep 0.1; done
-    taskset -c 1 wrk -t1 -c"$CONNS" -d3s "http://127.0.0.1:$PORT$URL_PATH" > /dev/null
-    taskset -c 1 wrk -t1 -c"$CONNS" -d6s "http://127.0.0.1:$PORT$URL_PATH" > "$OUT/wrk.out" &
+    taskset -c 1 wrk -t1 -c"$CONNS" -d3s "${SCRIPT_ARGS[@]}" "http://127.0.0.1:$PORT$URL_PATH" > /dev/null
+    taskset -c 1 wrk -t1 -c"$CONNS" -d6s "${SCRIPT_ARGS[@]}" "http://127.0.0.1:$PORT$URL_PATH" > "$OUT/wrk.out" &
     w=$!
     sleep 0.5
     perf stat -x, -e "$EVENTS" -p "$pid" -- sleep 5 2> "$OUT/perf.out"

@@ -3,6 +3,7 @@ package dev.weft.core;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 
@@ -89,6 +90,19 @@ public abstract class SocketInput extends InputStream {
 
     /** Bytes that can be read now from the buffer, without touching the socket. */
     public abstract int buffered();
+
+    /**
+     * Writes up to {@code maxBytes} of the bytes already buffered to {@code out}, straight from
+     * the buffer, and consumes them; never touches the socket. For a pump (a request body into a
+     * response, a proxy): {@link #peek()} waits for bytes, this passes them on without a copy into
+     * an array of the caller's. If {@code out} throws, nothing is consumed.
+     *
+     * @param out where the bytes go; not flushed
+     * @param maxBytes the most to write, not negative
+     * @return the bytes written: 0 if none are buffered
+     * @throws IOException what {@code out} threw
+     */
+    public abstract int transferBuffered(OutputStream out, int maxBytes) throws IOException;
 
     /**
      * Bytes that can be read now without blocking: the buffered ones if there are any, else what

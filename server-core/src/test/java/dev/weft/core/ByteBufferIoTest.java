@@ -117,6 +117,73 @@ class ByteBufferIoTest {
     }
 
     @Test
+    void aPumpOfPeekAndTransferBufferedEchoesEveryByteInOrder() throws Exception {
+        CompletableFuture<long[]> counts = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> {
+            while (true) {
+                if (conn.in().buffered() == 0) {
+                    conn.out().flush();
+                    if (conn.in().peek() < 0) {
+                        break;
+                    }
+                }
+                int n = conn.in().transferBuffered(conn.out(), 3000); // not a divisor of the buffer: odd places
+                if (n <= 0 || n > 3000) {
+                    throw new AssertionError("transferBuffered returned " + n);
+                }
+            }
+            conn.out().flush();
+            counts.complete(new long[] {conn.in().bytesRead(), conn.out().bytesWritten()});
+        }).start(); Socket s = Net.connect(server)) {
+            assertEchoed(s, EIGHT_MIB);
+            assertArrayEquals(new long[] {EIGHT_MIB, EIGHT_MIB}, counts.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void transferBufferedNeverReadsAndConsumesNothingWhenItsTargetThrows() throws Exception {
+        CompletableFuture<List<Object>> results = new CompletableFuture<>();
+        CompletableFuture<Void> asked = new CompletableFuture<>();
+        try (TcpServer server = Net.builder().handler(conn -> {
+            List<Object> r = new ArrayList<>();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            r.add(conn.in().transferBuffered(got, 100)); // nothing buffered yet: 0, and no read
+            asked.complete(null);
+            r.add(conn.in().readLine(100)); // "a", and "bcdef" stays buffered
+            r.add(conn.in().transferBuffered(got, 0));
+            try {
+                conn.in().transferBuffered(new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        throw new IOException("full");
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        throw new IOException("full");
+                    }
+                }, 100);
+            } catch (IOException e) {
+                r.add(e.getMessage());
+            }
+            r.add(conn.in().buffered());
+            r.add(conn.in().transferBuffered(got, 2));
+            r.add(conn.in().transferBuffered(got, 100));
+            r.add(got.toString(StandardCharsets.US_ASCII));
+            try {
+                conn.in().transferBuffered(got, -1);
+            } catch (IllegalArgumentException e) {
+                r.add("IAE");
+            }
+            results.complete(r);
+        }).start(); Socket s = Net.connect(server)) {
+            asked.get(10, TimeUnit.SECONDS);
+            s.getOutputStream().write(ascii("a\nbcdef"));
+            assertEquals(List.of(0, "a", 0, "full", 5, 2, 3, "bcdef", "IAE"), results.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void bufferedBytesComeFirstAndBufferedOutputGoesBeforeADirectWrite() throws Exception {
         CompletableFuture<String> read = new CompletableFuture<>();
         try (TcpServer server = Net.builder().handler(conn -> {

@@ -109,7 +109,10 @@ public interface Request {
      * {@code bodyTimeout}, fails with an {@link IOException} saying which rule was broken, and
      * the failure sticks: whatever the handler does with it, the client gets 413, 400 or 408
      * (or, if the response had already begun, a reset connection) and the connection closes.
-     * A broken body is never answered as a success. Always the same stream.
+     * A broken body is never answered as a success. Always the same stream. Its
+     * {@code transferTo(out)} passes the body on from the connection's buffer, without an array
+     * of its own (an echo, a proxy, a body into a file); what {@code out} throws is not the
+     * body's failure, and the bytes of the write it threw on can still be read.
      */
     InputStream body();
 

@@ -23,7 +23,8 @@ import java.util.List;
  * Fuzz test of the chunked request-body decoder, driven the way a connection drives it: a whole
  * connection's bytes (a chunked POST whose body is the fuzzer's input, then a pipelined GET) go
  * through the connection handler over a {@link MemoryConnection}; the handler reads the body to
- * its end. Seeds: {@code src/test/resources/dev/weft/http/ChunkedBodyFuzzTestInputs/body/}.
+ * its end, once with {@code readAllBytes} and once with {@code transferTo} (which passes the bytes
+ * on from the connection's buffer), and both must come out the same. Seeds: {@code src/test/resources/dev/weft/http/ChunkedBodyFuzzTestInputs/body/}.
  *
  * <p>Invariants: reading the body either yields its bytes or fails with
  * {@link BadMessageException} (answered with that rule's status) or {@link EOFException} (the
@@ -52,7 +53,17 @@ class ChunkedBodyFuzzTest {
         if (input.length > 64 << 10) {
             return;
         }
-        Outcome o = serve(input);
+        Outcome o = serve(input, false);
+        // Passed on with transferTo (straight from the connection's buffer), the same bytes or the same failure.
+        Outcome t = serve(input, true);
+        assertEquals(o.served, t.served, "transferTo: the same requests served");
+        assertEquals(status(o.written), status(t.written), "transferTo: the same status");
+        assertEquals(o.failure == null ? null : o.failure.getClass(), t.failure == null ? null : t.failure.getClass(),
+                () -> "transferTo: the same failure: " + o.failure + " / " + t.failure);
+        if (o.body != null) {
+            assertArrayEquals(o.body, t.body, "transferTo: the same bytes");
+            assertEquals(o.trailers, t.trailers, "transferTo: the same trailers");
+        }
         Reference ref = Reference.decode(input);
         if (o.body == null) {
             IOException e = o.failure;
@@ -71,18 +82,24 @@ class ChunkedBodyFuzzTest {
             assertEquals(List.of("/echo", "/next"), o.served, "the pipelined request behind the body is served next");
         }
 
-        Outcome again = serve(oneChunk(o.body, o.trailers));
+        Outcome again = serve(oneChunk(o.body, o.trailers), false);
         assertArrayEquals(o.body, again.body, () -> "re-encoded as one chunk, it decodes the same: " + again.failure);
         assertEquals(o.trailers, again.trailers);
         assertEquals(List.of("/echo", "/next"), again.served);
     }
 
-    private static Outcome serve(byte[] chunkedBody) throws Exception {
+    private static Outcome serve(byte[] chunkedBody, boolean transfer) throws Exception {
         Outcome o = new Outcome();
         Handler echo = (req, res) -> {
             o.served.add(req.rawPath());
             try {
-                o.body = req.body().readAllBytes();
+                if (transfer) {
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    req.body().transferTo(b);
+                    o.body = b.toByteArray();
+                } else {
+                    o.body = req.body().readAllBytes();
+                }
             } catch (IOException e) {
                 o.failure = e;
                 throw e;

@@ -218,6 +218,16 @@ final class MemoryConnection implements Connection {
         }
 
         @Override
+        public int transferBuffered(java.io.OutputStream out, int maxBytes) throws java.io.IOException {
+            int n = Math.min(data.length - pos, maxBytes);
+            if (n > 0) {
+                out.write(data, pos, n);
+                pos += n;
+            }
+            return Math.max(n, 0);
+        }
+
+        @Override
         public int available() {
             return buffered();
         }

@@ -540,6 +540,21 @@ public final class SocketInputImpl extends SocketInput {
         return raw.available();
     }
 
+    @Override
+    public int transferBuffered(OutputStream out, int maxBytes) throws IOException {
+        Objects.requireNonNull(out, "out");
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("transferBuffered: maxBytes = " + maxBytes + ": must not be negative");
+        }
+        int n = Math.min(lim - pos, maxBytes);
+        if (n <= 0) {
+            return 0;
+        }
+        out.write(buf, pos, n);
+        pos += n;
+        return n;
+    }
+
     /**
      * Pumps everything to {@code out} until end of stream, flushing after each chunk: a socket
      * pump must pass on what arrived before it blocks for more, or an echo would stall.
