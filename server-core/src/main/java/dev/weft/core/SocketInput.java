@@ -95,7 +95,9 @@ public abstract class SocketInput extends InputStream {
      * Writes up to {@code maxBytes} of the bytes already buffered to {@code out}, straight from
      * the buffer, and consumes them; never touches the socket. For a pump (a request body into a
      * response, a proxy): {@link #peek()} waits for bytes, this passes them on without a copy into
-     * an array of the caller's. If {@code out} throws, nothing is consumed.
+     * an array of the caller's. If {@code out} throws, nothing is consumed. {@code out} is handed
+     * the connection's own array, as any {@code OutputStream.write(byte[], int, int)} may be: it
+     * must not keep it past the call.
      *
      * @param out where the bytes go; not flushed
      * @param maxBytes the most to write, not negative

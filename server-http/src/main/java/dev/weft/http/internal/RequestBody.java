@@ -247,9 +247,12 @@ final class RequestBody extends InputStream {
         if (failure != null) {
             throw failure;
         }
+        if (eof) {
+            return 0;
+        }
+        begin();
         long total = 0;
         while (!eof) {
-            begin();
             int n;
             try {
                 n = readyBytes();
