@@ -7,10 +7,11 @@
 # kind of virtual machine about two thirds of a keep-alive server's CPU is in system calls.
 #
 #   modules/benchmarks/syscalls-per-request.sh [--rounds N] [--path /json] [--connections 256] [--script FILE.lua]
-#                                              JAR[@ARGS] JAR...
+#                                              JAR[@JVMFLAGS[@ARGS]] JAR...
 #
-# JAR is a weft-samples.jar; JAR@ARGS starts it with those words before -jar (JVM flags, e.g.
-# @-Ddev.weft.core.yieldBeforeIdleRead=false), so one jar can be compared with itself. Prints one
+# JAR is a weft-samples.jar; JAR@JVMFLAGS starts it with those words before -jar (e.g.
+# @-Ddev.weft.core.yieldBeforeIdleRead=false), JAR@JVMFLAGS@ARGS also with those HttpDemo flags
+# after it (e.g. JAR@@--hibernate-idle-after 1000), so one jar can be compared with itself. Prints one
 # line per run: server, round, req/s, then syscalls per request in all and for each kind that
 # occurred. Needs Linux, wrk, taskset, bc, perf (Debian's linux-perf) with tracepoints readable
 # (root), a JDK 21+ (JAVA_HOME or /usr/lib/jvm/temurin-25-jdk-amd64) and
@@ -46,10 +47,15 @@ for r in $(seq "$ROUNDS"); do
     if [[ "$spec" == netty-epoll ]]; then
       cmd=("$JAVA" -cp "$BENCH" dev.weft.benchmarks.peers.NettyHttpServer "$PORT" --epoll)
     else
-      jar=${spec%%@*}; extra=()
-      # shellcheck disable=SC2206 # the flags are words on purpose
-      [[ "$spec" == *@* ]] && extra=(${spec#*@})
-      cmd=("$JAVA" "${extra[@]}" -jar "$jar" --port "$PORT")
+      jar=${spec%%@*}; jvm=(); args=()
+      if [[ "$spec" == *@* ]]; then
+        rest=${spec#*@}
+        # shellcheck disable=SC2206 # the flags are words on purpose
+        jvm=(${rest%%@*})
+        # shellcheck disable=SC2206
+        [[ "$rest" == *@* ]] && args=(${rest#*@})
+      fi
+      cmd=("$JAVA" "${jvm[@]}" -jar "$jar" --port "$PORT" "${args[@]}")
     fi
     taskset -c 0 "${cmd[@]}" > "$OUT/server.log" 2>&1 &
     pid=$!

@@ -305,6 +305,48 @@ class HibernationTest {
         }
     }
 
+    /**
+     * After messages over the idle array's 256 bytes, the next idle wait reads with a whole
+     * buffer, hibernation on or off: a 1,000-byte message already in the socket comes in one
+     * read (1,000 buffered when awaitIdle returns), not as 256 bytes and the rest. The first
+     * message, before any history, comes through the small array (256).
+     */
+    @Test
+    void anIdleWaitAfterLargeMessagesReadsTheNextWholeWithHibernationOnOrOff() throws Exception {
+        for (Duration after : new Duration[] {Duration.ZERO, Duration.ofSeconds(10)}) {
+            java.util.concurrent.Semaphore nextSent = new java.util.concurrent.Semaphore(0);
+            ConnectionHandler handler = conn -> {
+                while (true) {
+                    conn.markIdle();
+                    int first = conn.awaitIdle(c -> { });
+                    if (first < 0 || !conn.markBusy()) {
+                        return;
+                    }
+                    int buffered = conn.in().buffered();
+                    conn.in().readExactly(1000);
+                    conn.out().write(ascii(buffered + "\n"));
+                    conn.out().flush();
+                    // The client's next message is in the socket before this connection waits again.
+                    nextSent.acquire();
+                }
+            };
+            try (TcpServer server = Net.builder().hibernateIdleAfter(after).idleTimeout(Duration.ofSeconds(30))
+                    .handler(handler).start(); Socket s = Net.connect(server)) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                byte[] message = ascii("m".repeat(1000));
+                s.getOutputStream().write(message);
+                assertEquals("256", r.readLine(), "first message, hibernateIdleAfter " + after);
+                for (int i = 0; i < 3; i++) {
+                    s.getOutputStream().write(message);
+                    s.getOutputStream().flush();
+                    nextSent.release();
+                    assertEquals("1000", r.readLine(), "message " + (i + 2) + ", hibernateIdleAfter " + after);
+                }
+                nextSent.release(); // the handler waits again, and sees the close
+            }
+        }
+    }
+
     @Test
     void itIsOffByDefaultAndABadValueIsNamed() {
         assertEquals(Duration.ZERO, TcpServer.builder().handler(conn -> { }).build().hibernateIdleAfter());

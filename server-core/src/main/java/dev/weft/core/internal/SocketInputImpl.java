@@ -41,10 +41,6 @@ public final class SocketInputImpl extends SocketInput {
     private static final int WAKE_BYTES = 256;
 
     /**
-     * On unless {@code -Ddev.weft.core.yieldBeforeIdleRead=false}: kept switchable so the
-     * benchmark's before/after can be rerun (see {@link #enterIdleWait}).
-     */
-    /**
      * How long a connection whose messages do not fit {@link #WAKE_BYTES} waits for its next one
      * with a whole buffer before it falls back to the small array (see {@link #wholeBufferWait});
      * {@code -Ddev.weft.core.wholeBufferWaitMillis=0} turns it off, for the benchmark's before/after.
@@ -52,6 +48,10 @@ public final class SocketInputImpl extends SocketInput {
     private static final long WHOLE_BUFFER_WAIT_NANOS =
             java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Long.getLong("dev.weft.core.wholeBufferWaitMillis", 1));
 
+    /**
+     * On unless {@code -Ddev.weft.core.yieldBeforeIdleRead=false}: kept switchable so the
+     * benchmark's before/after can be rerun (see {@link #enterIdleWait}).
+     */
     private static final boolean YIELD_BEFORE_IDLE_READ =
             !"false".equals(System.getProperty("dev.weft.core.yieldBeforeIdleRead"));
 
@@ -341,7 +341,11 @@ public final class SocketInputImpl extends SocketInput {
      * read by shutting the input down, which the JDK never undoes, and here the connection must
      * stay usable. SO_TIMEOUT costs a timed park (a timer scheduled and cancelled) only when
      * the read blocks; a read that finds bytes returns before any timer is set. The idle
-     * timeout still bounds the read through the watchdog as usual.
+     * timeout still bounds the read through the watchdog as usual. A connection whose messages
+     * lately did not fit the small array first waits briefly with a whole buffer, as in
+     * {@link #fill}: without that, a pipelined batch or a 4 KiB body took two reads (and its
+     * responses two writes) whenever hibernation was on. That brief wait comes before the
+     * bounded one, so such a connection hibernates at most {@link #WHOLE_BUFFER_WAIT_NANOS} later.
      *
      * @return the bytes buffered now; -1 at end of stream; 0 if nothing came within {@code softNanos}
      */
@@ -349,6 +353,12 @@ public final class SocketInputImpl extends SocketInput {
         pos = 0;
         lim = 0;
         enterIdleWait();
+        if (largeMessages) {
+            int n = wholeBufferWait();
+            if (n != 0) {
+                return n;
+            }
+        }
         if (wake == null) {
             wake = new byte[WAKE_BYTES];
         }
