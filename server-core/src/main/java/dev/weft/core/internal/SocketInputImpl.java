@@ -398,9 +398,7 @@ public final class SocketInputImpl extends SocketInput {
      * still on its way; read now and the read fails (EAGAIN), the JDK re-arms the descriptor
      * (epoll_ctl) and parks the thread until its poller wakes it: two syscalls and a park per
      * request. After one turn of the scheduler the bytes have usually arrived and the read simply
-     * takes them. Measured with the HTTP demo pinned to one CPU under wrk: 4.0 → 2.3 syscalls per
-     * request at 256 connections (Netty: 2.0), and 39k → 69k requests/s at 256, 33k → 54k at 16,
-     * unchanged at 1 connection; TCP ping-pong at 64 connections 39.5k → 55k round trips/s. When
+     * takes them (figures in docs/performance-history.md, "The yield before the idle read"). When
      * nothing else is runnable the yield returns at once.
      */
     private void enterIdleWait() {
