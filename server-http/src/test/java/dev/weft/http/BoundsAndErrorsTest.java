@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
+import dev.weft.testing.TestTls;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,6 +2,7 @@ package dev.weft.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.weft.testing.TestTls;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

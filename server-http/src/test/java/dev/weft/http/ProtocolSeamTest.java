@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.Connection;
+import dev.weft.testing.TestTls;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.weft.http.HttpServer;
+import dev.weft.testing.TestTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

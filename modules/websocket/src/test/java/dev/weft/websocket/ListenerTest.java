@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.core.ShutdownReport;
 import dev.weft.http.HttpServer;
+import dev.weft.testing.TestTls;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.weft.websocket;
+package dev.weft.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,10 +12,17 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** TLS for tests, as server-http's and http2's TestTls: a fresh self-signed key from the JDK's keytool (no committed secrets). */
-record TestTls(SSLContext server, SSLContext client) {
+/**
+ * TLS for tests: a fresh self-signed key from the JDK's keytool (no committed secrets).
+ *
+ * <p>It lives in a package of its own so that server-http's test jar (which holds only this
+ * package) can give it to the other modules' tests: a package of a named module, such as
+ * {@code dev.weft.http}, on the class path would be hidden behind the module.
+ */
+public record TestTls(SSLContext server, SSLContext client) {
 
-    static TestTls in(Path dir) throws Exception {
+    /** A key for 127.0.0.1 and localhost in {@code dir}; the server context and a client that trusts it. */
+    public static TestTls in(Path dir) throws Exception {
         Path store = dir.resolve("test.p12");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "weft", "-keyalg", "EC", "-groupname", "secp256r1",
