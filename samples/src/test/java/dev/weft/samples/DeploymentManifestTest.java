@@ -131,6 +131,29 @@ class DeploymentManifestTest {
                 "memory request = limit: the heap is sized from the limit (MaxRAMPercentage)");
     }
 
+    /**
+     * The ENTRYPOINT's AOT cache is the one jlink-image.sh writes beside the jar, in the runtime
+     * the Dockerfile copies: a path that misses it would not fail, the JVM would silently start
+     * without it (the image test runs the cache with -XX:AOTMode=on, where a miss is an error).
+     */
+    @Test
+    void theEntrypointsAotCacheIsTheOneTheImageScriptWritesBesideTheJar() throws Exception {
+        String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
+        String cache = entrypoint.stream().filter(a -> a.startsWith("-XX:AOTCache="))
+                .map(a -> a.substring("-XX:AOTCache=".length())).findFirst().orElse(null);
+        assertNotNull(cache, "ENTRYPOINT has -XX:AOTCache=: " + entrypoint);
+        assertEquals(jar.replaceFirst("\\.jar$", ".aot"), cache, "the cache beside the jar");
+        assertTrue(entrypoint.indexOf("-XX:AOTCache=" + cache) < entrypoint.indexOf("-jar"), "a JVM option, before -jar");
+        Matcher copy = Pattern.compile("(?m)^COPY --from=build /image (\\S+)$").matcher(dockerfile);
+        assertTrue(copy.find(), "the runtime stage copies the jlink image");
+        String root = copy.group(1);
+        assertEquals(root + "/app/weft-samples.jar", jar, "the jar inside the copied image");
+        String script = Files.readString(ROOT.resolve("deploy/jlink-image.sh"));
+        assertTrue(script.contains("CACHE=\"$OUT/app/weft-samples.aot\""), "jlink-image.sh writes DIR/app/weft-samples.aot");
+        assertTrue(script.contains("cp \"$JAR\" \"$OUT/app/weft-samples.jar\""), "jlink-image.sh puts the jar at DIR/app/weft-samples.jar");
+        assertTrue(dockerfile.contains("deploy/jlink-image.sh --no-build --output /image"), "the build stage makes the image at /image");
+    }
+
     /** The probe paths are HttpDemo routes: readiness 200 and then 503 while draining, liveness 200 throughout. */
     @Test
     void theProbePathsAreDemoRoutesAndOnlyReadinessFailsWhileDraining() throws Exception {
