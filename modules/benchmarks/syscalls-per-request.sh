@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#JARS[@]} -ge 1 ]] || { echo "syscalls-per-request.sh: give at least one weft-samples.jar" >&2; exit 2; }
 # shellcheck source=common.sh
-source "$(dirname "$0")/common.sh"  # JAVA
+source "$(dirname "$0")/common.sh"  # JAVA, split_spec
 BENCH="$(cd "$(dirname "$0")" && pwd)/target/weft-benchmarks.jar"
 [[ -f "$BENCH" ]] || { echo "syscalls-per-request.sh: $BENCH is missing (./mvnw -Pbenchmarks -DskipTests package)" >&2; exit 2; }
 command -v perf > /dev/null || { echo "syscalls-per-request.sh: perf is missing (apt-get install linux-perf)" >&2; exit 2; }
@@ -47,14 +47,7 @@ for r in $(seq "$ROUNDS"); do
     if [[ "$spec" == netty-epoll ]]; then
       cmd=("$JAVA" -cp "$BENCH" dev.weft.benchmarks.peers.NettyHttpServer "$PORT" --epoll)
     else
-      jar=${spec%%@*}; jvm=(); args=()
-      if [[ "$spec" == *@* ]]; then
-        rest=${spec#*@}
-        # shellcheck disable=SC2206 # the flags are words on purpose
-        jvm=(${rest%%@*})
-        # shellcheck disable=SC2206
-        [[ "$rest" == *@* ]] && args=(${rest#*@})
-      fi
+      split_spec "$spec"
       cmd=("$JAVA" "${jvm[@]}" -jar "$jar" --port "$PORT" "${args[@]}")
     fi
     taskset -c 0 "${cmd[@]}" > "$OUT/server.log" 2>&1 &

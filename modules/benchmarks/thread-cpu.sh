@@ -29,7 +29,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ ${#JARS[@]} -ge 1 ]] || { echo "thread-cpu.sh: give at least one weft-samples.jar" >&2; exit 2; }
 # shellcheck source=common.sh
-source "$(dirname "$0")/common.sh"  # JAVA, HZ
+source "$(dirname "$0")/common.sh"  # JAVA, HZ, split_spec
 JCMD="$(dirname "$JAVA")/jcmd"
 PORT=18386
 OUT=$(mktemp -d)
@@ -45,14 +45,7 @@ snapshot() {
 }
 for r in $(seq "$ROUNDS"); do
   for spec in "${JARS[@]}"; do
-    jar=${spec%%@*}; jvm=(); args=()
-    if [[ "$spec" == *@* ]]; then
-      rest=${spec#*@}
-      # shellcheck disable=SC2206 # the flags are words on purpose
-      jvm=(${rest%%@*})
-      # shellcheck disable=SC2206
-      [[ "$rest" == *@* ]] && args=(${rest#*@})
-    fi
+    split_spec "$spec"
     taskset -c 0 "$JAVA" "${jvm[@]}" -jar "$jar" --port "$PORT" "${args[@]}" > "$OUT/server.log" 2>&1 &
     pid=$!
     trap 'kill $pid 2>/dev/null || true; rm -rf "$OUT"' EXIT
